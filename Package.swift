@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Module map: see README.md ("Architecture"). Each foreign thing is touched by exactly one module:
+// SQLite only in Storage, sockets only in API (client) and Daemon (server).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Sotto",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sottod", targets: ["sottod"]),
+        .executable(name: "sotto", targets: ["sotto"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .target(
+            name: "Storage",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Ingest",
+            dependencies: ["Storage", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "API",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Storage", "Ingest", "API",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "sottod",
+            dependencies: ["Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "sotto",
+            dependencies: ["API", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage"]),
+        .testTarget(name: "APITests", dependencies: ["API"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "API"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["API", "Storage", .product(name: "Yams", package: "Yams")]
+        ),
+    ]
+)

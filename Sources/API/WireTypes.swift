@@ -1,0 +1,358 @@
+// The wire format of the socket API, shared by the daemon, the CLI and the tests.
+// Field names are part of the stable contract documented in docs/openapi.yaml: add fields, never rename.
+
+public import Foundation
+
+/// The API version prefix of every route.
+public let apiPrefix = "/v1"
+
+// MARK: - Errors
+
+/// The JSON body of every error response: `{"error": {"code", "message"}}`.
+public struct ErrorBody: Codable, Sendable, Equatable {
+    public struct Detail: Codable, Sendable, Equatable {
+        public var code: String
+        public var message: String
+        public init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+    }
+    public var error: Detail
+    public init(code: String, message: String) { error = Detail(code: code, message: message) }
+}
+
+/// Stable error codes. Clients may switch on them; messages may change.
+public enum ErrorCode: String, Codable, Sendable, CaseIterable {
+    case invalidJSON = "invalid_json"
+    case badRequest = "bad_request"
+    case notFound = "not_found"
+    case methodNotAllowed = "method_not_allowed"
+    case payloadTooLarge = "payload_too_large"
+    case emptyQuery = "empty_query"
+    case invalidMode = "invalid_mode"
+    case modeUnavailable = "mode_unavailable"
+    case rootNotFound = "root_not_found"
+    case rootNotDirectory = "root_not_directory"
+    case rootNotAbsolute = "root_not_absolute"
+    case rootExists = "root_exists"
+    case rootOverlaps = "root_overlaps"
+    case unknownRoot = "unknown_root"
+    case invalidGlob = "invalid_glob"
+    case shuttingDown = "shutting_down"
+    case internalError = "internal"
+}
+
+// MARK: - Status
+
+public struct StatusResponse: Codable, Sendable {
+    public var version: String
+    public var pid: Int32
+    public var startedAt: Date
+    public var uptimeSeconds: Double
+    public var socket: String
+    public var database: DatabaseInfo
+    public var counts: Counts
+    public var indexing: IndexProgress
+    public var lastError: LastError?
+
+    public struct DatabaseInfo: Codable, Sendable {
+        public var path: String
+        /// Bytes on disk: the database file plus its WAL.
+        public var sizeBytes: Int64
+        public init(path: String, sizeBytes: Int64) {
+            self.path = path
+            self.sizeBytes = sizeBytes
+        }
+    }
+
+    public struct Counts: Codable, Sendable, Equatable {
+        public var roots: Int
+        public var documents: Int
+        public var indexed: Int
+        public var failed: Int
+        public var skipped: Int
+        public var chunks: Int
+        public init(roots: Int, documents: Int, indexed: Int, failed: Int, skipped: Int, chunks: Int) {
+            self.roots = roots
+            self.documents = documents
+            self.indexed = indexed
+            self.failed = failed
+            self.skipped = skipped
+            self.chunks = chunks
+        }
+    }
+
+    public struct LastError: Codable, Sendable {
+        public var at: Date
+        public var path: String?
+        public var message: String
+        public init(at: Date, path: String?, message: String) {
+            self.at = at
+            self.path = path
+            self.message = message
+        }
+    }
+
+    public init(
+        version: String, pid: Int32, startedAt: Date, uptimeSeconds: Double, socket: String,
+        database: DatabaseInfo, counts: Counts, indexing: IndexProgress, lastError: LastError?
+    ) {
+        self.version = version
+        self.pid = pid
+        self.startedAt = startedAt
+        self.uptimeSeconds = uptimeSeconds
+        self.socket = socket
+        self.database = database
+        self.counts = counts
+        self.indexing = indexing
+        self.lastError = lastError
+    }
+}
+
+/// Where the indexer is. Sent in `/v1/status` and as the events of the `/v1/index` stream.
+public struct IndexProgress: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable {
+        /// Nothing to do; the index is in step with the disk as far as the daemon knows.
+        case idle
+        /// Walking the roots to find what changed.
+        case scanning
+        /// Extracting, chunking and storing changed files.
+        case indexing
+    }
+    public var state: State
+    /// Files queued for (re)indexing that are not done yet.
+    public var queued: Int
+    /// Files handled in the current pass (indexed, skipped as unchanged, or failed).
+    public var done: Int
+    /// Files in the current pass (known once scanning ends; grows while the watcher adds files).
+    public var total: Int
+    /// Files that failed in the current pass.
+    public var failed: Int
+    public var currentPath: String?
+    /// Files per second over the current pass.
+    public var filesPerSecond: Double
+    /// Incremented at the end of every pass; a client waits for a pass by waiting for this to grow.
+    public var completedPasses: Int
+
+    public init(
+        state: State, queued: Int, done: Int, total: Int, failed: Int, currentPath: String?,
+        filesPerSecond: Double, completedPasses: Int
+    ) {
+        self.state = state
+        self.queued = queued
+        self.done = done
+        self.total = total
+        self.failed = failed
+        self.currentPath = currentPath
+        self.filesPerSecond = filesPerSecond
+        self.completedPasses = completedPasses
+    }
+}
+
+// MARK: - Sources (roots)
+
+public struct SourceRequest: Codable, Sendable {
+    /// An absolute path to a directory.
+    public var path: String
+    /// Glob patterns of files to index; empty means every text file.
+    public var include: [String]?
+    /// Glob patterns to skip, added to the defaults unless `useDefaultExcludes` is false.
+    public var exclude: [String]?
+    public var useDefaultExcludes: Bool?
+    public init(path: String, include: [String]? = nil, exclude: [String]? = nil, useDefaultExcludes: Bool? = nil) {
+        self.path = path
+        self.include = include
+        self.exclude = exclude
+        self.useDefaultExcludes = useDefaultExcludes
+    }
+}
+
+public struct Source: Codable, Sendable, Equatable {
+    public var path: String
+    public var include: [String]
+    public var exclude: [String]
+    public var addedAt: Date
+    public var documents: Int
+    public var failed: Int
+    public var exists: Bool
+    public init(path: String, include: [String], exclude: [String], addedAt: Date, documents: Int, failed: Int, exists: Bool) {
+        self.path = path
+        self.include = include
+        self.exclude = exclude
+        self.addedAt = addedAt
+        self.documents = documents
+        self.failed = failed
+        self.exists = exists
+    }
+}
+
+public struct SourcesResponse: Codable, Sendable {
+    public var sources: [Source]
+    public init(sources: [Source]) { self.sources = sources }
+}
+
+public struct SourceRemoved: Codable, Sendable {
+    public var path: String
+    public var documentsRemoved: Int
+    public init(path: String, documentsRemoved: Int) {
+        self.path = path
+        self.documentsRemoved = documentsRemoved
+    }
+}
+
+// MARK: - Search
+
+public enum SearchMode: String, Codable, Sendable, CaseIterable {
+    case bm25
+    case dense
+    case hybrid
+}
+
+public struct SearchRequest: Codable, Sendable {
+    public var query: String
+    public var limit: Int?
+    public var mode: String?
+    /// Only documents whose path starts with this prefix.
+    public var pathPrefix: String?
+    public init(query: String, limit: Int? = nil, mode: String? = nil, pathPrefix: String? = nil) {
+        self.query = query
+        self.limit = limit
+        self.mode = mode
+        self.pathPrefix = pathPrefix
+    }
+}
+
+public struct HighlightRange: Codable, Sendable, Equatable {
+    /// Offsets in Unicode scalars (code points) into `snippet`, half-open.
+    public var start: Int
+    public var end: Int
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = end
+    }
+}
+
+public struct SearchHit: Codable, Sendable, Equatable {
+    public var path: String
+    /// `[byteStart, byteEnd)` is the chunk's byte range in the file as it is on disk.
+    public var byteStart: Int
+    public var byteEnd: Int
+    /// 1-based, inclusive.
+    public var lineStart: Int
+    public var lineEnd: Int
+    /// Higher is better; comparable only within one response.
+    public var score: Double
+    /// The chunk's text.
+    public var text: String
+    /// The Markdown heading path the chunk sits under, if any.
+    public var section: String?
+    /// A short excerpt around the matches, and where the matches are in it.
+    public var snippet: String
+    public var highlights: [HighlightRange]
+    public var chunkId: Int64
+    public var documentId: Int64
+    public var rank: Int
+
+    public init(
+        path: String, byteStart: Int, byteEnd: Int, lineStart: Int, lineEnd: Int, score: Double,
+        text: String, section: String?, snippet: String, highlights: [HighlightRange],
+        chunkId: Int64, documentId: Int64, rank: Int
+    ) {
+        self.path = path
+        self.byteStart = byteStart
+        self.byteEnd = byteEnd
+        self.lineStart = lineStart
+        self.lineEnd = lineEnd
+        self.score = score
+        self.text = text
+        self.section = section
+        self.snippet = snippet
+        self.highlights = highlights
+        self.chunkId = chunkId
+        self.documentId = documentId
+        self.rank = rank
+    }
+}
+
+public struct SearchResponse: Codable, Sendable {
+    public var query: String
+    /// The mode that actually ran.
+    public var mode: SearchMode
+    public var hits: [SearchHit]
+    public var tookMilliseconds: Double
+    public init(query: String, mode: SearchMode, hits: [SearchHit], tookMilliseconds: Double) {
+        self.query = query
+        self.mode = mode
+        self.hits = hits
+        self.tookMilliseconds = tookMilliseconds
+    }
+}
+
+// MARK: - Documents
+
+public struct DocumentInfo: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case indexed
+        case failed
+        case skipped
+    }
+    public var path: String
+    public var status: Status
+    public var reason: String?
+    public var sizeBytes: Int64
+    public var modifiedAt: Date
+    public var chunks: Int
+    public var encoding: String?
+    public var kind: String?
+    public var indexedAt: Date
+    public init(
+        path: String, status: Status, reason: String?, sizeBytes: Int64, modifiedAt: Date, chunks: Int,
+        encoding: String?, kind: String?, indexedAt: Date
+    ) {
+        self.path = path
+        self.status = status
+        self.reason = reason
+        self.sizeBytes = sizeBytes
+        self.modifiedAt = modifiedAt
+        self.chunks = chunks
+        self.encoding = encoding
+        self.kind = kind
+        self.indexedAt = indexedAt
+    }
+}
+
+public struct DocumentsResponse: Codable, Sendable {
+    public var documents: [DocumentInfo]
+    /// How many documents match the filter in all (the page may hold fewer).
+    public var total: Int
+    public init(documents: [DocumentInfo], total: Int) {
+        self.documents = documents
+        self.total = total
+    }
+}
+
+// MARK: - Index
+
+public struct IndexRequest: Codable, Sendable {
+    /// Restrict the rescan to one root; nil rescans all.
+    public var path: String?
+    public init(path: String? = nil) { self.path = path }
+}
+
+// MARK: - Coding
+
+/// The one JSON configuration both sides use: ISO-8601 dates, sorted keys (stable output).
+public enum WireJSON {
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
