@@ -1,0 +1,49 @@
+public import Foundation
+
+/// One file known to the index. Stored in table `document`; `path` is unique.
+///
+/// `device` and `inode` are `UInt64` on Linux (`stat`); SQLite has only signed 64-bit integers, so
+/// callers store them bit-cast: `Int64(bitPattern: st.st_ino)`, and read them back with
+/// `UInt64(bitPattern:)`.
+public struct DocumentRecord: Codable, Sendable, Equatable {
+    public var id: Int64?
+    public var rootId: Int64
+    public var path: String
+    public var device: Int64
+    public var inode: Int64
+    public var size: Int64
+    public var mtimeNanoseconds: Int64
+    public var contentHash: String?
+    public var status: DocumentStatus
+    /// Why the document is `failed` or `skipped`; nil when indexed.
+    public var reason: String?
+    /// The text encoding found by the extractor, e.g. "utf-8".
+    public var encoding: String?
+    /// The extractor's name for the file type, e.g. "markdown", "pdf".
+    public var kind: String?
+    /// Set by the store to the number of chunks saved with the document.
+    public var chunkCount: Int
+    /// Stored with millisecond precision.
+    public var indexedAt: Date
+
+    public init(
+        id: Int64? = nil, rootId: Int64, path: String, device: Int64, inode: Int64, size: Int64,
+        mtimeNanoseconds: Int64, contentHash: String?, status: DocumentStatus, reason: String?,
+        encoding: String?, kind: String?, chunkCount: Int, indexedAt: Date
+    ) {
+        self.id = id
+        self.rootId = rootId
+        self.path = path
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.mtimeNanoseconds = mtimeNanoseconds
+        self.contentHash = contentHash
+        self.status = status
+        self.reason = reason
+        self.encoding = encoding
+        self.kind = kind
+        self.chunkCount = chunkCount
+        self.indexedAt = indexedAt
+    }
+}

@@ -1,0 +1,28 @@
+/// A chunk as the chunker makes it, before the store gives it ids.
+public struct NewChunk: Sendable, Equatable {
+    /// Position within the document, from 0; unique within the document.
+    public var ordinal: Int
+    public var text: String
+    public var section: String?
+    /// Half-open byte range in the extracted text; `byteEnd >= byteStart >= 0`.
+    public var byteStart: Int
+    public var byteEnd: Int
+    /// `lineEnd >= lineStart`.
+    public var lineStart: Int
+    public var lineEnd: Int
+    public var page: Int?
+
+    public init(
+        ordinal: Int, text: String, section: String? = nil, byteStart: Int, byteEnd: Int,
+        lineStart: Int, lineEnd: Int, page: Int? = nil
+    ) {
+        self.ordinal = ordinal
+        self.text = text
+        self.section = section
+        self.byteStart = byteStart
+        self.byteEnd = byteEnd
+        self.lineStart = lineStart
+        self.lineEnd = lineEnd
+        self.page = page
+    }
+}

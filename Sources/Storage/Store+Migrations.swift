@@ -1,0 +1,82 @@
+import GRDB
+
+extension Store {
+    /// The schema's history. Append new migrations; never edit a registered one, since databases in
+    /// the field have already run it.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "root") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("path", .text).notNull().unique()
+                t.column("include", .text).notNull()  // JSON array of globs
+                t.column("exclude", .text).notNull()  // JSON array of globs
+                t.column("useDefaultExcludes", .boolean).notNull()
+                t.column("addedAt", .datetime).notNull()
+            }
+
+            try db.create(table: "document") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("root", onDelete: .cascade).notNull()
+                t.column("path", .text).notNull().unique()
+                t.column("device", .integer).notNull()
+                t.column("inode", .integer).notNull()
+                t.column("size", .integer).notNull()
+                t.column("mtimeNanoseconds", .integer).notNull()
+                t.column("contentHash", .text)
+                t.column("status", .text).notNull()
+                    .check(sql: "status IN ('indexed', 'failed', 'skipped')")
+                t.column("reason", .text)
+                t.column("encoding", .text)
+                t.column("kind", .text)
+                t.column("chunkCount", .integer).notNull()
+                t.column("indexedAt", .datetime).notNull()
+            }
+            // Finds a renamed file by its identity.
+            try db.create(index: "document_on_device_inode", on: "document", columns: ["device", "inode"])
+
+            try db.create(table: "chunk") { t in
+                t.autoIncrementedPrimaryKey("id")
+                // Not indexed on its own: the unique index below starts with documentId.
+                t.belongsTo("document", onDelete: .cascade, indexed: false).notNull()
+                t.column("ordinal", .integer).notNull().check(sql: "ordinal >= 0")
+                t.column("text", .text).notNull()
+                t.column("section", .text)
+                t.column("byteStart", .integer).notNull().check(sql: "byteStart >= 0")
+                t.column("byteEnd", .integer).notNull()
+                t.column("lineStart", .integer).notNull()
+                t.column("lineEnd", .integer).notNull()
+                t.column("page", .integer)
+                t.check(sql: "byteEnd >= byteStart AND lineEnd >= lineStart")
+            }
+            // Unique: an ordinal names one chunk of its document. Also serves cascading deletes
+            // and chunks(documentId:).
+            try db.create(
+                index: "chunk_on_documentId_ordinal", on: "chunk",
+                columns: ["documentId", "ordinal"], unique: true)
+
+            // External content: the text lives once, in `chunk`; the FTS table holds only the
+            // index, kept in step by the triggers below (also on cascading deletes).
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE chunk_fts USING fts5(
+                    text, section,
+                    content = 'chunk', content_rowid = 'id',
+                    tokenize = 'porter unicode61 remove_diacritics 2'
+                );
+                CREATE TRIGGER chunk_after_insert AFTER INSERT ON chunk BEGIN
+                    INSERT INTO chunk_fts(rowid, text, section) VALUES (new.id, new.text, new.section);
+                END;
+                CREATE TRIGGER chunk_after_delete AFTER DELETE ON chunk BEGIN
+                    INSERT INTO chunk_fts(chunk_fts, rowid, text, section)
+                        VALUES ('delete', old.id, old.text, old.section);
+                END;
+                CREATE TRIGGER chunk_after_update AFTER UPDATE ON chunk BEGIN
+                    INSERT INTO chunk_fts(chunk_fts, rowid, text, section)
+                        VALUES ('delete', old.id, old.text, old.section);
+                    INSERT INTO chunk_fts(rowid, text, section) VALUES (new.id, new.text, new.section);
+                END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,86 @@
+import GRDB
+
+extension Store {
+    /// Most hits one search returns.
+    public static let maximumSearchLimit = 1000
+
+    /// Full-text search over chunk text and section headings, best first.
+    ///
+    /// Any user text is safe: it is cut into words (see `makeFTSQuery`), and a chunk matching more of
+    /// them ranks higher. `pathPrefix` keeps only documents whose path starts with it, literally.
+    /// `limit` is clamped to 1...`maximumSearchLimit`. Throws `StoreError.emptyQuery` if the text
+    /// holds no words.
+    public func search(_ query: String, limit: Int, pathPrefix: String?) async throws -> [StoredHit] {
+        guard let match = Self.makeFTSQuery(query) else { throw StoreError.emptyQuery }
+        let limit = min(max(limit, 1), Self.maximumSearchLimit)
+        let open = String(SnippetMarkup.open), close = String(SnippetMarkup.close)
+        var arguments: StatementArguments = [open, close, match]
+        var pathFilter = ""
+        if let pathPrefix, !pathPrefix.isEmpty {
+            // substr instead of LIKE: no wildcards to escape, and case-sensitive like paths are.
+            pathFilter = "AND substr(document.path, 1, length(?)) = ?"
+            arguments += [pathPrefix, pathPrefix]
+        }
+        arguments += [limit]
+        let statementArguments = arguments
+        let sql = """
+            SELECT chunk.id, chunk.documentId, document.path, chunk.ordinal, chunk.text, chunk.section,
+                   chunk.byteStart, chunk.byteEnd, chunk.lineStart, chunk.lineEnd, chunk.page,
+                   bm25(chunk_fts, 1.0, 0.5) AS rank,
+                   snippet(chunk_fts, 0, ?, ?, '…', 32) AS marked
+            FROM chunk_fts
+            JOIN chunk ON chunk.id = chunk_fts.rowid
+            JOIN document ON document.id = chunk.documentId
+            WHERE chunk_fts MATCH ? \(pathFilter)
+            ORDER BY rank, chunk.id
+            LIMIT ?
+            """
+        return try await read { db in
+            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
+                let chunk = try ChunkRecord(row: row)
+                let marked: String? = try row.decode(forColumn: "marked")
+                let (snippet, highlights) = SnippetMarkup.strip(marked ?? "")
+                let rank: Double = try row.decode(forColumn: "rank")
+                return StoredHit(
+                    chunkId: try row.decode(forColumn: "id"), documentId: chunk.documentId,
+                    path: try row.decode(forColumn: "path"), ordinal: chunk.ordinal, text: chunk.text,
+                    section: chunk.section, byteStart: chunk.byteStart, byteEnd: chunk.byteEnd,
+                    lineStart: chunk.lineStart, lineEnd: chunk.lineEnd, page: chunk.page,
+                    score: -rank, snippet: snippet, highlights: highlights)
+            }
+        }
+    }
+
+    /// Turns arbitrary user text into an FTS5 MATCH expression that cannot be a syntax error: the
+    /// words (runs of Unicode letters, digits and combining marks), each double-quoted, joined by
+    /// `OR`. Returns nil if there are no words. FTS5 operators in the text (`AND`, `NEAR`, `*`,
+    /// `-`, `:`, quotes) become plain words or separators.
+    public static func makeFTSQuery(_ text: String) -> String? {
+        var tokens: [String] = []
+        var current = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isWordScalar(scalar) {
+                current.append(scalar)
+            } else if !current.isEmpty {
+                tokens.append(String(current))
+                current = String.UnicodeScalarView()
+            }
+        }
+        if !current.isEmpty { tokens.append(String(current)) }
+        guard !tokens.isEmpty else { return nil }
+        return tokens
+            .map { "\"" + $0.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" }
+            .joined(separator: " OR ")
+    }
+
+    private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .decimalNumber, .letterNumber, .otherNumber,
+            .nonspacingMark, .spacingMark, .enclosingMark:
+            return true
+        default:
+            return false
+        }
+    }
+}

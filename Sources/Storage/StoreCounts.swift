@@ -1,0 +1,19 @@
+/// How much the index holds.
+public struct StoreCounts: Sendable, Equatable {
+    public var roots: Int
+    /// All documents, whatever their status; `indexed + failed + skipped`.
+    public var documents: Int
+    public var indexed: Int
+    public var failed: Int
+    public var skipped: Int
+    public var chunks: Int
+
+    public init(roots: Int, documents: Int, indexed: Int, failed: Int, skipped: Int, chunks: Int) {
+        self.roots = roots
+        self.documents = documents
+        self.indexed = indexed
+        self.failed = failed
+        self.skipped = skipped
+        self.chunks = chunks
+    }
+}
