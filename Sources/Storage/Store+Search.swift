@@ -26,13 +26,13 @@ extension Store {
         let sql = """
             SELECT chunk.id, chunk.documentId, document.path, chunk.ordinal, chunk.text, chunk.section,
                    chunk.byteStart, chunk.byteEnd, chunk.lineStart, chunk.lineEnd, chunk.page,
-                   bm25(chunk_fts, 1.0, 0.5) AS rank,
+                   bm25(chunk_fts, 1.0, 0.5) AS bm25Rank,
                    snippet(chunk_fts, 0, ?, ?, '…', 32) AS marked
             FROM chunk_fts
             JOIN chunk ON chunk.id = chunk_fts.rowid
             JOIN document ON document.id = chunk.documentId
             WHERE chunk_fts MATCH ? \(pathFilter)
-            ORDER BY rank, chunk.id
+            ORDER BY bm25Rank, chunk.id
             LIMIT ?
             """
         return try await read { db in
@@ -40,7 +40,7 @@ extension Store {
                 let chunk = try ChunkRecord(row: row)
                 let marked: String? = try row.decode(forColumn: "marked")
                 let (snippet, highlights) = SnippetMarkup.strip(marked ?? "")
-                let rank: Double = try row.decode(forColumn: "rank")
+                let rank: Double = try row.decode(forColumn: "bm25Rank")
                 return StoredHit(
                     chunkId: try row.decode(forColumn: "id"), documentId: chunk.documentId,
                     path: try row.decode(forColumn: "path"), ordinal: chunk.ordinal, text: chunk.text,

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import Storage
+
+@Suite struct StoreReadingTests {
+    @Test func countsTallyEveryStatus() async throws {
+        try await withTemporaryStore { store in
+            let first = try await addRoot(store, path: "/a")
+            let second = try await addRoot(store, path: "/b")
+            try await store.saveIndexed(makeDocument(rootId: first, path: "/a/1"), chunks: makeChunks(["x", "y"]))
+            try await store.saveIndexed(makeDocument(rootId: second, path: "/b/1"), chunks: makeChunks(["z"]))
+            try await store.saveUnindexed(makeDocument(rootId: first, path: "/a/2", status: .failed, reason: "r"))
+            try await store.saveUnindexed(makeDocument(rootId: first, path: "/a/3", status: .failed, reason: "r"))
+            try await store.saveUnindexed(makeDocument(rootId: second, path: "/b/2", status: .skipped, reason: "r"))
+
+            #expect(try await store.counts() == StoreCounts(roots: 2, documents: 5, indexed: 2, failed: 2, skipped: 1, chunks: 3))
+            let firstCounts = try await store.documentCounts(rootId: first)
+            #expect(firstCounts.documents == 3 && firstCounts.failed == 2)
+            let secondCounts = try await store.documentCounts(rootId: second)
+            #expect(secondCounts.documents == 2 && secondCounts.failed == 0)
+            let noneCounts = try await store.documentCounts(rootId: 999)
+            #expect(noneCounts.documents == 0 && noneCounts.failed == 0)
+        }
+    }
+
+    @Test func listDocumentsPagesAndCounts() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            for index in 0..<7 {
+                let path = "/r/doc\(index)"
+                if index % 3 == 0 {
+                    try await store.saveUnindexed(makeDocument(rootId: rootId, path: path, status: .failed, reason: "r"))
+                } else {
+                    try await store.saveIndexed(makeDocument(rootId: rootId, path: path), chunks: makeChunks(["t"]))
+                }
+            }
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r_other/doc"), chunks: makeChunks(["t"]))
+
+            let page1 = try await store.listDocuments(status: nil, pathPrefix: nil, limit: 3, offset: 0)
+            #expect(page1.total == 8)
+            #expect(page1.documents.map(\.path) == ["/r/doc0", "/r/doc1", "/r/doc2"])
+            let page3 = try await store.listDocuments(status: nil, pathPrefix: nil, limit: 3, offset: 6)
+            #expect(page3.documents.map(\.path) == ["/r/doc6", "/r_other/doc"])
+            #expect(page3.total == 8)
+
+            let failed = try await store.listDocuments(status: .failed, pathPrefix: nil, limit: 10, offset: 0)
+            #expect(failed.total == 3)
+            #expect(failed.documents.map(\.path) == ["/r/doc0", "/r/doc3", "/r/doc6"])
+
+            let underR = try await store.listDocuments(status: .indexed, pathPrefix: "/r/", limit: 2, offset: 2)
+            #expect(underR.total == 4)
+            #expect(underR.documents.map(\.path) == ["/r/doc4", "/r/doc5"])
+
+            let wildcard = try await store.listDocuments(status: nil, pathPrefix: "/r_", limit: 10, offset: 0)
+            #expect(wildcard.documents.map(\.path) == ["/r_other/doc"])
+
+            let beyond = try await store.listDocuments(status: nil, pathPrefix: nil, limit: 10, offset: 100)
+            #expect(beyond.documents.isEmpty && beyond.total == 8)
+        }
+    }
+
+    @Test func allChunksAreOrderedByPathThenOrdinal() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/b"), chunks: makeChunks(["b0", "b1"]))
+            try await store.saveIndexed(
+                makeDocument(rootId: rootId, path: "/r/a"), chunks: makeChunks(["a0", "a1", "a2"]).reversed())
+            let all = try await store.allChunks()
+            #expect(all.map(\.path) == ["/r/a", "/r/a", "/r/a", "/r/b", "/r/b"])
+            #expect(all.map(\.chunk.text) == ["a0", "a1", "a2", "b0", "b1"])
+        }
+    }
+
+    @Test func integrityCheckIsOkForAHealthyStore() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/a"), chunks: makeChunks(["one", "two"]))
+            #expect(try await store.integrityCheck() == ["ok"])
+        }
+    }
+
+    @Test func integrityCheckNoticesAStaleFullTextIndex() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/a"), chunks: makeChunks(["one", "two"]))
+            try await store.execute(sql: "INSERT INTO chunk_fts(chunk_fts) VALUES ('delete-all')")
+            let problems = try await store.integrityCheck()
+            #expect(problems.count == 1)
+            #expect(problems.first?.hasPrefix("chunk_fts:") == true)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+@testable import Storage
+
+@Suite struct StoreSearchTests {
+    @Test func chunksMatchingMoreTermsRankFirst() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/one"), chunks: makeChunks(["apple grape melon"]))
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/three"), chunks: makeChunks(["apple banana cherry"]))
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/two"), chunks: makeChunks(["apple banana grape"]))
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/none"), chunks: makeChunks(["kiwi lime plum"]))
+
+            let hits = try await store.search("apple banana cherry", limit: 10, pathPrefix: nil)
+            #expect(hits.map(\.path) == ["/r/three", "/r/two", "/r/one"])
+            #expect(hits.allSatisfy { $0.score > 0 })
+            #expect(zip(hits, hits.dropFirst()).allSatisfy { $0.score >= $1.score })
+        }
+    }
+
+    @Test func hitsCarryTheirChunk() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            let chunk = NewChunk(
+                ordinal: 3, text: "an estuary at dusk", section: "Coast", byteStart: 40, byteEnd: 58,
+                lineStart: 4, lineEnd: 6, page: 2)
+            let id = try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/a.pdf"), chunks: [chunk])
+            let hit = try #require(try await store.search("estuary", limit: 10, pathPrefix: nil).first)
+            let stored = try #require(try await store.chunks(documentId: id).first)
+            #expect(hit.chunkId == stored.id)
+            #expect(hit.documentId == id)
+            #expect(hit.path == "/r/a.pdf")
+            #expect(hit.ordinal == 3)
+            #expect(hit.text == "an estuary at dusk")
+            #expect(hit.section == "Coast")
+            let ranges: [Int] = [hit.byteStart, hit.byteEnd, hit.lineStart, hit.lineEnd]
+            #expect(ranges == [40, 58, 4, 6])
+            #expect(hit.page == 2)
+        }
+    }
+
+    @Test func sectionHeadingsAreSearched() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            try await store.saveIndexed(
+                makeDocument(rootId: rootId, path: "/r/a.md"), chunks: makeChunks(["nothing relevant"], section: "Glaciers"))
+            #expect(try await store.search("glaciers", limit: 10, pathPrefix: nil).map(\.path) == ["/r/a.md"])
+        }
+    }
+
+    @Test func stemmingAndDiacriticsAreFolded() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/a"), chunks: makeChunks(["She jumps into the café"]))
+            #expect(try await store.search("jumping", limit: 10, pathPrefix: nil).count == 1)
+            #expect(try await store.search("CAFE", limit: 10, pathPrefix: nil).count == 1)
+        }
+    }
+
+    @Test func highlightsPointAtTheMatchedWords() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            let text = "Crème brûlée 🍮: the quick fox jumps over the lazy dog"
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/a"), chunks: makeChunks([text]))
+
+            let hit = try #require(try await store.search("dog, jumping? brulee", limit: 10, pathPrefix: nil).first)
+            #expect(hit.snippet == text)
+            let scalars = Array(hit.snippet.unicodeScalars)
+            let words = hit.highlights.map { range in
+                String(String.UnicodeScalarView(scalars[range]))
+            }
+            #expect(words == ["brûlée", "jumps", "dog"])
+            #expect(!hit.snippet.unicodeScalars.contains(SnippetMarkup.open))
+        }
+    }
+
+    @Test func longChunksGetAShortSnippet() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            let filler = Array(repeating: "filler", count: 200).joined(separator: " ")
+            try await store.saveIndexed(
+                makeDocument(rootId: rootId, path: "/r/a"), chunks: makeChunks([filler + " kingfisher " + filler]))
+            let hit = try #require(try await store.search("kingfisher", limit: 10, pathPrefix: nil).first)
+            #expect(hit.snippet.count < 400)
+            #expect(hit.snippet.contains("…"))
+            let scalars = Array(hit.snippet.unicodeScalars)
+            #expect(hit.highlights.map { String(String.UnicodeScalarView(scalars[$0])) } == ["kingfisher"])
+        }
+    }
+
+    @Test(arguments: [
+        ("/r/100%", ["/r/100%/a"]),
+        ("/r/a_b", ["/r/a_b/x"]),
+        ("/r/", ["/r/100%/a", "/r/100x/a", "/r/aXb/x", "/r/a_b/x"]),
+        ("/R/", []),
+    ])
+    func pathPrefixMatchesLiterally(prefix: String, expected: [String]) async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            for path in ["/r/100%/a", "/r/100x/a", "/r/a_b/x", "/r/aXb/x"] {
+                try await store.saveIndexed(makeDocument(rootId: rootId, path: path), chunks: makeChunks(["puffin"]))
+            }
+            let hits = try await store.search("puffin", limit: 10, pathPrefix: prefix)
+            #expect(hits.map(\.path).sorted() == expected)
+        }
+    }
+
+    @Test func limitIsClamped() async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            try await store.saveIndexed(
+                makeDocument(rootId: rootId, path: "/r/a"), chunks: makeChunks(Array(repeating: "gannet", count: 5)))
+            #expect(try await store.search("gannet", limit: 0, pathPrefix: nil).count == 1)
+            #expect(try await store.search("gannet", limit: 2, pathPrefix: nil).count == 2)
+            #expect(try await store.search("gannet", limit: 1_000_000, pathPrefix: nil).count == 5)
+        }
+    }
+
+    @Test(arguments: ["", "   ", "?!… --- \"\" ()", "_*_"])
+    func textWithoutWordsIsAnEmptyQuery(query: String) async throws {
+        try await withTemporaryStore { store in
+            await #expect(throws: StoreError.emptyQuery) {
+                try await store.search(query, limit: 10, pathPrefix: nil)
+            }
+        }
+    }
+
+    @Test(arguments: [
+        "\"walrus", "walrus NEAR(tusk ivory)", "walr*", "walrus AND", "-walrus", "text:walrus",
+        "section:walrus", "^walrus", "(walrus", "{text section}: walrus", "walrus OR", "NOT walrus", "'walrus'",
+    ])
+    func ftsSyntaxInTheQueryIsHarmless(query: String) async throws {
+        try await withTemporaryStore { store in
+            let rootId = try await addRoot(store)
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/a"), chunks: makeChunks(["a walrus on ice"]))
+            let hits = try await store.search(query, limit: 10, pathPrefix: nil)
+            if query != "walr*" {
+                #expect(hits.map(\.path) == ["/r/a"])
+            }
+        }
+    }
+
+    @Test(arguments: [
+        ("hello, world", "\"hello\" OR \"world\""),
+        ("AND", "\"AND\""),
+        ("NEAR(a b)", "\"NEAR\" OR \"a\" OR \"b\""),
+        ("foo_bar-baz", "\"foo\" OR \"bar\" OR \"baz\""),
+        ("C++ 2024", "\"C\" OR \"2024\""),
+        ("naïve 日本語", "\"naïve\" OR \"日本語\""),
+        ("cafe\u{301}!", "\"cafe\u{301}\""),
+        ("say \"hi\"", "\"say\" OR \"hi\""),
+    ])
+    func makeFTSQueryQuotesEveryWord(text: String, expected: String) {
+        #expect(Store.makeFTSQuery(text) == expected)
+    }
+
+    @Test(arguments: ["", " \t\n", "***", "\u{E000}\u{E001}"])
+    func makeFTSQueryReturnsNilWithoutWords(text: String) {
+        #expect(Store.makeFTSQuery(text) == nil)
+    }
+}
