@@ -1,0 +1,18 @@
+public import API
+
+/// An error a request handler throws; the responder turns it into `{"error": {"code", "message"}}`.
+public struct APIError: Error, Sendable {
+    public var status: Int
+    public var code: ErrorCode
+    public var message: String
+
+    public init(_ status: Int, _ code: ErrorCode, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    static func badRequest(_ message: String) -> APIError { APIError(400, .badRequest, message) }
+    static func notFound(_ message: String) -> APIError { APIError(404, .notFound, message) }
+    static func internalError(_ message: String) -> APIError { APIError(500, .internalError, message) }
+}

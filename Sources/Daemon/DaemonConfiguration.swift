@@ -1,0 +1,222 @@
+public import Foundation
+import API
+
+/// Everything `sottod` can be told, after the config file, the command line and the environment
+/// have been combined (flags win over `SOTTO_SOCKET`, which wins over the file, which wins over defaults).
+public struct DaemonConfiguration: Sendable, Equatable {
+    public struct RootSetting: Sendable, Equatable {
+        public var path: String
+        public var include: [String]
+        public var exclude: [String]
+    }
+
+    public var socketPath: String
+    public var databasePath: String
+    public var modelsDirectory: String
+    public var logLevel: String
+    /// Where the values came from, for `sottod --help` and error messages.
+    public var configFile: String?
+
+    public var maxFileSize: Int64 = 20 * 1024 * 1024
+    public var watch = true
+    public var debounce: Duration = .milliseconds(500)
+    /// A full rescan this often, for filesystems whose changes inotify does not see (0 = never).
+    public var rescanInterval: Duration = .seconds(3600)
+    /// Rescan this often where watches could not be added (watch limit, network filesystems).
+    public var fallbackRescanInterval: Duration = .seconds(300)
+    public var maxRequestBytes = 1 << 20
+    /// Roots the daemon adds at start if they are not there yet.
+    public var roots: [RootSetting] = []
+
+    /// Defaults for a user session: XDG directories under the user's home.
+    public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> DaemonConfiguration {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/share"
+        return DaemonConfiguration(
+            socketPath: SocketPath.defaultPath(environment: environment),
+            databasePath: dataHome + "/sotto/index.sqlite",
+            modelsDirectory: dataHome + "/sotto/models",
+            logLevel: "info",
+            configFile: nil)
+    }
+
+    /// The config file used when `--config` is not given: the user's, then the system's, if present.
+    public static func defaultConfigFile(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        for candidate in [configHome + "/sotto/sottod.toml", "/etc/sotto/sottod.toml"]
+        where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        return nil
+    }
+
+    /// Reads `file` (if any) over the defaults, then applies the command-line overrides.
+    public static func load(
+        file: String?, socket: String?, database: String?, models: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> DaemonConfiguration {
+        var configuration = defaults(environment: environment)
+        var configuredSocket: String?
+        if let file {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw .unreadable(path: file, reason: (error as NSError).localizedDescription)
+            }
+            let table: [String: TOMLValue]
+            do {
+                table = try TOMLParser.parse(text)
+            } catch {
+                throw .syntax(path: file, line: error.line, message: error.message)
+            }
+            configuredSocket = try configuration.apply(table, file: file, environment: environment)
+            configuration.configFile = file
+        }
+        configuration.socketPath = expand(
+            SocketPath.resolve(flag: socket, configured: configuredSocket, environment: environment), environment)
+        if let database { configuration.databasePath = expand(database, environment) }
+        if let models { configuration.modelsDirectory = expand(models, environment) }
+        return configuration
+    }
+
+    /// Applies a parsed file; returns the socket it names (which `SOTTO_SOCKET` may still override).
+    private mutating func apply(
+        _ table: [String: TOMLValue], file: String, environment: [String: String]
+    ) throws(ConfigurationError) -> String? {
+        var reader = SettingsReader(table: table, file: file, prefix: "")
+        let socket = try reader.string("socket").map { Self.expand($0, environment) }
+        if let value = try reader.string("database") { databasePath = Self.expand(value, environment) }
+        if let value = try reader.string("models") { modelsDirectory = Self.expand(value, environment) }
+        if let value = try reader.string("log_level") {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains(value) else {
+                throw .invalid(path: file, key: "log_level", message: "must be one of \(levels.joined(separator: ", "))")
+            }
+            logLevel = value
+        }
+        if var index = try reader.table("index") {
+            if let mb = try index.integer("max_file_size_mb", in: 1...4096) { maxFileSize = mb * 1024 * 1024 }
+            if let value = try index.bool("watch") { watch = value }
+            if let ms = try index.integer("debounce_ms", in: 0...600_000) { debounce = .milliseconds(ms) }
+            if let minutes = try index.integer("rescan_interval_minutes", in: 0...525_600) { rescanInterval = .seconds(minutes * 60) }
+            if let minutes = try index.integer("fallback_rescan_interval_minutes", in: 1...525_600) {
+                fallbackRescanInterval = .seconds(minutes * 60)
+            }
+            try index.finish()
+        }
+        if var server = try reader.table("server") {
+            if let bytes = try server.integer("max_request_bytes", in: 1024...(64 << 20)) { maxRequestBytes = Int(bytes) }
+            try server.finish()
+        }
+        if let entries = try reader.tableArray("roots") {
+            for var entry in entries {
+                guard let path = try entry.string("path") else {
+                    throw .invalid(path: file, key: "roots.path", message: "every [[roots]] entry needs a path")
+                }
+                roots.append(RootSetting(
+                    path: Self.expand(path, environment),
+                    include: try entry.strings("include") ?? [],
+                    exclude: try entry.strings("exclude") ?? []))
+                try entry.finish()
+            }
+        }
+        try reader.finish()
+        return socket
+    }
+
+    /// `~` and `~/...` become the home directory; `$XDG_RUNTIME_DIR` is expanded at the start.
+    static func expand(_ path: String, _ environment: [String: String]) -> String {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        if path == "~" { return home }
+        if path.hasPrefix("~/") { return home + path.dropFirst() }
+        if path.hasPrefix("$XDG_RUNTIME_DIR/"), let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
+            return runtime + path.dropFirst("$XDG_RUNTIME_DIR".count)
+        }
+        return path
+    }
+}
+
+public enum ConfigurationError: Error, Equatable, Sendable {
+    case unreadable(path: String, reason: String)
+    case syntax(path: String, line: Int, message: String)
+    case invalid(path: String, key: String, message: String)
+    case unknownKey(path: String, key: String)
+
+    public var message: String {
+        switch self {
+        case .unreadable(let path, let reason): "cannot read the configuration file \(path): \(reason)"
+        case .syntax(let path, let line, let message): "\(path):\(line): \(message)"
+        case .invalid(let path, let key, let message): "\(path): setting \(key) \(message)"
+        case .unknownKey(let path, let key):
+            "\(path): unknown setting \(key) (see etc/sotto/sottod.toml for the settings there are)"
+        }
+    }
+}
+
+/// Reads typed settings out of one TOML table and complains about keys nobody read (typos).
+private struct SettingsReader {
+    var table: [String: TOMLValue]
+    let file: String
+    let prefix: String
+
+    private mutating func take(_ key: String) -> TOMLValue? { table.removeValue(forKey: key) }
+
+    private func wrong(_ key: String, _ expected: String, _ value: TOMLValue) -> ConfigurationError {
+        .invalid(path: file, key: prefix + key, message: "must be \(expected), not \(value.typeName)")
+    }
+
+    mutating func string(_ key: String) throws(ConfigurationError) -> String? {
+        guard let value = take(key) else { return nil }
+        guard case .string(let text) = value else { throw wrong(key, "a string", value) }
+        return text
+    }
+
+    mutating func strings(_ key: String) throws(ConfigurationError) -> [String]? {
+        guard let value = take(key) else { return nil }
+        guard case .array(let items) = value else { throw wrong(key, "an array of strings", value) }
+        var out: [String] = []
+        for item in items {
+            guard case .string(let text) = item else { throw wrong(key, "an array of strings", item) }
+            out.append(text)
+        }
+        return out
+    }
+
+    mutating func bool(_ key: String) throws(ConfigurationError) -> Bool? {
+        guard let value = take(key) else { return nil }
+        guard case .bool(let flag) = value else { throw wrong(key, "true or false", value) }
+        return flag
+    }
+
+    mutating func integer(_ key: String, in range: ClosedRange<Int64>) throws(ConfigurationError) -> Int64? {
+        guard let value = take(key) else { return nil }
+        guard case .integer(let number) = value else { throw wrong(key, "a whole number", value) }
+        guard range.contains(number) else {
+            throw .invalid(path: file, key: prefix + key, message: "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return number
+    }
+
+    mutating func table(_ key: String) throws(ConfigurationError) -> SettingsReader? {
+        guard let value = take(key) else { return nil }
+        guard case .table(let inner) = value else { throw wrong(key, "a table", value) }
+        return SettingsReader(table: inner, file: file, prefix: prefix + key + ".")
+    }
+
+    mutating func tableArray(_ key: String) throws(ConfigurationError) -> [SettingsReader]? {
+        guard let value = take(key) else { return nil }
+        guard case .array(let items) = value else { throw wrong(key, "an array of tables ([[\(key)]])", value) }
+        var readers: [SettingsReader] = []
+        for item in items {
+            guard case .table(let inner) = item else { throw wrong(key, "an array of tables ([[\(key)]])", item) }
+            readers.append(SettingsReader(table: inner, file: file, prefix: prefix + key + "."))
+        }
+        return readers
+    }
+
+    func finish() throws(ConfigurationError) {
+        if let key = table.keys.sorted().first { throw .unknownKey(path: file, key: prefix + key) }
+    }
+}

@@ -1,0 +1,144 @@
+public import Foundation
+public import Logging
+import API
+import Hummingbird
+import Ingest
+import ServiceLifecycle
+import Storage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The composition root: opens the store, starts the indexer and the socket server as one service
+/// group, and shuts them down in reverse order on SIGTERM/SIGINT.
+public struct SottoDaemon: Sendable {
+    public let configuration: DaemonConfiguration
+    public let logger: Logger
+
+    public init(configuration: DaemonConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Everything the daemon creates (database, WAL) is private to its user; the socket is opened
+        // up to its group explicitly after bind.
+        umask(0o077)
+        let notifier = SystemdNotifier()
+        let socketPath = configuration.socketPath
+        try SocketGuard.prepare(path: socketPath)
+
+        let store: Store
+        do {
+            store = try Store(path: configuration.databasePath)
+        } catch let error as StoreError {
+            throw DaemonError.store(error.message)
+        }
+        let indexer = Indexer(
+            store: store,
+            settings: IndexerSettings(
+                maxFileSize: configuration.maxFileSize, watch: configuration.watch, debounce: configuration.debounce,
+                rescanInterval: configuration.rescanInterval, fallbackRescanInterval: configuration.fallbackRescanInterval),
+            logger: logger)
+        try await seedRoots(store: store)
+
+        let startedAt = Date()
+        let responder = APIResponder(
+            store: store, indexer: indexer, configuration: configuration, startedAt: startedAt, logger: logger)
+        let logger = self.logger
+        let app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath), serverName: "sottod"),
+            onServerRunning: { _ in
+                do {
+                    try SocketGuard.restrictPermissions(path: socketPath)
+                } catch {
+                    logger.error("cannot set the permissions of \(socketPath): \(error)")
+                }
+                logger.info("sottod \(SottoVersion.string) listening on \(socketPath)")
+                notifier.ready(status: "Listening on \(socketPath)")
+            },
+            logger: logger)
+
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: IndexerService(indexer: indexer)),
+                    .init(service: app),
+                    .init(service: LifecycleNotifierService(indexer: indexer, notifier: notifier, logger: logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        defer {
+            if (try? FileManager.default.attributesOfItem(atPath: socketPath)[.type] as? FileAttributeType) == .typeSocket {
+                unlink(socketPath)
+            }
+            do {
+                try store.close()
+            } catch {
+                logger.error("closing the database failed: \(error)")
+            }
+        }
+        try await group.run()
+        logger.info("sottod stopped")
+    }
+
+    /// Roots named in the configuration file are added if they are not sources yet.
+    private func seedRoots(store: Store) async throws {
+        guard !configuration.roots.isEmpty else { return }
+        let existing = Set(try await store.roots().map(\.path))
+        for root in configuration.roots {
+            let path = SourceRegistration.normalise(root.path)
+            guard !existing.contains(path) else { continue }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                logger.warning("the configured root \(path) is not a directory; skipping it")
+                continue
+            }
+            _ = try await store.addRoot(path: path, include: root.include, exclude: root.exclude, useDefaultExcludes: true)
+        }
+    }
+}
+
+public enum DaemonError: Error, Sendable {
+    case store(String)
+    public var message: String {
+        switch self {
+        case .store(let message): message
+        }
+    }
+}
+
+/// Runs the indexer until the daemon shuts down.
+struct IndexerService: Service {
+    let indexer: Indexer
+    func run() async throws {
+        await cancelOnGracefulShutdown { await indexer.run() }
+    }
+}
+
+/// Tells systemd what the daemon is doing (`STATUS=`), and `STOPPING=1` as soon as shutdown begins.
+/// Listed last in the group so that it is the first to hear of the shutdown.
+struct LifecycleNotifierService: Service {
+    let indexer: Indexer
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async throws {
+        var lastLine = ""
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let line = await indexer.currentProgress().statusLine
+            if line != lastLine, notifier.isEnabled {
+                notifier.status(line)
+                lastLine = line
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
+            } catch {
+                break
+            }
+        }
+        logger.info("sottod is shutting down")
+        notifier.stopping()
+    }
+}

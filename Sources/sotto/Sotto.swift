@@ -1,0 +1,44 @@
+import API
+import ArgumentParser
+import Foundation
+
+@main
+struct Sotto: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sotto",
+        abstract: "Search your own documents, privately: the client of the sottod daemon.",
+        discussion: """
+            Talks to sottod over its Unix socket: --socket PATH, else SOTTO_SOCKET, else \
+            $XDG_RUNTIME_DIR/sotto/sotto.sock (/run/sotto/sotto.sock for root or the system service).
+            """,
+        version: "0.1.0",
+        subcommands: [
+            StatusCommand.self, SourcesCommand.self, IndexCommand.self, SearchCommand.self, DocumentsCommand.self,
+        ])
+}
+
+/// Options every subcommand takes.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The daemon's Unix socket.", valueName: "path"))
+    var socket: String?
+
+    var socketPath: String { SocketPath.resolve(flag: socket) }
+
+    func makeClient(timeout: TimeInterval = 60) -> SottoClient {
+        SottoClient(socketPath: socketPath, timeout: timeout)
+    }
+}
+
+/// Runs a client call and turns its failures into a message on stderr and a non-zero exit.
+func withClientErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ClientError {
+        Terminal.printError(error.message)
+        switch error {
+        case .daemonNotRunning: throw ExitCode(3)
+        case .permissionDenied: throw ExitCode(4)
+        default: throw ExitCode(1)
+        }
+    }
+}

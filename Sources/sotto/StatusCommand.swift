@@ -1,0 +1,44 @@
+import API
+import ArgumentParser
+import Foundation
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show what the daemon is doing and what its index holds.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Flag(name: .long, help: "Print the status as JSON (the /v1/status document).") var json = false
+
+    func run() throws {
+        let client = connection.makeClient()
+        if json {
+            let answer = try withClientErrors { try client.raw("GET", "/status", body: nil) }
+            guard answer.status == 200 else { throw ExitCode(1) }
+            print(String(decoding: answer.body, as: UTF8.self), terminator: "")
+            return
+        }
+        let status = try withClientErrors { try client.status() }
+        let c = status.counts
+        print("\(Terminal.bold("sottod")) \(status.version) (pid \(status.pid)), up \(Terminal.formatDuration(status.uptimeSeconds))")
+        print("socket     \(status.socket)")
+        print("database   \(status.database.path) (\(Terminal.formatBytes(status.database.sizeBytes)))")
+        print("sources    \(c.roots)")
+        print("documents  \(c.documents): \(c.indexed) indexed, \(c.failed) failed, \(c.skipped) skipped")
+        print("chunks     \(c.chunks)")
+        let p = status.indexing
+        switch p.state {
+        case .idle:
+            print("indexing   idle (\(p.queued) queued)")
+        case .scanning:
+            print("indexing   scanning for changes (\(p.queued) queued)")
+        case .indexing:
+            print("indexing   \(p.done)/\(p.total) files, \(String(format: "%.1f", p.filesPerSecond)) files/s, \(p.queued) queued")
+            if let current = p.currentPath { print("           \(Terminal.dim(Terminal.displayPath(current)))") }
+        }
+        if let error = status.lastError {
+            let when = ISO8601DateFormatter().string(from: error.at)
+            let place = error.path.map { " \(Terminal.displayPath($0)):" } ?? ""
+            print("last error \(when)\(place) \(Terminal.red(error.message))")
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+
+@main
+struct Sottod: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sottod",
+        abstract: "The Sotto daemon: keeps an index of your folders and answers over a Unix socket.",
+        discussion: """
+            Runs in the foreground (systemd runs it as a service). Settings come from the config file \
+            (--config, else ~/.config/sotto/sottod.toml, else /etc/sotto/sottod.toml, else built-in defaults); \
+            the flags below override it, and SOTTO_SOCKET overrides the file's socket.
+            """,
+        version: SottoVersion.string)
+
+    @Option(name: .long, help: ArgumentHelp("The configuration file (TOML).", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("The Unix socket to listen on.", valueName: "path"))
+    var socket: String?
+
+    @Option(name: .long, help: ArgumentHelp("The SQLite database file.", valueName: "path"))
+    var database: String?
+
+    @Option(name: .long, help: ArgumentHelp("The directory holding model files.", valueName: "dir"))
+    var models: String?
+
+    @Option(name: .long, help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel: String?
+
+    func run() async throws {
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try DaemonConfiguration.load(
+                file: config ?? DaemonConfiguration.defaultConfigFile(), socket: socket, database: database, models: models)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        let levelName = logLevel ?? configuration.logLevel
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError("unknown log level \(levelName)")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "sottod")
+        do {
+            try await SottoDaemon(configuration: configuration, logger: logger).run()
+        } catch let error as SocketGuardError {
+            FileHandle.standardError.write(Data("sottod: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        } catch let error as DaemonError {
+            FileHandle.standardError.write(Data("sottod: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
