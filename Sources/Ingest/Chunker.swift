@@ -1,0 +1,156 @@
+/// Cuts a document into chunks for embedding and search.
+///
+/// The document is first cut at headings and blank lines (``DocumentBlocks``). Consecutive blocks of one
+/// section are merged up to `targetTokens`, never across a heading (a heading directly followed by
+/// its first subheading is the one exception: it stays with it rather than standing alone). A block
+/// over the budget is split by ``ParagraphSplitter`` with `overlapTokens` of overlap. No chunk costs
+/// more than `maxTokens − 2` by the counter: the encoder adds [CLS] and [SEP].
+///
+/// Every chunk's text is exactly the document's text between its offsets, trimmed of leading and
+/// trailing whitespace lines, so a citation can be checked against the file byte for byte.
+public struct Chunker: Sendable {
+    public let maxTokens: Int
+    public let targetTokens: Int
+    public let overlapTokens: Int
+    public let counter: any TokenCounting
+
+    /// Tokens a chunk may cost: the model's input length less [CLS] and [SEP].
+    private var budget: Int { max(1, maxTokens - 2) }
+    private var target: Int { max(1, min(targetTokens, budget)) }
+    private var overlap: Int { max(0, min(overlapTokens, target / 2)) }
+
+    public init(maxTokens: Int = 256, targetTokens: Int = 200, overlapTokens: Int = 32, counter: any TokenCounting = WordPieceEstimate()) {
+        self.maxTokens = maxTokens
+        self.targetTokens = targetTokens
+        self.overlapTokens = overlapTokens
+        self.counter = counter
+    }
+
+    public func chunks(of document: ExtractedText) -> [Chunk] {
+        let text = document.text
+        let bytes = Array(text.utf8)
+        let ranges: [(start: Int, end: Int, section: [String])] = bytes.withUnsafeBufferPointer { utf8 in
+            let count: (Int, Int) -> Int = { start, end in
+                counter.tokenCount(Chunker.substring(text, start, end))
+            }
+            let blocks = DocumentBlocks(utf8: utf8, kind: document.kind).blocks
+            let merged = merge(blocks, utf8: utf8, count: count)
+            return merged.flatMap { range in
+                enforceBudget(utf8, start: range.start, end: range.end, count: count).map { ($0.start, $0.end, range.section) }
+            }
+        }
+        guard !ranges.isEmpty else { return [] }
+
+        var offsets = ranges.flatMap { [$0.start, $0.end] }
+        offsets.sort()
+        let fileOffsets = document.fileOffsets(forUTF8Offsets: offsets)
+        var fileOffsetOf: [Int: Int] = [:]
+        for (index, offset) in offsets.enumerated() { fileOffsetOf[offset] = fileOffsets[index] }
+
+        var newlines: [Int] = []
+        for (index, byte) in bytes.enumerated() where byte == 0x0A { newlines.append(index) }
+        /// 1-based line of the byte at `offset`: one more than the newlines before it.
+        func line(_ offset: Int) -> Int {
+            var low = 0
+            var high = newlines.count
+            while low < high {
+                let middle = (low + high) / 2
+                if newlines[middle] < offset { low = middle + 1 } else { high = middle }
+            }
+            return low + 1
+        }
+
+        return ranges.enumerated().map { ordinal, range in
+            Chunk(
+                ordinal: ordinal,
+                text: String(Chunker.substring(text, range.start, range.end)),
+                section: range.section.isEmpty ? nil : range.section.joined(separator: " > "),
+                byteStart: fileOffsetOf[range.start] ?? range.start,
+                byteEnd: fileOffsetOf[range.end] ?? range.end,
+                lineStart: line(range.start),
+                lineEnd: line(max(range.start, range.end - 1))
+            )
+        }
+    }
+
+    // MARK: - Merging
+
+    private func merge(
+        _ blocks: [DocumentBlocks.Block], utf8: UnsafeBufferPointer<UInt8>, count: @escaping (Int, Int) -> Int
+    ) -> [(start: Int, end: Int, section: [String])] {
+        var result: [(start: Int, end: Int, section: [String])] = []
+        var group: (start: Int, end: Int, section: [String], sectionNumber: Int, onlyHeadings: Bool)?
+
+        func flush() {
+            if let finished = group { result.append((finished.start, finished.end, finished.section)) }
+            group = nil
+        }
+
+        let splitter = ParagraphSplitter(target: target, overlap: overlap, count: count)
+        for block in blocks {
+            if let current = group, joins(block, current), count(current.start, block.end) <= target {
+                group = (current.start, block.end, block.section, block.sectionNumber, current.onlyHeadings && block.isHeading)
+                continue
+            }
+            flush()
+            if count(block.start, block.end) > budget {
+                for piece in splitter.split(utf8, start: block.start, end: block.end) {
+                    result.append((piece.start, piece.end, block.section))
+                }
+            } else {
+                group = (block.start, block.end, block.section, block.sectionNumber, block.isHeading)
+            }
+        }
+        flush()
+        return result
+    }
+
+    /// A block joins the group in the same section; a heading joins only a group of bare headings
+    /// above it ("# Lease" directly followed by "## Term").
+    private func joins(
+        _ block: DocumentBlocks.Block,
+        _ group: (start: Int, end: Int, section: [String], sectionNumber: Int, onlyHeadings: Bool)
+    ) -> Bool {
+        if block.isHeading {
+            return group.onlyHeadings && block.section.count > group.section.count
+                && Array(block.section.prefix(group.section.count)) == group.section
+        }
+        return block.sectionNumber == group.sectionNumber
+    }
+
+    // MARK: - Budget
+
+    /// The guarantee, whatever the counter: a range still over the budget is halved at the whitespace
+    /// nearest its middle (or at a character boundary) until every part fits.
+    private func enforceBudget(
+        _ utf8: UnsafeBufferPointer<UInt8>, start: Int, end: Int, count: (Int, Int) -> Int
+    ) -> [(start: Int, end: Int)] {
+        guard start < end else { return [] }
+        if count(start, end) <= budget { return [(start, end)] }
+        var cut = start + (end - start) / 2
+        while cut > start && utf8[cut] & 0xC0 == 0x80 { cut -= 1 }
+        var left = cut
+        while left > start && !ParagraphSplitter.isSpaceByte(utf8[left - 1]) { left -= 1 }
+        if left > start { cut = left }
+        guard cut > start else {
+            // A single character: nothing left to cut.
+            let second = start + ExtractedText.scalarLength(leadByte: utf8[start])
+            if second >= end { return [(start, end)] }
+            return [(start, second)] + enforceBudget(utf8, start: second, end: end, count: count)
+        }
+        var leftEnd = cut
+        while leftEnd > start && ParagraphSplitter.isSpaceByte(utf8[leftEnd - 1]) { leftEnd -= 1 }
+        var rightStart = cut
+        while rightStart < end && ParagraphSplitter.isSpaceByte(utf8[rightStart]) { rightStart += 1 }
+        return enforceBudget(utf8, start: start, end: leftEnd, count: count)
+            + enforceBudget(utf8, start: rightStart, end: end, count: count)
+    }
+
+    /// The text between two UTF-8 offsets, which always fall on character boundaries here.
+    static func substring(_ text: String, _ start: Int, _ end: Int) -> Substring {
+        let utf8 = text.utf8
+        let from = utf8.index(utf8.startIndex, offsetBy: start)
+        let to = utf8.index(from, offsetBy: end - start)
+        return text[from..<to]
+    }
+}

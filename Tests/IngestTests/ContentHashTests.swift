@@ -1,0 +1,39 @@
+import Testing
+@testable import Ingest
+
+struct ContentHashTests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func knownVectors(input: String, digest: String) {
+        #expect(ContentHash.sha256Hex(Array(input.utf8)) == digest)
+    }
+
+    @Test func oneMillionA() {
+        let data = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        #expect(ContentHash.sha256Hex(data) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func streamingInOddPiecesGivesTheSameDigest() {
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let whole = ContentHash.sha256Hex(data)
+        var hasher = SHA256()
+        var offset = 0
+        for size in [1, 63, 64, 65, 7, 200, 600] where offset < data.count {
+            let end = min(offset + size, data.count)
+            data[offset..<end].withUnsafeBytes { hasher.update($0) }
+            offset = end
+        }
+        data[offset...].withUnsafeBytes { hasher.update($0) }
+        #expect(ContentHash.hex(hasher.finalize()) == whole)
+    }
+
+    @Test func paddingBoundaries() {
+        // 55 and 56 bytes straddle the length field; 64 fills a block exactly.
+        #expect(ContentHash.sha256Hex([UInt8](repeating: 0x61, count: 55)) == "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
+        #expect(ContentHash.sha256Hex([UInt8](repeating: 0x61, count: 56)) == "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
+        #expect(ContentHash.sha256Hex([UInt8](repeating: 0x61, count: 64)) == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
+    }
+}
