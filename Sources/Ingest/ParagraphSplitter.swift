@@ -4,8 +4,8 @@
 /// is still found whole in one of them.
 ///
 /// The block is first cut into spans (words, single CJK characters, pieces of giant words), whose token
-/// counts are summed with prefix sums: a WordPiece-style count is additive across whitespace, and the
-/// chunker checks every finished chunk with the real counter anyway.
+/// counts are summed with prefix sums to choose cuts quickly: a WordPiece-style count is additive
+/// across whitespace. Each finished piece is then counted whole, and shrunk if the sum fell short.
 struct ParagraphSplitter {
     let target: Int
     let overlap: Int
@@ -47,6 +47,17 @@ struct ParagraphSplitter {
                     candidate -= 1
                 }
                 last = best
+            }
+            // The counter has the last word: span counts need not add up (the pieces of a cut word may
+            // cost less than the word), so shrink the piece, then its overlap, until it really fits.
+            while count(spans[first].start, spans[last - 1].end) > target {
+                if last - 1 > max(first, previousEnd) {
+                    last -= 1
+                } else if first < last - 1 {
+                    first += 1
+                } else {
+                    break
+                }
             }
             pieces.append((spans[first].start, spans[last - 1].end))
             if last >= spans.count { break }

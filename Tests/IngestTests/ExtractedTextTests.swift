@@ -22,8 +22,4 @@ struct ExtractedTextTests {
         let doc = document("A\u{FFFD}", .utf16BE, byteCount: 5)
         #expect(doc.fileOffsets(forUTF8Offsets: [0, 1, 4]) == [2, 4, 5])
     }
-
-    @Test func encodingNamesForTheDatabase() {
-        #expect(TextEncoding.allCases.map(\.rawValue) == ["utf-8", "utf-8-bom", "utf-16le", "utf-16be", "latin-1"])
-    }
 }
