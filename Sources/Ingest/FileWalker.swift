@@ -22,12 +22,13 @@ public struct FileWalker: Sendable {
     /// The whole tree under the root.
     public func walk() -> WalkResult {
         var walk = Walk(walker: self)
-        walk.run(absolute: root, relative: "")
+        walk.run(absolute: root, relative: "", missingIsProblem: true)
         return walk.result
     }
 
     /// Only the tree under `subtree`, an absolute path of a directory inside the root (or a path
-    /// relative to the root). Empty when the directory, or one above it, is excluded by the rules.
+    /// relative to the root). Empty when the directory no longer exists or when it, or one above it,
+    /// is excluded by the rules.
     public func walk(subtree: String) -> WalkResult {
         guard let relative = relativePath(of: subtree) else {
             return WalkResult(problems: [WalkProblem(path: subtree, reason: "directory is not inside the root \(root)")])
@@ -41,7 +42,7 @@ public struct FileWalker: Sendable {
             }
         }
         var walk = Walk(walker: self)
-        walk.run(absolute: absolutePath(relative), relative: relative)
+        walk.run(absolute: absolutePath(relative), relative: relative, missingIsProblem: false)
         return walk.result
     }
 
@@ -137,10 +138,12 @@ private struct Walk {
 
     init(walker: FileWalker) { self.walker = walker }
 
-    mutating func run(absolute: String, relative: String) {
+    /// `missingIsProblem` is false for subtrees: a directory that appeared and vanished again is just gone.
+    mutating func run(absolute: String, relative: String, missingIsProblem: Bool) {
         var status = Glibc.stat()
         if fstatat(AT_FDCWD, absolute, &status, 0) != 0 {
             let code = errno
+            if (code == ENOENT || code == ENOTDIR) && !missingIsProblem { return }
             let reason = code == ENOENT ? "directory does not exist" : WalkProblem.reason(errno: code, reading: "reading directory")
             result.problems.append(WalkProblem(path: absolute, reason: reason))
             return

@@ -167,6 +167,8 @@ struct FileWalkerTests {
         #expect(tree.relative(walker.walk(subtree: "b/c").files.map(\.path)) == ["b/c/z.txt"])
         #expect(walker.walk(subtree: tree.url("node_modules/m")).files == [])
         #expect(walker.walk(subtree: "/elsewhere").problems.count == 1)
+        let gone = walker.walk(subtree: tree.url("b/vanished"))
+        #expect(gone.files == [] && gone.problems == [])
     }
 
     @Test func statOfOneFileAppliesTheRules() throws {
