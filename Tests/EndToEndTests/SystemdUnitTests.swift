@@ -13,14 +13,14 @@ struct ShippedUnit: CustomTestStringConvertible, Sendable {
     /// Loaded by a per-user manager (`systemd-analyze --user`).
     let isUserUnit: Bool
     /// Highest acceptable overall exposure from `systemd-analyze security`, measured with
-    /// systemd 252 (system unit 0.3, user unit 1.2) plus a little headroom for newer checks.
+    /// systemd 252 (system unit 0.4, user unit 1.4) plus a little headroom for newer checks.
     let maximumExposure: Double
 
     var testDescription: String { sourceName }
 
     static let all = [
-        ShippedUnit(sourceName: "sottod.service", isUserUnit: false, maximumExposure: 0.5),
-        ShippedUnit(sourceName: "sottod-user.service", isUserUnit: true, maximumExposure: 1.5),
+        ShippedUnit(sourceName: "sottod.service", isUserUnit: false, maximumExposure: 0.6),
+        ShippedUnit(sourceName: "sottod-user.service", isUserUnit: true, maximumExposure: 1.6),
     ]
 }
 
