@@ -1,4 +1,4 @@
-public import API
+import API
 public import Hummingbird
 import Foundation
 import Ingest
@@ -58,7 +58,10 @@ public struct APIResponder: HTTPResponder {
         case ("POST", "/v1/sources"): return try json(await addSource(try await decode(SourceRequest.self, request)), status: .created)
         case ("POST", "/v1/sources/remove"): return try json(await removeSource(try await decode(SourceRequest.self, request)))
         case ("POST", "/v1/search"): return try json(await search(try await decode(SearchRequest.self, request)))
-        case ("GET", "/v1/documents"): return try json(await documents(request.uri.queryParameters))
+        case ("GET", "/v1/documents"):
+            var query: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters where query[String(key)] == nil { query[String(key)] = String(value) }
+            return try json(await documents(query))
         case ("POST", "/v1/index"): return try await index(try await decodeOptional(IndexRequest.self, request, allowEmpty: true))
         default: throw APIError.notFound("no such endpoint: \(method) \(path)")
         }
@@ -144,7 +147,7 @@ public struct APIResponder: HTTPResponder {
         return SearchResponse(query: request.query, mode: mode, hits: wireHits, tookMilliseconds: elapsed.milliseconds)
     }
 
-    func documents(_ query: FlatDictionary<Substring, Substring>) async throws -> DocumentsResponse {
+    func documents(_ query: [String: String]) async throws -> DocumentsResponse {
         let limit = try query["limit"].map { text throws(APIError) -> Int in
             guard let value = Int(text), (1...10_000).contains(value) else { throw .badRequest("limit must be between 1 and 10000") }
             return value
@@ -159,7 +162,7 @@ public struct APIResponder: HTTPResponder {
             }
             return value
         }
-        let prefix = query["path"].map { String($0).removingPercentEncoding ?? String($0) }
+        let prefix = query["path"]
         let page = try await store.listDocuments(status: status, pathPrefix: prefix, limit: limit, offset: offset)
         return DocumentsResponse(
             documents: page.documents.map { document in

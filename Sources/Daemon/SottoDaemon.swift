@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 import API
 import Hummingbird
@@ -113,7 +113,7 @@ public enum DaemonError: Error, Sendable {
 struct IndexerService: Service {
     let indexer: Indexer
     func run() async throws {
-        await cancelOnGracefulShutdown { await indexer.run() }
+        await cancelWhenGracefulShutdown { await indexer.run() }
     }
 }
 

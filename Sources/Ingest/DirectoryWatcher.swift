@@ -227,10 +227,11 @@ final class WatcherCore: Sendable {
         defer { closedir(handle) }
         var result: [String] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            // A name that is not UTF-8 cannot be named by a String path; the walker reports it.
+            let decoded = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(validating: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name == "." || name == ".." { continue }
+            guard let name = decoded, name != ".", name != ".." else { continue }
             let path = join(directory, name)
             switch Int32(entry.pointee.d_type) {
             case Int32(DT_DIR):

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 public import Storage
 import Dispatch
@@ -74,7 +74,7 @@ public actor Indexer {
             }
             await group.next()
             group.cancelAll()
-            await self.stopWatcher()
+            self.stopWatcher()
         }
     }
 
@@ -530,11 +530,21 @@ public actor Indexer {
         }
     }
 
-    /// NFS, SMB/CIFS and FUSE mounts may not report changes made elsewhere through inotify.
+    /// NFS, SMB/CIFS, FUSE and similar mounts may not report changes made elsewhere through inotify.
+    /// The filesystem type comes from the longest mount point in /proc/self/mounts that holds the path.
     static func isNetworkFilesystem(_ path: String) -> Bool {
-        var info = statfs()
-        guard statfs(path, &info) == 0 else { return false }
-        let networkTypes: Set<Int> = [0x6969, 0x517B, 0xFF53_4D42, 0xFE53_4D42, 0x6573_5546, 0x0102_1997]
-        return networkTypes.contains(Int(info.f_type))
+        guard let mounts = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return false }
+        var best: (mountPoint: String, type: String)?
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3 else { continue }
+            // Spaces in mount points are written as \040.
+            let mountPoint = fields[1].replacingOccurrences(of: "\\040", with: " ")
+            let holds = mountPoint == "/" || path == mountPoint || path.hasPrefix(mountPoint + "/")
+            if holds, mountPoint.count >= (best?.mountPoint.count ?? -1) { best = (mountPoint, String(fields[2])) }
+        }
+        guard let type = best?.type else { return false }
+        let network: Set<String> = ["nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "ceph", "glusterfs", "davfs", "afs", "fuse"]
+        return network.contains(type) || type.hasPrefix("fuse.")
     }
 }

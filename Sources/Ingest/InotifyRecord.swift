@@ -15,7 +15,8 @@ struct InotifyRecord: Equatable {
 
     /// Splits the bytes of one `read()` into records. The kernel only returns whole records, but every
     /// length is still checked against the buffer: a record that would run past the end ends parsing.
-    /// Names that are not valid UTF-8 are decoded with replacement characters.
+    /// Records whose name is not valid UTF-8 are skipped: such a file cannot be named by a `String`
+    /// path, and the walker reports it instead.
     static func parse(_ bytes: UnsafeRawBufferPointer) -> [InotifyRecord] {
         var records: [InotifyRecord] = []
         var offset = 0
@@ -27,11 +28,9 @@ struct InotifyRecord: Equatable {
             let nameStart = offset + headerSize
             guard nameLength <= bytes.count - nameStart else { break }
             let nameBytes = bytes[nameStart..<(nameStart + nameLength)].prefix { $0 != 0 }
-            records.append(InotifyRecord(
-                descriptor: descriptor, mask: mask, cookie: cookie,
-                name: String(decoding: nameBytes, as: UTF8.self)
-            ))
             offset = nameStart + nameLength
+            guard let name = String(validating: nameBytes, as: UTF8.self) else { continue }
+            records.append(InotifyRecord(descriptor: descriptor, mask: mask, cookie: cookie, name: name))
         }
         return records
     }

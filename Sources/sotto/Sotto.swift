@@ -15,6 +15,29 @@ struct Sotto: ParsableCommand {
         subcommands: [
             StatusCommand.self, SourcesCommand.self, IndexCommand.self, SearchCommand.self, DocumentsCommand.self,
         ])
+
+    /// `--socket PATH` may also come before the subcommand (`sotto --socket S status`); it is moved to
+    /// the end, where every subcommand's options are parsed.
+    static func main() {
+        main(Self.movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func movingGlobalOptions(_ arguments: [String]) -> [String] {
+        var rest = arguments
+        var moved: [String] = []
+        var index = 0
+        while index < rest.count, rest[index].hasPrefix("-"), rest[index] != "--" {
+            if rest[index] == "--socket", index + 1 < rest.count {
+                moved += rest[index...index + 1]
+                rest.removeSubrange(index...index + 1)
+            } else if rest[index].hasPrefix("--socket=") {
+                moved.append(rest.remove(at: index))
+            } else {
+                index += 1
+            }
+        }
+        return rest + moved
+    }
 }
 
 /// Options every subcommand takes.

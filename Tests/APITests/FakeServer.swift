@@ -9,7 +9,7 @@ final class FakeServer: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
     private var _received = Data()
-    private let thread: Thread
+    private var thread: Thread?
 
     var received: String {
         lock.lock()
@@ -34,7 +34,7 @@ final class FakeServer: @unchecked Sendable {
         guard bound == 0, listen(fd, 4) == 0 else { throw POSIXError(.EADDRINUSE) }
         let listener = fd
         let box = self
-        thread = Thread {
+        let thread = Thread {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
             var buffer = [UInt8](repeating: 0, count: 65536)
@@ -60,6 +60,7 @@ final class FakeServer: @unchecked Sendable {
             }
             close(client)
         }
+        self.thread = thread
         thread.start()
     }
 

@@ -95,13 +95,18 @@ import Testing
             let trimmed = line.drop { $0 == " " }
             if trimmed.hasPrefix("# ") {
                 let rest = trimmed.dropFirst(2)
-                if rest.contains(" = ") || rest.hasPrefix("[[") { return String(rest) }
+                let key = rest.prefix { $0.isLowercase || $0 == "_" }
+                if (!key.isEmpty && rest.dropFirst(key.count).hasPrefix(" = ")) || rest.hasPrefix("[[") { return String(rest) }
             }
             return String(line)
         }.joined(separator: "\n")
         let table = try TOMLParser.parse(uncommented)
         #expect(table["log_level"] == .string("info"))
-        #expect(table["index"].flatMap { if case .table(let t) = $0 { t["debounce_ms"] } else { nil } } == .integer(500))
+        guard case .table(let index)? = table["index"] else {
+            Issue.record("no [index] table")
+            return
+        }
+        #expect(index["debounce_ms"] == TOMLValue.integer(500))
     }
 }
 

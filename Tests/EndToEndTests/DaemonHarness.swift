@@ -77,7 +77,7 @@ final class DaemonHarness: @unchecked Sendable {
         environment["NOTIFY_SOCKET"] = nil
         for (key, value) in extraEnvironment { environment[key] = value }
         process.environment = environment
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -49,6 +49,14 @@ private final class EventRecorder: Sendable {
     }
 }
 
+private extension Int32 {
+    /// Closes a descriptor returned by `creat`/`open`; false if there was none.
+    func closing() -> Bool {
+        guard self >= 0 else { return false }
+        return close(self) == 0
+    }
+}
+
 /// A temp directory, a watcher with a short debounce and a recorder; cleaned up by `run`.
 private struct Fixture {
     let root: String
@@ -360,6 +368,29 @@ private struct Fixture {
             try fixture.watcher.watch(root: fixture.path("full")) { _ in true }
             #expect(fixture.watcher.watchedDirectoryCount == 0)
             #expect(await fixture.recorder.wait(for: [.watchLimitReached(path: fixture.path("full"))]))
+        }
+    }
+
+    /// Stalls the reader inside `inotify_add_watch` for a directory named "slow", so the kernel queue
+    /// fills up behind it.
+    private static let stallingAddWatch: WatcherCore.AddWatch = { descriptor, path, mask in
+        if path.hasSuffix("/slow") { usleep(600_000) }
+        return WatcherCore.systemAddWatch(descriptor, path, mask)
+    }
+
+    @Test func queueOverflowIsReported() async throws {
+        let limit = try String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8)
+        let maxQueuedEvents = try #require(Int(limit.trimmingCharacters(in: .whitespacesAndNewlines)))
+        try #require(maxQueuedEvents <= 65536, "the queue is too long to overflow quickly")
+        try await Fixture.run(addWatch: Self.stallingAddWatch) { fixture in
+            try fixture.watchAll()
+            try fixture.makeDirectory("slow")
+            try await Task.sleep(for: .milliseconds(50))  // the reader is now stalled
+            // Each new file queues at least IN_CREATE and IN_CLOSE_WRITE.
+            for index in 0..<(maxQueuedEvents / 2 + 100) {
+                #expect(creat(fixture.path("f\(index)"), 0o644).closing())
+            }
+            #expect(await fixture.recorder.wait(for: [.overflow]))
         }
     }
 

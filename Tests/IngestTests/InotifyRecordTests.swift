@@ -33,6 +33,13 @@ import Testing
         ])
     }
 
+    @Test func recordWithANameThatIsNotUTF8IsSkipped() {
+        var invalid = Self.bytes(descriptor: 1, mask: UInt32(IN_CREATE), name: "", nameLength: 16)
+        invalid.replaceSubrange(16..<18, with: [0xFF, 0x61])
+        let valid = Self.bytes(descriptor: 1, mask: UInt32(IN_CREATE), name: "b", nameLength: 16)
+        #expect(Self.parse(invalid + valid) == [InotifyRecord(descriptor: 1, mask: UInt32(IN_CREATE), cookie: 0, name: "b")])
+    }
+
     @Test func overflowRecordHasNoWatch() {
         let records = Self.parse(Self.bytes(descriptor: -1, mask: UInt32(IN_Q_OVERFLOW), name: "", nameLength: 0))
         #expect(records == [InotifyRecord(descriptor: -1, mask: UInt32(IN_Q_OVERFLOW), cookie: 0, name: "")])
