@@ -371,25 +371,34 @@ private struct Fixture {
         }
     }
 
-    /// Stalls the reader inside `inotify_add_watch` for a directory named "slow", so the kernel queue
-    /// fills up behind it.
-    private static let stallingAddWatch: WatcherCore.AddWatch = { descriptor, path, mask in
-        if path.hasSuffix("/slow") { usleep(600_000) }
-        return WatcherCore.systemAddWatch(descriptor, path, mask)
-    }
-
+    /// Stalls the reader inside `inotify_add_watch` for a new directory named "slow" until the test
+    /// has filled the kernel queue behind it.
     @Test func queueOverflowIsReported() async throws {
         let limit = try String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8)
         let maxQueuedEvents = try #require(Int(limit.trimmingCharacters(in: .whitespacesAndNewlines)))
         try #require(maxQueuedEvents <= 65536, "the queue is too long to overflow quickly")
-        try await Fixture.run(addWatch: Self.stallingAddWatch) { fixture in
+        let queueFilled = DispatchSemaphore(value: 0)
+        let isStalled = Mutex(false)
+        let stallingAddWatch: WatcherCore.AddWatch = { descriptor, path, mask in
+            if path.hasSuffix("/slow") {
+                isStalled.withLock { $0 = true }
+                _ = queueFilled.wait(timeout: .now() + 10)
+            }
+            return WatcherCore.systemAddWatch(descriptor, path, mask)
+        }
+        try await Fixture.run(addWatch: stallingAddWatch) { fixture in
             try fixture.watchAll()
             try fixture.makeDirectory("slow")
-            try await Task.sleep(for: .milliseconds(50))  // the reader is now stalled
-            // Each new file queues at least IN_CREATE and IN_CLOSE_WRITE.
-            for index in 0..<(maxQueuedEvents / 2 + 100) {
-                #expect(creat(fixture.path("f\(index)"), 0o644).closing())
-            }
+            #expect(await fixture.recorder.wait { isStalled.withLock { $0 } })
+            // The queue behind the stalled reader is empty now. Each chmod queues an IN_ATTRIB; the
+            // kernel merges an event only with an identical one just before it, so alternate files.
+            try fixture.write("a")
+            try fixture.write("b")
+            let files = [fixture.path("a"), fixture.path("b")]
+            let changeCount = maxQueuedEvents + 200
+            let changed = (0..<changeCount).count { chmod(files[$0 % 2], $0 % 4 < 2 ? 0o644 : 0o640) == 0 }
+            queueFilled.signal()
+            #expect(changed == changeCount)
             #expect(await fixture.recorder.wait(for: [.overflow]))
         }
     }
