@@ -35,6 +35,8 @@ public actor Indexer {
     private var pendingRemovals: [String: ContinuousClock.Instant] = [:]
 
     private var watcher: DirectoryWatcher?
+    /// Set when inotify could not be used at all: every root then relies on fallback rescans.
+    private var isWatchingUnavailable = false
     private var unwatchedRoots: Set<String> = []
     private var lastFullScan = ContinuousClock.now
     private var lastFallbackScan = ContinuousClock.now
@@ -136,8 +138,12 @@ public actor Indexer {
     /// Periodic rescans: every `rescanInterval` for all roots, every `fallbackRescanInterval` for
     /// roots that are not watched.
     private func tickLoop() async {
+        // Checked a few times per interval, at most every 15 s: wakeups stay rare for a daemon that runs for weeks.
+        var shortest = settings.fallbackRescanInterval
+        if settings.rescanInterval > .zero { shortest = min(shortest, settings.rescanInterval) }
+        let tick = min(max(shortest / 4, .milliseconds(20)), .seconds(15))
         while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(15)) } catch { return }
+            do { try await Task.sleep(for: tick) } catch { return }
             let now = ContinuousClock.now
             if settings.rescanInterval > .zero, now - lastFullScan >= settings.rescanInterval {
                 lastFullScan = now
@@ -168,6 +174,8 @@ public actor Indexer {
             watcher = try DirectoryWatcher(debounce: settings.debounce)
         } catch {
             record(error: "file watching is unavailable (\(error)); changes are found by periodic rescans", path: nil)
+            isWatchingUnavailable = true
+            unwatchedRoots = Set(roots.keys)
             return
         }
         for root in roots.values { watch(root) }
@@ -179,7 +187,8 @@ public actor Indexer {
 
     private func watch(_ root: RootRecord) {
         guard let watcher else {
-            unwatchedRoots.insert(root.path)
+            // Before run() starts the watcher, roots are watched when it starts.
+            if isWatchingUnavailable { unwatchedRoots.insert(root.path) }
             return
         }
         if Self.isNetworkFilesystem(root.path) {
@@ -202,7 +211,7 @@ public actor Indexer {
         }
     }
 
-    private func handle(_ batch: [WatchEvent]) {
+    func handle(_ batch: [WatchEvent]) {
         let grace = settings.debounce * 2 + .milliseconds(500)
         for event in batch {
             switch event {

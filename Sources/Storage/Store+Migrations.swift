@@ -77,6 +77,36 @@ extension Store {
                 END;
                 """)
         }
+
+        migrator.registerMigration("v2-embeddings") { db in
+            // One row per encoder whose vectors are (or were being) stored; `isActive` marks the one
+            // search uses. A new encoder's vectors are filled in beside the old ones and the switch
+            // happens in one transaction when the set is complete.
+            try db.create(table: "embedding_model") { t in
+                t.primaryKey("fingerprint", .text)
+                t.column("name", .text).notNull()
+                t.column("dimension", .integer).notNull().check(sql: "dimension > 0")
+                t.column("isActive", .boolean).notNull().defaults(to: false)
+                t.column("createdAt", .datetime).notNull()
+            }
+            // Vectors as little-endian Float32 blobs of `dimension` values. Keyed by model first so
+            // loading or counting one model's vectors is a range scan.
+            try db.execute(sql: """
+                CREATE TABLE embedding (
+                    fingerprint TEXT NOT NULL REFERENCES embedding_model(fingerprint) ON DELETE CASCADE,
+                    chunkId INTEGER NOT NULL REFERENCES chunk(id) ON DELETE CASCADE,
+                    vector BLOB NOT NULL,
+                    PRIMARY KEY (fingerprint, chunkId)
+                ) WITHOUT ROWID;
+                CREATE INDEX embedding_on_chunkId ON embedding(chunkId);
+                -- Chunks deleted since the in-memory vector matrix last looked: it drains this table
+                -- to drop their rows without reloading everything.
+                CREATE TABLE chunk_tombstone (chunkId INTEGER PRIMARY KEY);
+                CREATE TRIGGER chunk_after_delete_tombstone AFTER DELETE ON chunk BEGIN
+                    INSERT OR IGNORE INTO chunk_tombstone(chunkId) VALUES (old.id);
+                END;
+                """)
+        }
         return migrator
     }
 }

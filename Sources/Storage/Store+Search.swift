@@ -68,10 +68,21 @@ extension Store {
         }
         if !current.isEmpty { tokens.append(String(current)) }
         guard !tokens.isEmpty else { return nil }
+        // Function words match nearly every chunk: they add noise to the ranking and to the
+        // highlighted snippets. Dropped unless the query is nothing but them ("to be or not to be").
+        let contentWords = tokens.filter { !stopwords.contains($0.lowercased()) }
+        if !contentWords.isEmpty { tokens = contentWords }
         return tokens
             .map { "\"" + $0.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" }
             .joined(separator: " OR ")
     }
+
+    /// Common English function words.
+    static let stopwords: Set<String> = [
+        "a", "an", "and", "are", "as", "at", "be", "by", "did", "do", "does", "for", "from", "had", "has", "have",
+        "how", "in", "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to", "was", "were",
+        "what", "when", "where", "which", "who", "whom", "whose", "why", "will", "with",
+    ]
 
     private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {

@@ -143,7 +143,9 @@ import Testing
     @Test(arguments: [
         ("hello, world", "\"hello\" OR \"world\""),
         ("AND", "\"AND\""),
-        ("NEAR(a b)", "\"NEAR\" OR \"a\" OR \"b\""),
+        ("NEAR(x y)", "\"NEAR\" OR \"x\" OR \"y\""),
+        ("When does the lease end?", "\"lease\" OR \"end\""),
+        ("to be or to be", "\"to\" OR \"be\" OR \"or\" OR \"to\" OR \"be\""),
         ("foo_bar-baz", "\"foo\" OR \"bar\" OR \"baz\""),
         ("C++ 2024", "\"C\" OR \"2024\""),
         ("naïve 日本語", "\"naïve\" OR \"日本語\""),
