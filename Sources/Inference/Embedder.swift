@@ -1,0 +1,94 @@
+import CBLAS
+public import Foundation
+import Tokenizer
+
+/// A sentence encoder loaded from a Hugging Face model directory: texts in, unit vectors out.
+///
+/// Loading reads `config.json`, `model.safetensors`, `tokenizer.json` and the sentence-transformers
+/// files; any problem is an `InferenceError` naming the file. Calls are serialised (one forward pass
+/// at a time, reusing the same buffers); OpenBLAS spreads each pass over `threads` cores.
+public final class Embedder: Sendable {
+    /// The length of every vector.
+    public let dimension: Int
+    /// The model directory's name, e.g. "all-MiniLM-L6-v2".
+    public let modelName: String
+    /// `name@sha256-of-weights`: changes whenever the vectors would.
+    public let fingerprint: String
+    /// Tokens per text, [CLS] and [SEP] included; longer texts are truncated.
+    public let maxSequenceLength: Int
+    public let prefixes: EmbeddingPrefixes
+
+    private let tokenizer: WordPieceTokenizer
+    private let engine: LockedEncoder
+
+    /// Loads the model in `modelDirectory`. `threads` is the number of OpenBLAS threads (default:
+    /// all cores); it is process-wide, so it is set here once rather than per call.
+    public init(modelDirectory: URL, threads: Int? = nil, prefixes: EmbeddingPrefixes = .none) throws {
+        let encoder = try BertEncoder(modelDirectory: modelDirectory)
+        let tokenizerURL = modelDirectory.appendingPathComponent("tokenizer.json")
+        guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
+            throw InferenceError.missingFile(path: tokenizerURL.path)
+        }
+        do {
+            tokenizer = try WordPieceTokenizer(tokenizerJSON: tokenizerURL)
+        } catch {
+            throw InferenceError.malformedFile(path: tokenizerURL.path, problem: "the tokenizer cannot be loaded (\(error))")
+        }
+        let digest = try SHA256.hexDigest(ofFileAt: modelDirectory.appendingPathComponent("model.safetensors"))
+        modelName = modelDirectory.standardizedFileURL.lastPathComponent
+        fingerprint = "\(modelName)@sha256:\(digest)"
+        dimension = encoder.configuration.hiddenSize
+        maxSequenceLength = encoder.sentence.maxSequenceLength
+        self.prefixes = prefixes
+        engine = LockedEncoder(encoder)
+        openblas_set_num_threads(Int32(clamping: max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)))
+    }
+
+    /// Embeds `texts`, truncating each to the window. Texts are sorted by length and cut into
+    /// batches of `batchSize`, so a batch holds texts of similar length; the result is in input order.
+    public func embed(_ texts: [String], role: EmbeddingRole = .passage, batchSize: Int = 32) throws -> [[Float]] {
+        let prefix = prefixes.prefix(for: role)
+        let ids = texts.map { tokenizer.encode(prefix + $0, maxLength: maxSequenceLength, addSpecialTokens: true) }
+        return try embed(tokenIDs: ids, batchSize: batchSize)
+    }
+
+    /// Embeds sequences that are already token ids with [CLS] … [SEP] (at most `maxSequenceLength`),
+    /// in length-sorted batches of `batchSize`; the result is in input order.
+    public func embed(tokenIDs: [[Int32]], batchSize: Int = 32) throws -> [[Float]] {
+        let order = tokenIDs.indices.sorted { tokenIDs[$0].count > tokenIDs[$1].count }
+        var vectors = [[Float]](repeating: [], count: tokenIDs.count)
+        var start = 0
+        while start < order.count {
+            let slice = order[start..<min(start + max(1, batchSize), order.count)]
+            let batch = try engine.encode(slice.map { tokenIDs[$0] })
+            for (index, vector) in zip(slice, batch) { vectors[index] = vector }
+            start += slice.count
+        }
+        return vectors
+    }
+
+    /// Tokens `text` takes without the [CLS] and [SEP] the encoder adds (the chunker's ruler).
+    public func tokenCount(_ text: Substring) -> Int {
+        tokenizer.tokenCount(text)
+    }
+}
+
+/// The encoder and its reusable buffers behind a lock: one forward pass at a time.
+private final class LockedEncoder: @unchecked Sendable {
+    // @unchecked: `workspace` is mutable and only touched while `lock` is held.
+    private let lock = NSLock()
+    private let encoder: BertEncoder
+    private let workspace: EncoderWorkspace
+
+    init(_ encoder: BertEncoder) {
+        self.encoder = encoder
+        workspace = EncoderWorkspace(
+            hiddenSize: encoder.configuration.hiddenSize, intermediateSize: encoder.configuration.intermediateSize)
+    }
+
+    func encode(_ batch: [[Int32]]) throws -> [[Float]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return try encoder.encode(batch, workspace: workspace)
+    }
+}
