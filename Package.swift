@@ -34,13 +34,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Retrieval",
+            dependencies: ["Storage"],
+            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .target(
             name: "API",
             swiftSettings: strict
         ),
         .target(
             name: "Daemon",
             dependencies: [
-                "Storage", "Ingest", "API",
+                "Storage", "Ingest", "Retrieval", "API",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -59,6 +64,7 @@ let package = Package(
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage"]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Storage"]),
         .testTarget(name: "APITests", dependencies: ["API"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "API"]),
         .testTarget(

@@ -148,7 +148,7 @@ extension Store {
                 let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT chunkId, vector FROM embedding WHERE fingerprint = ? AND chunkId IN (\(marks))",
-                    arguments: StatementArguments([fingerprint] + ids.map { $0 as DatabaseValueConvertible }))
+                    arguments: [fingerprint] + StatementArguments(ids))
                 for row in rows {
                     var values: [Float] = []
                     Self.appendFloats((try row.decode(forColumn: "vector") as Data), to: &values)

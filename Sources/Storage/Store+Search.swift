@@ -95,3 +95,70 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The chunks with these ids as hits (in the order given; ids of deleted chunks are left out),
+    /// for results found by other means than full-text search. Where `query` matches a chunk, its
+    /// snippet and highlights come from the full-text index; otherwise the snippet is the chunk's
+    /// opening words. `score` is 0: the caller sets it.
+    public func hits(chunkIds: [Int64], query: String?, pathPrefix: String?) async throws -> [StoredHit] {
+        guard !chunkIds.isEmpty else { return [] }
+        let match = query.flatMap(Self.makeFTSQuery)
+        let open = String(SnippetMarkup.open), close = String(SnippetMarkup.close)
+        return try await read { db in
+            var rows: [Int64: StoredHit] = [:]
+            for start in stride(from: 0, to: chunkIds.count, by: 500) {
+                let ids = Array(chunkIds[start..<min(start + 500, chunkIds.count)])
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                var arguments = StatementArguments(ids)
+                var pathFilter = ""
+                if let pathPrefix, !pathPrefix.isEmpty {
+                    pathFilter = "AND substr(document.path, 1, length(?)) = ?"
+                    arguments += [pathPrefix, pathPrefix]
+                }
+                let sql = """
+                    SELECT chunk.id, chunk.documentId, document.path, chunk.ordinal, chunk.text, chunk.section,
+                           chunk.byteStart, chunk.byteEnd, chunk.lineStart, chunk.lineEnd, chunk.page
+                    FROM chunk JOIN document ON document.id = chunk.documentId
+                    WHERE chunk.id IN (\(marks)) \(pathFilter)
+                    """
+                for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                    let chunk = try ChunkRecord(row: row)
+                    let id: Int64 = try row.decode(forColumn: "id")
+                    rows[id] = StoredHit(
+                        chunkId: id, documentId: chunk.documentId, path: try row.decode(forColumn: "path"),
+                        ordinal: chunk.ordinal, text: chunk.text, section: chunk.section, byteStart: chunk.byteStart,
+                        byteEnd: chunk.byteEnd, lineStart: chunk.lineStart, lineEnd: chunk.lineEnd, page: chunk.page,
+                        score: 0, snippet: Self.openingWords(chunk.text), highlights: [])
+                }
+                if let match {
+                    let found = Array(rows.keys.filter { ids.contains($0) })
+                    guard !found.isEmpty else { continue }
+                    let idMarks = Array(repeating: "?", count: found.count).joined(separator: ",")
+                    let snippetSQL = """
+                        SELECT rowid, snippet(chunk_fts, 0, ?, ?, '…', 32) AS marked FROM chunk_fts
+                        WHERE chunk_fts MATCH ? AND rowid IN (\(idMarks))
+                        """
+                    let snippetArguments: StatementArguments = [open, close, match] + StatementArguments(found)
+                    for row in try Row.fetchAll(db, sql: snippetSQL, arguments: snippetArguments) {
+                        let id: Int64 = try row.decode(forColumn: "rowid")
+                        let marked: String? = try row.decode(forColumn: "marked")
+                        let (snippet, highlights) = SnippetMarkup.strip(marked ?? "")
+                        if !highlights.isEmpty {
+                            rows[id]?.snippet = snippet
+                            rows[id]?.highlights = highlights
+                        }
+                    }
+                }
+            }
+            return chunkIds.compactMap { rows[$0] }
+        }
+    }
+
+    /// About the first 32 words of a text, on one line, with an ellipsis if cut.
+    static func openingWords(_ text: String) -> String {
+        let words = text.split(whereSeparator: { $0.isWhitespace })
+        let opening = words.prefix(32).joined(separator: " ")
+        return words.count > 32 ? opening + "…" : opening
+    }
+}
