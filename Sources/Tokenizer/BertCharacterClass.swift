@@ -38,6 +38,11 @@ enum BertCharacterClass {
         value >= 0x300 && contains(nonspacingMarkRanges, value)
     }
 
+    /// Changed by canonical decomposition (other than by being a mark that is dropped anyway).
+    static func isDecomposable(_ value: UInt32) -> Bool {
+        value >= 0xC0 && contains(decomposableRanges, value)
+    }
+
     /// Padded with spaces by `handle_chinese_chars`: the CJK ideograph blocks as the reference lists
     /// them (its list skips U+2B820–U+2B91F).
     static func isChineseCharacter(_ value: UInt32) -> Bool {

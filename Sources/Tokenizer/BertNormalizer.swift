@@ -91,15 +91,59 @@ struct BertNormalizer: Sendable, Equatable {
                     }
                 }
             } else {
-                var utf8: [UInt8] = []
-                for scalar in scalars[index..<runEnd] { UTF8.encode(scalar) { utf8.append($0) } }
-                let decomposed = String(decoding: utf8, as: UTF8.self).decomposedStringWithCanonicalMapping
-                for part in decomposed.unicodeScalars where !BertCharacterClass.isNonspacingMark(part.value) {
-                    appendCased(part, to: &output)
+                var segmentStart = index
+                for position in index..<runEnd where Self.isUnknownToReferenceNormalization(scalars[position]) {
+                    decompose(scalars[segmentStart..<position], into: &output)
+                    appendCased(scalars[position], to: &output)
+                    segmentStart = position + 1
                 }
+                decompose(scalars[segmentStart..<runEnd], into: &output)
             }
             index = runEnd
         }
+    }
+
+    /// Foundation's NFD of `scalars`, without nonspacing marks, lowercased, appended to `output`.
+    private func decompose(_ scalars: ArraySlice<Unicode.Scalar>, into output: inout [Unicode.Scalar]) {
+        guard !scalars.isEmpty else { return }
+        // Most runs (Cyrillic, Greek, CJK, emoji) have nothing to decompose and no two adjacent
+        // combining marks to reorder: they only lose their marks, without a trip through Foundation.
+        var needsDecomposition = false
+        var previousIsCombining = false
+        for scalar in scalars {
+            if BertCharacterClass.isDecomposable(scalar.value) {
+                needsDecomposition = true
+                break
+            }
+            let isCombining = scalar.value >= 0x300
+                && scalar.properties.canonicalCombiningClass != .notReordered
+            if isCombining && previousIsCombining {
+                needsDecomposition = true
+                break
+            }
+            previousIsCombining = isCombining
+        }
+        guard needsDecomposition else {
+            for scalar in scalars where !BertCharacterClass.isNonspacingMark(scalar.value) {
+                appendCased(scalar, to: &output)
+            }
+            return
+        }
+        var utf8: [UInt8] = []
+        for scalar in scalars { UTF8.encode(scalar) { utf8.append($0) } }
+        let decomposed = String(decoding: utf8, as: UTF8.self).decomposedStringWithCanonicalMapping
+        for part in decomposed.unicodeScalars where !BertCharacterClass.isNonspacingMark(part.value) {
+            appendCased(part, to: &output)
+        }
+    }
+
+    /// The reference decomposes with Unicode 9.0 data: a scalar assigned later (U+11938, which Unicode
+    /// 13 decomposes; the marks of Unicode 10 and later, which Swift reorders) is to it an unassigned
+    /// starter that NFD leaves alone. Found by comparing the two on every scalar; see
+    /// `BertNormalizerTests`.
+    private static func isUnknownToReferenceNormalization(_ scalar: Unicode.Scalar) -> Bool {
+        guard let age = scalar.properties.age else { return true }
+        return age.major > 9
     }
 
     /// Canonical decompositions of U+00C0..<U+0370, taken once from Foundation's NFD.
