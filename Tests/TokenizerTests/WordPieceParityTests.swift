@@ -6,7 +6,7 @@ import Tokenizer
 /// Face `tokenizers` with the real all-MiniLM-L6-v2 tokenizer.json.
 @Suite(.enabled(if: InstalledModel.isInstalled, "all-MiniLM-L6-v2 is not installed; run Scripts/fetch-models"))
 struct WordPieceParityTests {
-    struct Golden {
+    struct Golden: Sendable {
         var line: Int
         var source: String
         var text: String
@@ -15,7 +15,7 @@ struct WordPieceParityTests {
         var addSpecialTokens: Bool
     }
 
-    struct Header: Decodable {
+    struct Header: Decodable, Sendable {
         var tokenizers: String
         var tokenizer_json_sha256: String
         var cases: Int
@@ -27,6 +27,13 @@ struct WordPieceParityTests {
         var ids: String
         var max_length: Int?
         var specials: Bool?
+    }
+
+    /// Loaded once for all the tests of the suite.
+    static let loaded = Result { () throws -> (WordPieceTokenizer, Header, [Golden]) in
+        let tokenizer = try WordPieceTokenizer(tokenizerJSON: InstalledModel.tokenizerJSON)
+        let (header, goldens) = try loadGoldens()
+        return (tokenizer, header, goldens)
     }
 
     static func loadGoldens() throws -> (Header, [Golden]) {
@@ -50,8 +57,7 @@ struct WordPieceParityTests {
     }
 
     @Test func everyGoldenStringGivesTheReferenceIDs() throws {
-        let tokenizer = try WordPieceTokenizer(tokenizerJSON: InstalledModel.tokenizerJSON)
-        let (header, goldens) = try Self.loadGoldens()
+        let (tokenizer, header, goldens) = try Self.loaded.get()
         #expect(goldens.count == header.cases)
         #expect(goldens.count >= 5_000)
 
@@ -77,8 +83,7 @@ struct WordPieceParityTests {
     }
 
     @Test func tokenCountAgreesWithEncodeOnTheGoldens() throws {
-        let tokenizer = try WordPieceTokenizer(tokenizerJSON: InstalledModel.tokenizerJSON)
-        let (_, goldens) = try Self.loadGoldens()
+        let (tokenizer, _, goldens) = try Self.loaded.get()
         var disagreements = 0
         for golden in goldens where golden.maxLength == nil {
             let count = tokenizer.tokenCount(golden.text[...])
@@ -88,9 +93,8 @@ struct WordPieceParityTests {
     }
 
     @Test func vocabTXTGivesTheSameIDsAsTokenizerJSON() throws {
-        let fromJSON = try WordPieceTokenizer(tokenizerJSON: InstalledModel.tokenizerJSON)
+        let (fromJSON, _, goldens) = try Self.loaded.get()
         let fromTXT = try WordPieceTokenizer(vocabTXT: InstalledModel.vocabTXT)
-        let (_, goldens) = try Self.loadGoldens()
         var differences = 0
         for golden in goldens.prefix(1_500) where fromJSON.encode(golden.text) != fromTXT.encode(golden.text) {
             differences += 1
@@ -100,7 +104,7 @@ struct WordPieceParityTests {
     }
 
     @Test func specialIDsAreBERTs() throws {
-        let tokenizer = try WordPieceTokenizer(tokenizerJSON: InstalledModel.tokenizerJSON)
+        let (tokenizer, _, _) = try Self.loaded.get()
         #expect(tokenizer.vocabularySize == 30_522)
         #expect([tokenizer.padID, tokenizer.unkID, tokenizer.clsID, tokenizer.sepID] == [0, 100, 101, 102])
         #expect(tokenizer.token(for: 2_000) == "to")
