@@ -25,15 +25,7 @@ public final class Embedder: Sendable {
     /// all cores); it is process-wide, so it is set here once rather than per call.
     public init(modelDirectory: URL, threads: Int? = nil, prefixes: EmbeddingPrefixes = .none) throws {
         let encoder = try BertEncoder(modelDirectory: modelDirectory)
-        let tokenizerURL = modelDirectory.appendingPathComponent("tokenizer.json")
-        guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
-            throw InferenceError.missingFile(path: tokenizerURL.path)
-        }
-        do {
-            tokenizer = try WordPieceTokenizer(tokenizerJSON: tokenizerURL)
-        } catch {
-            throw InferenceError.malformedFile(path: tokenizerURL.path, problem: "the tokenizer cannot be loaded (\(error))")
-        }
+        tokenizer = try Self.loadTokenizer(modelDirectory)
         let digest = try SHA256.hexDigest(ofFileAt: modelDirectory.appendingPathComponent("model.safetensors"))
         modelName = modelDirectory.standardizedFileURL.lastPathComponent
         fingerprint = "\(modelName)@sha256:\(digest)"
@@ -42,6 +34,20 @@ public final class Embedder: Sendable {
         self.prefixes = prefixes
         engine = LockedEncoder(encoder)
         openblas_set_num_threads(Int32(clamping: max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)))
+    }
+
+    /// tokenizer.json when there is one, else vocab.txt (older BERT checkpoints ship only that).
+    private static func loadTokenizer(_ directory: URL) throws -> WordPieceTokenizer {
+        let json = directory.appendingPathComponent("tokenizer.json"), vocabulary = directory.appendingPathComponent("vocab.txt")
+        let useJSON = FileManager.default.fileExists(atPath: json.path)
+        guard useJSON || FileManager.default.fileExists(atPath: vocabulary.path) else {
+            throw InferenceError.missingFile(path: json.path)
+        }
+        do {
+            return useJSON ? try WordPieceTokenizer(tokenizerJSON: json) : try WordPieceTokenizer(vocabTXT: vocabulary)
+        } catch {
+            throw InferenceError.malformedFile(path: (useJSON ? json : vocabulary).path, problem: "the tokenizer cannot be loaded (\(error.message))")
+        }
     }
 
     /// Embeds `texts`, truncating each to the window. Texts are sorted by length and cut into
