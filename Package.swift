@@ -7,6 +7,14 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// Numeric code (kernels, tokenizer, vector scans) is optimised in debug builds too: unoptimised,
+/// the test suite's real-model parity checks take minutes instead of seconds. Release builds drop
+/// the bounds checks as well (every kernel has a checked reference twin and a test).
+let numeric: [SwiftSetting] = strict + [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "Sotto",
     platforms: [.macOS(.v14)],
@@ -23,6 +31,20 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "Tokenizer",
+            swiftSettings: numeric
+        ),
+        .target(
+            name: "Inference",
+            dependencies: ["CBLAS", "Tokenizer"],
+            swiftSettings: numeric
+        ),
         .target(
             name: "Storage",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
@@ -36,7 +58,7 @@ let package = Package(
         .target(
             name: "Retrieval",
             dependencies: ["Storage"],
-            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            swiftSettings: numeric
         ),
         .target(
             name: "API",
@@ -45,7 +67,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Storage", "Ingest", "Retrieval", "API",
+                "Storage", "Ingest", "Retrieval", "Inference", "API",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,6 +84,8 @@ let package = Package(
             dependencies: ["API", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Storage"]),

@@ -54,7 +54,51 @@ public struct StatusResponse: Codable, Sendable {
     public var database: DatabaseInfo
     public var counts: Counts
     public var indexing: IndexProgress
+    /// The encoder and its vectors; nil when no encoder is loaded (see `denseSearch`).
+    public var embedding: EmbeddingStatus?
+    public var denseSearch: DenseSearchStatus
     public var lastError: LastError?
+
+    public struct EmbeddingStatus: Codable, Sendable {
+        public var model: String
+        public var fingerprint: String
+        public var dimension: Int
+        /// idle or embedding.
+        public var state: String
+        public var embedded: Int
+        public var chunks: Int
+        public var chunksPerSecond: Double
+        /// True once this model's vectors are the ones search uses.
+        public var active: Bool
+        public var lastError: String?
+        public init(
+            model: String, fingerprint: String, dimension: Int, state: String, embedded: Int, chunks: Int,
+            chunksPerSecond: Double, active: Bool, lastError: String?
+        ) {
+            self.model = model
+            self.fingerprint = fingerprint
+            self.dimension = dimension
+            self.state = state
+            self.embedded = embedded
+            self.chunks = chunks
+            self.chunksPerSecond = chunksPerSecond
+            self.active = active
+            self.lastError = lastError
+        }
+    }
+
+    public struct DenseSearchStatus: Codable, Sendable {
+        public var available: Bool
+        /// Vectors held in memory for dense search.
+        public var vectors: Int
+        /// Why dense search is not available.
+        public var reason: String?
+        public init(available: Bool, vectors: Int, reason: String?) {
+            self.available = available
+            self.vectors = vectors
+            self.reason = reason
+        }
+    }
 
     public struct DatabaseInfo: Codable, Sendable {
         public var path: String
@@ -96,7 +140,8 @@ public struct StatusResponse: Codable, Sendable {
 
     public init(
         version: String, pid: Int32, startedAt: Date, uptimeSeconds: Double, socket: String,
-        database: DatabaseInfo, counts: Counts, indexing: IndexProgress, lastError: LastError?
+        database: DatabaseInfo, counts: Counts, indexing: IndexProgress, embedding: EmbeddingStatus?,
+        denseSearch: DenseSearchStatus, lastError: LastError?
     ) {
         self.version = version
         self.pid = pid
@@ -106,6 +151,8 @@ public struct StatusResponse: Codable, Sendable {
         self.database = database
         self.counts = counts
         self.indexing = indexing
+        self.embedding = embedding
+        self.denseSearch = denseSearch
         self.lastError = lastError
     }
 }

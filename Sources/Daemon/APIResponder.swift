@@ -3,6 +3,7 @@ public import Hummingbird
 import Foundation
 import Ingest
 import Logging
+import Retrieval
 import ServiceLifecycle
 import Storage
 #if canImport(Glibc)
@@ -16,6 +17,8 @@ public struct APIResponder: HTTPResponder {
 
     let store: Store
     let indexer: Indexer
+    let searcher: Searcher
+    let embeddingWorker: EmbeddingWorker?
     let configuration: DaemonConfiguration
     let startedAt: Date
     let logger: Logger
@@ -72,6 +75,8 @@ public struct APIResponder: HTTPResponder {
     func status() async throws -> StatusResponse {
         let counts = try await store.counts()
         let progress = await indexer.currentProgress()
+        let embedding = await embeddingWorker?.currentProgress()
+        let dense = searcher.denseState
         return StatusResponse(
             version: SottoVersion.string, pid: getpid(), startedAt: startedAt,
             uptimeSeconds: Date().timeIntervalSince(startedAt), socket: configuration.socketPath,
@@ -80,6 +85,14 @@ public struct APIResponder: HTTPResponder {
                 roots: counts.roots, documents: counts.documents, indexed: counts.indexed, failed: counts.failed,
                 skipped: counts.skipped, chunks: counts.chunks),
             indexing: Self.wire(progress),
+            embedding: embedding.map {
+                .init(
+                    model: $0.model, fingerprint: $0.fingerprint, dimension: $0.dimension, state: $0.state.rawValue,
+                    embedded: $0.embedded, chunks: $0.chunks, chunksPerSecond: $0.chunksPerSecond, active: $0.isActive,
+                    lastError: $0.lastError)
+            },
+            denseSearch: .init(
+                available: dense != nil, vectors: dense?.index.count ?? 0, reason: searcher.denseUnavailableReason),
             lastError: progress.lastError.map { .init(at: $0.at, path: $0.path, message: $0.message) })
     }
 
@@ -119,24 +132,25 @@ public struct APIResponder: HTTPResponder {
         guard query.utf8.count <= 4096 else { throw APIError.badRequest("the query is longer than 4096 bytes") }
         let limit = request.limit ?? 10
         guard (1...100).contains(limit) else { throw APIError.badRequest("limit must be between 1 and 100") }
-        let mode: SearchMode
+        let requested: RetrievalMode
         switch request.mode {
-        case nil, "hybrid", "bm25":
-            // Hybrid fuses BM25 with dense vectors; with no encoder configured there are no vectors,
-            // so it is BM25 alone, and the response says so in `mode`.
-            mode = .bm25
-        case "dense":
-            throw APIError(400, .modeUnavailable, "dense search needs an encoder model, and none is configured yet; use mode bm25 or hybrid")
-        case let other?:
-            throw APIError(400, .invalidMode, "unknown mode \(other.debugDescription); use bm25, dense or hybrid")
+        case nil: requested = .hybrid
+        case let name?:
+            guard let mode = RetrievalMode(rawValue: name) else {
+                throw APIError(400, .invalidMode, "unknown mode \(name.debugDescription); use bm25, dense or hybrid")
+            }
+            requested = mode
         }
-        let hits: [StoredHit]
+        let result: (mode: RetrievalMode, hits: [StoredHit])
         do {
-            hits = try await store.search(query, limit: limit, pathPrefix: request.pathPrefix)
+            result = try await searcher.search(query, mode: requested, limit: limit, pathPrefix: request.pathPrefix)
         } catch StoreError.emptyQuery {
             throw APIError(400, .emptyQuery, "the query has no words to search for")
+        } catch let error as RetrievalError {
+            throw APIError(400, .modeUnavailable, "dense search is not available: \(error.message)")
         }
-        let wireHits = hits.enumerated().map { rank, hit in
+        let mode = SearchMode(rawValue: result.mode.rawValue) ?? .bm25
+        let wireHits = result.hits.enumerated().map { rank, hit in
             SearchHit(
                 path: hit.path, byteStart: hit.byteStart, byteEnd: hit.byteEnd, lineStart: hit.lineStart, lineEnd: hit.lineEnd,
                 score: hit.score, text: hit.text, section: hit.section, snippet: hit.snippet,

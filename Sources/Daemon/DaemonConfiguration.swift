@@ -27,6 +27,24 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var maxRequestBytes = 1 << 20
     /// Roots the daemon adds at start if they are not there yet.
     public var roots: [RootSetting] = []
+    public var encoder = EncoderSetting()
+
+    /// The sentence encoder that embeds chunks and queries (`[encoder]` in the file).
+    public struct EncoderSetting: Sendable, Equatable {
+        /// A folder name under the models directory, or an absolute path to a model folder.
+        public var model = "all-MiniLM-L6-v2"
+        public var isEnabled = true
+        /// OpenBLAS threads; nil: all cores.
+        public var threads: Int?
+        public var batchSize = 32
+        public var queryPrefix = ""
+        public var passagePrefix = ""
+    }
+
+    /// The encoder's folder: `encoder.model` under the models directory unless it is absolute.
+    public var encoderDirectory: String {
+        encoder.model.hasPrefix("/") ? encoder.model : modelsDirectory + "/" + encoder.model
+    }
 
     /// Defaults for a user session: XDG directories under the user's home.
     public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment) -> DaemonConfiguration {
@@ -109,6 +127,20 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if var server = try reader.table("server") {
             if let bytes = try server.integer("max_request_bytes", in: 1024...(64 << 20)) { maxRequestBytes = Int(bytes) }
             try server.finish()
+        }
+        if var table = try reader.table("encoder") {
+            if let value = try table.string("model") {
+                guard !value.isEmpty, !value.contains("..") else {
+                    throw .invalid(path: file, key: "encoder.model", message: "must name a model folder")
+                }
+                encoder.model = Self.expand(value, environment)
+            }
+            if let value = try table.bool("enabled") { encoder.isEnabled = value }
+            if let value = try table.integer("threads", in: 0...256) { encoder.threads = value == 0 ? nil : Int(value) }
+            if let value = try table.integer("batch_size", in: 1...1024) { encoder.batchSize = Int(value) }
+            if let value = try table.string("query_prefix") { encoder.queryPrefix = value }
+            if let value = try table.string("passage_prefix") { encoder.passagePrefix = value }
+            try table.finish()
         }
         if let entries = try reader.tableArray("roots") {
             for var entry in entries {

@@ -2,7 +2,9 @@ import Foundation
 public import Logging
 import API
 import Hummingbird
+import Inference
 import Ingest
+import Retrieval
 import ServiceLifecycle
 import Storage
 #if canImport(Glibc)
@@ -34,17 +36,44 @@ public struct SottoDaemon: Sendable {
         } catch let error as StoreError {
             throw DaemonError.store(error.message)
         }
+        let host = loadEncoder()
         let indexer = Indexer(
             store: store,
             settings: IndexerSettings(
                 maxFileSize: configuration.maxFileSize, watch: configuration.watch, debounce: configuration.debounce,
                 rescanInterval: configuration.rescanInterval, fallbackRescanInterval: configuration.fallbackRescanInterval),
-            logger: logger)
+            logger: logger,
+            tokenCounter: host.map { EncoderTokenCounter(embedder: $0.passages) },
+            maxTokens: host?.passages.maxSequenceLength ?? 256)
         try await seedRoots(store: store)
+
+        let searcher = Searcher(store: store)
+        var embeddingServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var worker: EmbeddingWorker?
+        if let host {
+            searcher.disableDense(reason: "the stored vectors of \(host.modelName) are being loaded; try again in a moment")
+            let index = VectorIndex(dimension: host.dimension, threads: configuration.encoder.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            let logger = self.logger
+            let embeddingWorker = EmbeddingWorker(
+                store: store, encoder: PassageEncoder(host: host), batchSize: host.batchSize, logger: logger,
+                onVectors: { rows in index.upsert(rows.map { (id: $0.chunkId, vector: $0.vector) }) },
+                onDeleted: { ids in index.remove(ids) },
+                onActivated: {
+                    await EmbeddingService.activated(store: store, host: host, index: index, searcher: searcher, logger: logger)
+                })
+            await indexer.observeChanges { embeddingWorker.wake() }
+            worker = embeddingWorker
+            embeddingServices.append(.init(service: EmbeddingService(
+                store: store, host: host, worker: embeddingWorker, index: index, searcher: searcher,
+                modelsDirectory: configuration.modelsDirectory, configuration: configuration, logger: logger)))
+        } else {
+            searcher.disableDense(reason: encoderUnavailableReason)
+        }
 
         let startedAt = Date()
         let responder = APIResponder(
-            store: store, indexer: indexer, configuration: configuration, startedAt: startedAt, logger: logger)
+            store: store, indexer: indexer, searcher: searcher, embeddingWorker: worker, configuration: configuration,
+            startedAt: startedAt, logger: logger)
         let logger = self.logger
         let app = Application(
             responder: responder,
@@ -62,8 +91,7 @@ public struct SottoDaemon: Sendable {
 
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: IndexerService(indexer: indexer)),
+                services: [.init(service: IndexerService(indexer: indexer))] + embeddingServices + [
                     .init(service: app),
                     .init(service: LifecycleNotifierService(indexer: indexer, notifier: notifier, logger: logger)),
                 ],
@@ -81,6 +109,36 @@ public struct SottoDaemon: Sendable {
         }
         try await group.run()
         logger.info("sottod stopped")
+    }
+
+    /// The configured encoder, or nil (dense search off) when it is disabled, absent or unusable.
+    private func loadEncoder() -> EncoderHost? {
+        guard configuration.encoder.isEnabled else { return nil }
+        let directory = configuration.encoderDirectory
+        guard FileManager.default.fileExists(atPath: directory + "/config.json") else {
+            logger.notice("no encoder model at \(directory); search is by words only (Scripts/fetch-models installs it)")
+            return nil
+        }
+        do {
+            let started = ContinuousClock.now
+            let host = try EncoderHost(
+                directory: URL(fileURLWithPath: directory), threads: configuration.encoder.threads,
+                prefixes: EmbeddingPrefixes(query: configuration.encoder.queryPrefix, passage: configuration.encoder.passagePrefix),
+                batchSize: configuration.encoder.batchSize)
+            logger.info("loaded the encoder \(host.modelName) (\(host.dimension) dimensions) in \(ContinuousClock.now - started)")
+            return host
+        } catch let error as InferenceError {
+            logger.error("the encoder at \(directory) cannot be used: \(error.message); search is by words only")
+        } catch {
+            logger.error("the encoder at \(directory) cannot be used: \(error); search is by words only")
+        }
+        return nil
+    }
+
+    private var encoderUnavailableReason: String {
+        configuration.encoder.isEnabled
+            ? "no usable encoder model at \(configuration.encoderDirectory) (Scripts/fetch-models installs it); use mode bm25"
+            : "the encoder is turned off in the configuration ([encoder] enabled = false); use mode bm25"
     }
 
     /// Roots named in the configuration file are added if they are not sources yet.

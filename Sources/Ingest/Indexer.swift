@@ -43,13 +43,23 @@ public actor Indexer {
 
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+    /// Told whenever documents were stored, moved or removed (the embedding worker listens).
+    private var changeObserver: (@Sendable () -> Void)?
 
-    public init(store: Store, settings: IndexerSettings, logger: Logger) {
+    /// `tokenCounter` and `maxTokens` come from the encoder when one is loaded, so that chunks fit its
+    /// window exactly; without one, a conservative estimate of WordPiece tokens and 256 are used.
+    public init(
+        store: Store, settings: IndexerSettings, logger: Logger, tokenCounter: (any TokenCounting)? = nil,
+        maxTokens: Int = 256
+    ) {
         self.store = store
         self.settings = settings
         self.logger = logger
         extractor = TextExtractor(maxFileSize: settings.maxFileSize)
-        chunker = Chunker()
+        let target = max(16, maxTokens * 200 / 256)
+        chunker = Chunker(
+            maxTokens: maxTokens, targetTokens: target, overlapTokens: max(4, maxTokens / 8),
+            counter: tokenCounter ?? WordPieceEstimate())
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -78,6 +88,10 @@ public actor Indexer {
             group.cancelAll()
             self.stopWatcher()
         }
+    }
+
+    public func observeChanges(_ observer: @escaping @Sendable () -> Void) {
+        changeObserver = observer
     }
 
     public func currentProgress() -> IndexerProgress {
@@ -300,6 +314,7 @@ public actor Indexer {
             let ids = Array(plan.vanished.keys)
             do {
                 try await store.removeDocuments(ids: ids)
+                changeObserver?()
                 logger.debug("removed \(ids.count) documents whose files are gone")
             } catch {
                 record(error: "cannot remove documents of deleted files: \(error)", path: nil)
@@ -462,6 +477,7 @@ public actor Indexer {
             }
             do {
                 try await store.saveIndexed(document, chunks: rows)
+                changeObserver?()
             } catch {
                 guard roots[root.path] != nil else { return }  // the root was removed meanwhile
                 record(error: "cannot store \(file.path): \(error)", path: file.path)

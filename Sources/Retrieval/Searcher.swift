@@ -47,6 +47,11 @@ public final class Searcher: Sendable {
 
     public var denseState: Dense? { dense.withLock { $0 } }
 
+    /// Why dense search is unavailable, or nil when it is available.
+    public var denseUnavailableReason: String? {
+        dense.withLock { $0 } == nil ? unavailableReason.withLock { $0 } : nil
+    }
+
     /// Runs the search; returns the mode that actually ran (hybrid is BM25 alone while no encoder is
     /// ready) and the hits, best first, with `score` set.
     public func search(_ query: String, mode: RetrievalMode, limit: Int, pathPrefix: String?) async throws

@@ -13,7 +13,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: "What to look for.") var query: [String]
     @Option(name: .long, help: "How many results (1–100).") var limit = 10
-    @Option(name: .long, help: "bm25, dense or hybrid (default: hybrid, which is bm25 until an encoder is configured).")
+    @Option(name: .long, help: "bm25 (words), dense (meaning) or hybrid (both, the default; words only until an encoder is ready).")
     var mode: String?
     @Option(name: .long, help: ArgumentHelp("Only documents under this path.", valueName: "prefix")) var path: String?
     @Flag(name: .long, help: "Print the response as JSON.") var json = false

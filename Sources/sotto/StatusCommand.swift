@@ -35,6 +35,19 @@ struct StatusCommand: ParsableCommand {
             print("indexing   \(p.done)/\(p.total) files, \(String(format: "%.1f", p.filesPerSecond)) files/s, \(p.queued) queued")
             if let current = p.currentPath { print("           \(Terminal.dim(Terminal.displayPath(current)))") }
         }
+        if let e = status.embedding {
+            let share = e.chunks > 0 ? " (\(100 * e.embedded / e.chunks)%)" : ""
+            var line = "embedding  \(e.model): \(e.embedded)/\(e.chunks) chunks\(share)"
+            if e.state == "embedding" { line += ", \(String(format: "%.1f", e.chunksPerSecond)) chunks/s" }
+            if !e.active { line += ", not yet used by search" }
+            print(line)
+            if let error = e.lastError { print("           \(Terminal.red(error))") }
+        }
+        if status.denseSearch.available {
+            print("search     words and meaning (hybrid), \(status.denseSearch.vectors) vectors in memory")
+        } else {
+            print("search     words only (BM25): \(status.denseSearch.reason ?? "no encoder")")
+        }
         if let error = status.lastError {
             let when = ISO8601DateFormatter().string(from: error.at)
             let place = error.path.map { " \(Terminal.displayPath($0)):" } ?? ""

@@ -38,7 +38,10 @@ final class DaemonHarness: @unchecked Sendable {
         socketPath = directory.appendingPathComponent("run/sotto.sock").path
         databasePath = directory.appendingPathComponent("state/index.sqlite").path
         configPath = directory.appendingPathComponent("sottod.toml").path
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        // The encoder is off unless a test turns it on: most tests are about indexing and the socket,
+        // and embedding thousands of chunks would only slow them down.
+        let withEncoder = config.contains("[encoder]") ? config : config + "\n[encoder]\nenabled = false\n"
+        try withEncoder.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     deinit {

@@ -372,8 +372,11 @@ private struct Fixture {
     }
 
     /// Stalls the reader inside `inotify_add_watch` for a new directory named "slow" until the test
-    /// has filled the kernel queue behind it.
-    @Test func queueOverflowIsReported() async throws {
+    /// has filled the kernel queue behind it. Tens of thousands of events: on a loaded 2-core machine
+    /// (the whole suite runs in parallel) it took minutes, so it runs only when asked for with
+    /// SOTTO_SLOW_TESTS=1. The consumer's side of an overflow is covered by IndexerTests.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["SOTTO_SLOW_TESTS"] == "1", "slow; set SOTTO_SLOW_TESTS=1"))
+    func queueOverflowIsReported() async throws {
         let limit = try String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8)
         let maxQueuedEvents = try #require(Int(limit.trimmingCharacters(in: .whitespacesAndNewlines)))
         try #require(maxQueuedEvents <= 65536, "the queue is too long to overflow quickly")

@@ -1,0 +1,82 @@
+import Foundation
+import Inference
+import Ingest
+import Logging
+import Retrieval
+import ServiceLifecycle
+import Storage
+
+/// Keeps dense search in step: loads the active model's vectors into memory, runs the embedding
+/// worker, and follows it when a new model's set becomes complete.
+struct EmbeddingService: Service {
+    let store: Store
+    let host: EncoderHost
+    let worker: EmbeddingWorker
+    let index: VectorIndex
+    let searcher: Searcher
+    let modelsDirectory: String
+    let configuration: DaemonConfiguration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await prepareSearch()
+            await worker.run()
+        }
+    }
+
+    /// Dense search with the vectors already stored: this model's if it is the active one; while a
+    /// new model is being filled in, the previous model's (loading that encoder for queries) when
+    /// its files are still there.
+    private func prepareSearch() async {
+        do {
+            // Registered first: on a fresh index the first model is the active one from the start,
+            // and its vectors stream into the matrix as they are made.
+            try await store.registerEmbeddingModel(fingerprint: host.fingerprint, name: host.modelName, dimension: host.dimension)
+            let models = try await store.embeddingModels()
+            guard let active = models.first(where: \.isActive), active.fingerprint != host.fingerprint else {
+                try await loadMatrix(into: index, fingerprint: host.fingerprint, dimension: host.dimension)
+                searcher.enableDense(.init(encoder: QueryEncoder(host: host), index: index))
+                return
+            }
+            let previousDirectory = URL(fileURLWithPath: modelsDirectory).appendingPathComponent(active.name)
+            if let previous = try? EncoderHost(
+                directory: previousDirectory, threads: configuration.encoder.threads,
+                prefixes: EmbeddingPrefixes(query: configuration.encoder.queryPrefix, passage: configuration.encoder.passagePrefix),
+                batchSize: 1), previous.fingerprint == active.fingerprint
+            {
+                let previousIndex = VectorIndex(dimension: active.dimension)
+                try await loadMatrix(into: previousIndex, fingerprint: active.fingerprint, dimension: active.dimension)
+                searcher.enableDense(.init(encoder: QueryEncoder(host: previous), index: previousIndex))
+                logger.info("re-embedding with \(host.modelName); search uses \(active.name) until that is done")
+            } else {
+                searcher.disableDense(
+                    reason: "re-embedding with \(host.modelName); the previous encoder \(active.name) is gone, so dense search waits until that is done")
+            }
+        } catch {
+            logger.error("cannot load the stored vectors: \(error)")
+            searcher.disableDense(reason: "the stored vectors could not be loaded: \(error)")
+        }
+    }
+
+    /// The worker finished this model's set and made it active: search switches to it.
+    static func activated(store: Store, host: EncoderHost, index: VectorIndex, searcher: Searcher, logger: Logger) async {
+        do {
+            try await loadMatrix(store: store, into: index, fingerprint: host.fingerprint, dimension: host.dimension, logger: logger)
+            searcher.enableDense(.init(encoder: QueryEncoder(host: host), index: index))
+        } catch {
+            logger.error("cannot load the new vectors: \(error)")
+        }
+    }
+
+    private func loadMatrix(into index: VectorIndex, fingerprint: String, dimension: Int) async throws {
+        try await Self.loadMatrix(store: store, into: index, fingerprint: fingerprint, dimension: dimension, logger: logger)
+    }
+
+    private static func loadMatrix(store: Store, into index: VectorIndex, fingerprint: String, dimension: Int, logger: Logger) async throws {
+        let started = ContinuousClock.now
+        let matrix = try await store.loadEmbeddings(fingerprint: fingerprint, dimension: dimension)
+        index.replaceAll(ids: matrix.ids, values: matrix.values, dimension: dimension)
+        logger.info("loaded \(matrix.ids.count) vectors in \(ContinuousClock.now - started)")
+    }
+}

@@ -1,0 +1,62 @@
+import Dispatch
+import Foundation
+import Inference
+import Ingest
+import Retrieval
+
+/// The loaded sentence encoder, adapted to the ports Ingest and Retrieval declare. Forward passes
+/// block for up to a second, so they run on queues of their own, off the cooperative pool that
+/// serves requests. Queries get their own `Embedder` (the weights are shared through the page
+/// cache), so a search never waits behind a batch of passages being indexed.
+final class EncoderHost: Sendable {
+    let passages: Embedder
+    let queries: Embedder
+    let batchSize: Int
+    private let passageQueue = DispatchQueue(label: "sotto.encoder.passages", qos: .utility)
+    private let queryQueue = DispatchQueue(label: "sotto.encoder.queries", qos: .userInitiated)
+
+    init(directory: URL, threads: Int?, prefixes: EmbeddingPrefixes, batchSize: Int) throws {
+        passages = try Embedder(modelDirectory: directory, threads: threads, prefixes: prefixes)
+        queries = try Embedder(modelDirectory: directory, threads: threads, prefixes: prefixes)
+        self.batchSize = batchSize
+    }
+
+    var fingerprint: String { passages.fingerprint }
+    var modelName: String { passages.modelName }
+    var dimension: Int { passages.dimension }
+
+    func embedPassages(_ texts: [String]) async throws -> [[Float]] {
+        try await run(on: passageQueue) { [passages, batchSize] in try passages.embed(texts, role: .passage, batchSize: batchSize) }
+    }
+
+    func embedQuery(_ text: String) async throws -> [Float] {
+        try await run(on: queryQueue) { [queries] in try queries.embed([text], role: .query, batchSize: 1).first ?? [] }
+    }
+
+    private func run<T: Sendable>(on queue: DispatchQueue, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+struct PassageEncoder: PassageEmbedding {
+    let host: EncoderHost
+    var fingerprint: String { host.fingerprint }
+    var modelName: String { host.modelName }
+    var dimension: Int { host.dimension }
+    func embedPassages(_ texts: [String]) async throws -> [[Float]] { try await host.embedPassages(texts) }
+}
+
+struct QueryEncoder: QueryEmbedding {
+    let host: EncoderHost
+    var fingerprint: String { host.fingerprint }
+    var dimension: Int { host.dimension }
+    func embedQuery(_ text: String) async throws -> [Float] { try await host.embedQuery(text) }
+}
+
+/// The encoder's own tokenizer as the chunker's ruler, so chunks fit the window exactly.
+struct EncoderTokenCounter: TokenCounting {
+    let embedder: Embedder
+    func tokenCount(_ text: Substring) -> Int { embedder.tokenCount(text) }
+}
