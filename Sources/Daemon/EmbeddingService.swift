@@ -75,8 +75,10 @@ struct EmbeddingService: Service {
 
     private static func loadMatrix(store: Store, into index: VectorIndex, fingerprint: String, dimension: Int, logger: Logger) async throws {
         let started = ContinuousClock.now
-        let matrix = try await store.loadEmbeddings(fingerprint: fingerprint, dimension: dimension)
-        index.replaceAll(ids: matrix.ids, values: matrix.values, dimension: dimension)
-        logger.info("loaded \(matrix.ids.count) vectors in \(ContinuousClock.now - started)")
+        let rows = try await store.reduceEmbeddings(fingerprint: fingerprint, dimension: dimension, into: VectorIndex.Rows(dimension: dimension)) {
+            rows, id, vector in rows.append(id: id, vector: vector)
+        }
+        index.replace(with: rows)
+        logger.info("loaded \(rows.count) vectors in \(ContinuousClock.now - started)")
     }
 }

@@ -40,6 +40,7 @@ public actor EmbeddingWorker {
     private let wakeups: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private var recentRate: (count: Int, since: ContinuousClock.Instant)?
+    private var batchesSinceRefresh = 0
 
     public init(
         store: Store, encoder: any PassageEmbedding, batchSize: Int = 32, logger: Logger,
@@ -97,7 +98,7 @@ public actor EmbeddingWorker {
                 try await store.saveEmbeddings(fingerprint: encoder.fingerprint, rows)
                 if progress.isActive { await onVectors(rows) }
                 cursor = batch.last?.id ?? cursor
-                count(rows.count)
+                await count(rows.count)
             } catch is CancellationError {
                 return
             } catch {
@@ -123,12 +124,20 @@ public actor EmbeddingWorker {
         }
     }
 
-    private func count(_ done: Int) {
+    /// Counts a batch, refreshing the totals from the store now and then (the indexer adds chunks
+    /// meanwhile) and the rate over the current run of batches.
+    private func count(_ done: Int) async {
         progress.embedded += done
-        progress.chunks = max(progress.chunks, progress.embedded)
+        batchesSinceRefresh += 1
+        if batchesSinceRefresh >= 10, let counts = try? await store.embeddingProgress(fingerprint: encoder.fingerprint) {
+            progress.embedded = counts.embedded
+            progress.chunks = counts.chunks
+            batchesSinceRefresh = 0
+        }
         let now = ContinuousClock.now
         if let (count, since) = recentRate {
-            let seconds = Double((now - since).components.seconds) + Double((now - since).components.attoseconds) / 1e18
+            let elapsed = now - since
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             recentRate = (count + done, since)
             if seconds > 0 { progress.chunksPerSecond = Double(count + done) / seconds }
         } else {

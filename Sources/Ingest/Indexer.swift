@@ -328,6 +328,13 @@ public actor Indexer {
     /// Compares one root (or a directory inside it) with what the store holds for it.
     private func planScan(of root: RootRecord, subtree: String?, into plan: inout Plan) async {
         progress.currentPath = subtree ?? root.path
+        // A root that is not there (an unmounted drive, a network share that is down) keeps its
+        // index: its files are not deleted, only out of reach. It is scanned again when it returns.
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            record(error: "the source \(root.path) is missing (unmounted?); its index is kept until it is back or removed", path: root.path)
+            return
+        }
         let walker = FileWalker(root: root.path, rules: Self.rules(for: root, maxFileSize: settings.maxFileSize))
         let result = await offload { subtree.map { walker.walk(subtree: $0) } ?? walker.walk() }
         let stored: [DocumentRecord]
@@ -412,7 +419,8 @@ public actor Indexer {
 
     /// Removals that are due: the file (or every file under the directory) is gone from the store.
     private func planRemovals(_ paths: [String], into plan: inout Plan) async {
-        for path in paths where !FileManager.default.fileExists(atPath: path) {
+        // A root that disappears as a whole keeps its index, as in a full scan (see planScan).
+        for path in paths where !FileManager.default.fileExists(atPath: path) && roots[path] == nil {
             if let document = try? await store.document(path: path), let id = document.id {
                 plan.vanished[id] = document
             }

@@ -7,13 +7,30 @@ import Synchronization
 /// Float32 vectors. Int8 keeps a million 384-dimensional vectors in 384 MB, a quarter of the memory
 /// traffic of Float32, which is what bounds a full scan.
 public final class VectorIndex: Sendable {
-    private struct State {
-        var dimension: Int
+    /// The rows, quantised; built row by row (e.g. while reading the store) and handed over whole.
+    public struct Rows: Sendable {
+        public let dimension: Int
         var codes: [Int8] = []
         var scales: [Float] = []
         var ids: [Int64] = []
         var rowOfId: [Int64: Int] = [:]
+
+        public init(dimension: Int) { self.dimension = max(1, dimension) }
+
+        public var count: Int { ids.count }
+
+        /// Appends a row; a vector of the wrong length is ignored.
+        public mutating func append(id: Int64, vector: UnsafeBufferPointer<Float>) {
+            guard vector.count == dimension, rowOfId[id] == nil else { return }
+            let (codes, scale) = VectorIndex.quantize(vector)
+            rowOfId[id] = ids.count
+            ids.append(id)
+            self.codes.append(contentsOf: codes)
+            scales.append(scale)
+        }
     }
+
+    private typealias State = Rows
 
     private let state: Mutex<State>
     private let threads: Int
@@ -32,31 +49,32 @@ public final class VectorIndex: Sendable {
 
     /// Replaces everything with `values` (row-major, `ids.count` × `dimension`).
     public func replaceAll(ids: [Int64], values: [Float], dimension: Int) {
-        var fresh = State(dimension: dimension)
-        fresh.codes.reserveCapacity(ids.count * dimension)
-        fresh.scales.reserveCapacity(ids.count)
-        for (row, id) in ids.enumerated() {
-            let start = row * dimension
-            guard start + dimension <= values.count else { break }
-            Self.append(values[start..<(start + dimension)], to: &fresh)
-            fresh.ids.append(id)
-            fresh.rowOfId[id] = row
+        var fresh = Rows(dimension: dimension)
+        values.withUnsafeBufferPointer { all in
+            for (row, id) in ids.enumerated() where (row + 1) * dimension <= all.count {
+                fresh.append(id: id, vector: UnsafeBufferPointer(rebasing: all[(row * dimension)..<((row + 1) * dimension)]))
+            }
         }
-        state.withLock { $0 = fresh }
+        replace(with: fresh)
+    }
+
+    /// Replaces everything with rows built elsewhere.
+    public func replace(with rows: Rows) {
+        state.withLock { $0 = rows }
     }
 
     /// Adds or replaces rows.
     public func upsert(_ vectors: [(id: Int64, vector: [Float])]) {
         state.withLock { state in
             for (id, vector) in vectors where vector.count == state.dimension {
-                if let row = state.rowOfId[id] {
-                    let (codes, scale) = Self.quantize(vector[...])
-                    state.codes.replaceSubrange((row * state.dimension)..<((row + 1) * state.dimension), with: codes)
-                    state.scales[row] = scale
-                } else {
-                    state.rowOfId[id] = state.ids.count
-                    state.ids.append(id)
-                    Self.append(vector[...], to: &state)
+                vector.withUnsafeBufferPointer { buffer in
+                    if let row = state.rowOfId[id] {
+                        let (codes, scale) = Self.quantize(buffer)
+                        state.codes.replaceSubrange((row * state.dimension)..<((row + 1) * state.dimension), with: codes)
+                        state.scales[row] = scale
+                    } else {
+                        state.append(id: id, vector: buffer)
+                    }
                 }
             }
         }
@@ -89,7 +107,7 @@ public final class VectorIndex: Sendable {
             let d = state.dimension
             let n = state.ids.count
             guard query.count == d, n > 0, k > 0 else { return [] }
-            let (queryCodes, queryScale) = Self.quantize(query[...])
+            let (queryCodes, queryScale) = query.withUnsafeBufferPointer { Self.quantize($0) }
             // By far most of the time is this scan: n × d Int8 multiply-adds, split over the threads.
             let parts = min(threads, max(1, n / 4096))
             let partials = Mutex([[(Int, Int32)]](repeating: [], count: parts))
@@ -135,18 +153,13 @@ public final class VectorIndex: Sendable {
     }
 
     /// Symmetric per-row quantisation: x ≈ code × scale with code in −127...127.
-    static func quantize(_ vector: ArraySlice<Float>) -> (codes: [Int8], scale: Float) {
+    static func quantize(_ vector: UnsafeBufferPointer<Float>) -> (codes: [Int8], scale: Float) {
         let maximum = vector.reduce(Float(0)) { max($0, abs($1)) }
         guard maximum > 0, maximum.isFinite else { return ([Int8](repeating: 0, count: vector.count), 0) }
         let scale = maximum / 127
         return (vector.map { Int8(clamping: Int(($0 / scale).rounded())) }, scale)
     }
 
-    private static func append(_ vector: ArraySlice<Float>, to state: inout State) {
-        let (codes, scale) = quantize(vector)
-        state.codes.append(contentsOf: codes)
-        state.scales.append(scale)
-    }
 }
 
 /// A pointer shared with the worker threads of one scan, which only read through it.

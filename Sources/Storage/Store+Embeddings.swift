@@ -138,6 +138,34 @@ extension Store {
         }
     }
 
+    /// Folds every vector of one model, in chunk id order, into `initial` without holding them all as
+    /// Float32 at once (a million 384-dimensional vectors are 1.5 GB as floats).
+    public func reduceEmbeddings<Result: Sendable>(
+        fingerprint: String, dimension: Int, into initial: Result,
+        _ update: @escaping @Sendable (inout Result, Int64, UnsafeBufferPointer<Float>) throws -> Void
+    ) async throws -> Result {
+        try await read { db in
+            var result = initial
+            var vector = [Float](repeating: 0, count: dimension)
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT chunkId, vector FROM embedding WHERE fingerprint = ? ORDER BY chunkId", arguments: [fingerprint])
+            while let row = try rows.next() {
+                let data: Data = try row.decode(forColumn: "vector")
+                guard data.count == dimension * 4 else {
+                    throw StoreError.corrupt("a stored vector has \(data.count / 4) values, expected \(dimension)")
+                }
+                data.withUnsafeBytes { raw in
+                    for i in 0..<dimension {
+                        vector[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                    }
+                }
+                let id: Int64 = try row.decode(forColumn: "chunkId")
+                try vector.withUnsafeBufferPointer { try update(&result, id, $0) }
+            }
+            return result
+        }
+    }
+
     /// The stored vectors of some chunks (missing ones are left out).
     public func embeddings(fingerprint: String, chunkIds: [Int64]) async throws -> [Int64: [Float]] {
         guard !chunkIds.isEmpty else { return [:] }

@@ -114,4 +114,21 @@ import Testing
             #expect(await indexer.currentProgress().queued == 0, "events under a removed root are ignored")
         }
     }
+
+    @Test func aMissingRootKeepsItsIndexUntilItComesBack() async throws {
+        let root = try makeRoot(["a.md": "# A\n\nnarwhal tusk\n", "b.md": "# B\n\nnarwhal pod\n"])
+        try await withIndexer(IndexerSettings(watch: false, rescanInterval: .zero), root: root) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await Self.eventually { try await store.counts().indexed == 2 })
+            let away = root + "-unmounted"
+            try FileManager.default.moveItem(atPath: root, toPath: away)
+            let target = await indexer.requestScan(root: nil)
+            #expect(try await Self.eventually { await indexer.currentProgress().completedPasses >= target })
+            #expect(try await store.counts().indexed == 2, "an unmounted root is not an empty one")
+            #expect(await indexer.currentProgress().lastError?.message.contains("missing") == true)
+            try FileManager.default.moveItem(atPath: away, toPath: root)
+            try FileManager.default.removeItem(atPath: root + "/b.md")
+            _ = await indexer.requestScan(root: nil)
+            #expect(try await Self.eventually { try await store.counts().indexed == 1 })
+        }
+    }
 }
