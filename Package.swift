@@ -84,6 +84,8 @@ let package = Package(
             dependencies: ["API", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // Builds the synthetic index of Scripts/bench-scale.
+        .executableTarget(name: "bench-scale", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
