@@ -76,7 +76,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sottod",
-            dependencies: ["Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Daemon", "Inference", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -84,6 +84,8 @@ let package = Package(
             dependencies: ["API", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // Embeds the SQuAD passages for Scripts/bench-encoder.
+        .executableTarget(name: "bench-encoder", dependencies: ["Inference"], swiftSettings: strict),
         // Builds the synthetic index of Scripts/bench-scale.
         .executableTarget(name: "bench-scale", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),

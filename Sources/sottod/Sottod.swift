@@ -1,6 +1,7 @@
 import ArgumentParser
 import Daemon
 import Foundation
+import Inference
 import Logging
 
 @main
@@ -31,6 +32,9 @@ struct Sottod: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
+        // Before anything else: OpenBLAS may have picked slow kernels for this CPU; if so, run again
+        // with better ones (only when the user has not chosen with OPENBLAS_CORETYPE).
+        BLASRuntime.restartWithBetterKernelsIfNeeded()
         let configuration: DaemonConfiguration
         do {
             configuration = try DaemonConfiguration.load(
