@@ -88,7 +88,8 @@ public struct APIResponder: HTTPResponder {
             embedding: embedding.map {
                 .init(
                     model: $0.model, fingerprint: $0.fingerprint, dimension: $0.dimension, state: $0.state.rawValue,
-                    embedded: $0.embedded, chunks: $0.chunks, chunksPerSecond: $0.chunksPerSecond, active: $0.isActive,
+                    embedded: min($0.embedded, counts.chunks), chunks: counts.chunks, chunksPerSecond: $0.chunksPerSecond,
+                    active: $0.isActive,
                     lastError: $0.lastError)
             },
             denseSearch: .init(

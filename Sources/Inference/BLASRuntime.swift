@@ -53,7 +53,10 @@ public enum BLASRuntime {
         guard let coreType = suggestedCoreType() else { return }
         setenv("OPENBLAS_CORETYPE", coreType, 1)
         let arguments = CommandLine.unsafeArgv
-        execv("/proc/self/exe", arguments)
+        // The executable's real path, not /proc/self/exe: the process keeps its name ("sottod") in
+        // ps, pgrep and systemctl status.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
+        execv(executable, arguments)
         // execv returned: keep running with the kernels we have.
         unsetenv("OPENBLAS_CORETYPE")
         #endif
