@@ -5,8 +5,8 @@ import Tokenizer
 /// A sentence encoder loaded from a Hugging Face model directory: texts in, unit vectors out.
 ///
 /// Loading reads `config.json`, `model.safetensors`, `tokenizer.json` and the sentence-transformers
-/// files; any problem is an `InferenceError` naming the file. Calls are serialised (one forward pass
-/// at a time, reusing the same buffers); OpenBLAS spreads each pass over `threads` cores.
+/// files; any problem is an `InferenceError` naming the file. Calls are serialised (one batch at a
+/// time, reusing the same buffers); each batch's sequences are split between `threads` workers.
 public final class Embedder: Sendable {
     /// The length of every vector.
     public let dimension: Int
@@ -19,10 +19,10 @@ public final class Embedder: Sendable {
     public let prefixes: EmbeddingPrefixes
 
     private let tokenizer: WordPieceTokenizer
-    private let engine: LockedEncoder
+    private let engine: ParallelEncoder
 
-    /// Loads the model in `modelDirectory`. `threads` is the number of OpenBLAS threads (default:
-    /// all cores); it is process-wide, so it is set here once rather than per call.
+    /// Loads the model in `modelDirectory`. `threads` is the number of threads a batch runs on
+    /// (default: all cores). OpenBLAS is set to one thread per call, process-wide.
     public init(modelDirectory: URL, threads: Int? = nil, prefixes: EmbeddingPrefixes = .none) throws {
         let encoder = try BertEncoder(modelDirectory: modelDirectory)
         tokenizer = try Self.loadTokenizer(modelDirectory)
@@ -32,8 +32,9 @@ public final class Embedder: Sendable {
         dimension = encoder.configuration.hiddenSize
         maxSequenceLength = encoder.sentence.maxSequenceLength
         self.prefixes = prefixes
-        engine = LockedEncoder(encoder)
-        openblas_set_num_threads(Int32(clamping: max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)))
+        engine = ParallelEncoder(encoder, workers: max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        // Each worker calls OpenBLAS on its own thread; OpenBLAS threads of its own would only compete.
+        openblas_set_num_threads(1)
     }
 
     /// tokenizer.json when there is one, else vocab.txt (older BERT checkpoints ship only that).
@@ -76,25 +77,5 @@ public final class Embedder: Sendable {
     /// Tokens `text` takes without the [CLS] and [SEP] the encoder adds (the chunker's ruler).
     public func tokenCount(_ text: Substring) -> Int {
         tokenizer.tokenCount(text)
-    }
-}
-
-/// The encoder and its reusable buffers behind a lock: one forward pass at a time.
-private final class LockedEncoder: @unchecked Sendable {
-    // @unchecked: `workspace` is mutable and only touched while `lock` is held.
-    private let lock = NSLock()
-    private let encoder: BertEncoder
-    private let workspace: EncoderWorkspace
-
-    init(_ encoder: BertEncoder) {
-        self.encoder = encoder
-        workspace = EncoderWorkspace(
-            hiddenSize: encoder.configuration.hiddenSize, intermediateSize: encoder.configuration.intermediateSize)
-    }
-
-    func encode(_ batch: [[Int32]]) throws -> [[Float]] {
-        lock.lock()
-        defer { lock.unlock() }
-        return try encoder.encode(batch, workspace: workspace)
     }
 }
