@@ -28,6 +28,13 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Roots the daemon adds at start if they are not there yet.
     public var roots: [RootSetting] = []
     public var encoder = EncoderSetting()
+    /// How hybrid search fuses BM25 and dense rankings (`[search]` in the file).
+    public var fusion = FusionSetting.convex(alpha: 0.4)
+
+    public enum FusionSetting: Sendable, Equatable {
+        case convex(alpha: Double)
+        case reciprocalRank(k: Double)
+    }
 
     /// The sentence encoder that embeds chunks and queries (`[encoder]` in the file).
     public struct EncoderSetting: Sendable, Equatable {
@@ -142,6 +149,17 @@ public struct DaemonConfiguration: Sendable, Equatable {
             if let value = try table.string("passage_prefix") { encoder.passagePrefix = value }
             try table.finish()
         }
+        if var table = try reader.table("search") {
+            let method = try table.string("fusion") ?? "convex"
+            let alpha = try table.number("alpha", in: 0...1) ?? 0.4
+            let k = try table.number("rrf_k", in: 1...10_000) ?? 60
+            switch method {
+            case "convex": fusion = .convex(alpha: alpha)
+            case "rrf": fusion = .reciprocalRank(k: k)
+            default: throw .invalid(path: file, key: "search.fusion", message: "must be \"convex\" or \"rrf\"")
+            }
+            try table.finish()
+        }
         if let entries = try reader.tableArray("roots") {
             for var entry in entries {
                 guard let path = try entry.string("path") else {
@@ -225,6 +243,20 @@ private struct SettingsReader {
     mutating func integer(_ key: String, in range: ClosedRange<Int64>) throws(ConfigurationError) -> Int64? {
         guard let value = take(key) else { return nil }
         guard case .integer(let number) = value else { throw wrong(key, "a whole number", value) }
+        guard range.contains(number) else {
+            throw .invalid(path: file, key: prefix + key, message: "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return number
+    }
+
+    mutating func number(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
+        guard let value = take(key) else { return nil }
+        let number: Double
+        switch value {
+        case .integer(let whole): number = Double(whole)
+        case .float(let real): number = real
+        default: throw wrong(key, "a number", value)
+        }
         guard range.contains(number) else {
             throw .invalid(path: file, key: prefix + key, message: "must be between \(range.lowerBound) and \(range.upperBound)")
         }

@@ -47,7 +47,11 @@ public struct SottoDaemon: Sendable {
             maxTokens: host?.passages.maxSequenceLength ?? 256)
         try await seedRoots(store: store)
 
-        let searcher = Searcher(store: store)
+        let searcher: Searcher
+        switch configuration.fusion {
+        case .convex(let alpha): searcher = Searcher(store: store, fusion: .convex(alpha: alpha))
+        case .reciprocalRank(let k): searcher = Searcher(store: store, fusion: .reciprocalRank(k: k))
+        }
         var embeddingServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var worker: EmbeddingWorker?
         if let host {

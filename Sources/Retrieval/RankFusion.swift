@@ -21,3 +21,26 @@ public enum RankFusion {
         }
     }
 }
+
+extension RankFusion {
+    /// Convex combination of scores (Bruch et al., 2023): α × BM25 / (the query's best BM25) +
+    /// (1 − α) × cosine. A candidate BM25 did not return scores 0 there. Ties keep the order of the
+    /// lexical list, then the dense one.
+    public static func convex(
+        lexical: [(id: Int64, score: Double)], dense: [Int64: Double], alpha: Double
+    ) -> [(id: Int64, score: Double)] {
+        let best = lexical.map(\.score).max() ?? 0
+        var order: [Int64] = lexical.map(\.id)
+        var seen = Set(order)
+        for id in dense.keys.sorted(by: { dense[$0, default: 0] > dense[$1, default: 0] }) where !seen.contains(id) {
+            order.append(id)
+            seen.insert(id)
+        }
+        let lexicalScore = Dictionary(lexical.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
+        let position = Dictionary(order.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        return order.map { id in
+            let normalised = best > 0 ? lexicalScore[id, default: 0] / best : 0
+            return (id, alpha * normalised + (1 - alpha) * dense[id, default: 0])
+        }.sorted { $0.score != $1.score ? $0.score > $1.score : position[$0.id, default: 0] < position[$1.id, default: 0] }
+    }
+}

@@ -32,10 +32,21 @@ public final class Searcher: Sendable {
     private let unavailableReason = Mutex("no encoder is configured")
     /// How many candidates each list contributes to fusion.
     public let fusionDepth: Int
+    public let fusion: Fusion
 
-    public init(store: Store, fusionDepth: Int = 100) {
+    /// How hybrid search combines the two lists.
+    public enum Fusion: Sendable, Equatable {
+        /// α × normalised BM25 + (1 − α) × cosine. The default α = 0.4 was chosen on the public SQuAD
+        /// half (docs/EVALUATION.md: 0.3 to 0.5 all do about as well; reciprocal-rank fusion less).
+        case convex(alpha: Double)
+        case reciprocalRank(k: Double)
+        public static let standard = Fusion.convex(alpha: 0.4)
+    }
+
+    public init(store: Store, fusionDepth: Int = 100, fusion: Fusion = .standard) {
         self.store = store
         self.fusionDepth = fusionDepth
+        self.fusion = fusion
     }
 
     public func enableDense(_ value: Dense) { dense.withLock { $0 = value } }
@@ -74,12 +85,26 @@ public final class Searcher: Sendable {
             } catch StoreError.emptyQuery {
                 lexical = []
             }
-            let semantic = try await denseSearch(query, dense, limit: depth, pathPrefix: pathPrefix)
-            let fused = RankFusion.reciprocalRank([lexical.map(\.chunkId), semantic.map(\.chunkId)])
+            let (vector, candidates) = try await denseCandidates(query, dense, limit: depth, pathPrefix: pathPrefix)
+            // Every candidate gets its exact cosine, including those only BM25 found.
+            var cosine = Dictionary(candidates.map { ($0.id, Double($0.score)) }, uniquingKeysWith: { a, _ in a })
+            let missing = lexical.map(\.chunkId).filter { cosine[$0] == nil }
+            for (id, stored) in try await store.embeddings(fingerprint: dense.encoder.fingerprint, chunkIds: missing) {
+                cosine[id] = Double(Self.dot(stored, vector))
+            }
+            let fused: [(id: Int64, score: Double)]
+            switch fusion {
+            case .convex(let alpha):
+                fused = RankFusion.convex(lexical: lexical.map { ($0.chunkId, $0.score) }, dense: cosine, alpha: alpha)
+            case .reciprocalRank(let k):
+                fused = RankFusion.reciprocalRank([lexical.map(\.chunkId), candidates.map(\.id)], k: k)
+            }
+            let top = Array(fused.prefix(limit))
             var byId: [Int64: StoredHit] = [:]
-            for hit in semantic { byId[hit.chunkId] = hit }
             for hit in lexical { byId[hit.chunkId] = hit }  // BM25's snippets carry the highlights
-            let hits = fused.prefix(limit).compactMap { item -> StoredHit? in
+            let others = top.map(\.id).filter { byId[$0] == nil }
+            for hit in try await store.hits(chunkIds: others, query: query, pathPrefix: pathPrefix) { byId[hit.chunkId] = hit }
+            let hits = top.compactMap { item -> StoredHit? in
                 guard var hit = byId[item.id] else { return nil }
                 hit.score = item.score
                 return hit
@@ -88,20 +113,26 @@ public final class Searcher: Sendable {
         }
     }
 
-    /// Scans the Int8 matrix for candidates, rescores them exactly with the stored Float32 vectors,
-    /// and reads their chunks; a path filter widens the scan since it applies after.
-    private func denseSearch(_ query: String, _ dense: Dense, limit: Int, pathPrefix: String?) async throws -> [StoredHit] {
+    /// Scans the Int8 matrix for candidates and rescores them exactly with the stored Float32
+    /// vectors; returns the query's vector and the candidates, best first. A path filter widens the
+    /// scan since it applies after.
+    private func denseCandidates(_ query: String, _ dense: Dense, limit: Int, pathPrefix: String?) async throws
+        -> (vector: [Float], candidates: [(id: Int64, score: Float)])
+    {
         let vector = try await dense.encoder.embedQuery(query)
         let wanted = pathPrefix == nil ? max(limit * 2, 64) : max(limit * 20, 2000)
         let candidates = dense.index.nearest(vector, k: wanted)
         let stored = try await store.embeddings(fingerprint: dense.encoder.fingerprint, chunkIds: candidates.map(\.id))
         var rescored: [(id: Int64, score: Float)] = candidates.map { candidate in
             guard let exact = stored[candidate.id], exact.count == vector.count else { return candidate }
-            var sum: Float = 0
-            for i in 0..<vector.count { sum += exact[i] * vector[i] }
-            return (candidate.id, sum)
+            return (candidate.id, Self.dot(exact, vector))
         }
         rescored.sort { $0.score > $1.score }
+        return (vector, rescored)
+    }
+
+    private func denseSearch(_ query: String, _ dense: Dense, limit: Int, pathPrefix: String?) async throws -> [StoredHit] {
+        let (_, rescored) = try await denseCandidates(query, dense, limit: limit, pathPrefix: pathPrefix)
         let scores = Dictionary(rescored.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
         let hits = try await store.hits(chunkIds: rescored.map(\.id), query: query, pathPrefix: pathPrefix)
         return hits.prefix(limit).map { hit in
@@ -109,5 +140,11 @@ public final class Searcher: Sendable {
             hit.score = Double(scores[hit.chunkId] ?? 0)
             return hit
         }
+    }
+
+    static func dot(_ a: [Float], _ b: [Float]) -> Float {
+        var sum: Float = 0
+        for i in 0..<min(a.count, b.count) { sum += a[i] * b[i] }
+        return sum
     }
 }
