@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Inference
 
@@ -13,5 +14,47 @@ import Testing
 
     @Test func reportsTheCoreInUse() {
         #expect(!BLASRuntime.coreName.isEmpty)
+    }
+}
+
+/// Parity with the OpenBLAS kernels production uses. `sottod` and `bench-encoder` restart themselves
+/// with `OPENBLAS_CORETYPE` set when OpenBLAS misdetects the CPU; this test process does not, so
+/// it runs `bench-encoder --check-goldens`, which restarts like `sottod`, and reads its verdict.
+@Suite(.enabled(if: Fixtures.hasMiniLM, "all-MiniLM-L6-v2 is not installed in $SOTTO_MODELS_DIR or ~/.local/share/sotto/models (run Scripts/fetch-models); skipping parity with production kernels"))
+struct BLASRuntimeProductionParityTests {
+    struct Verdict: Decodable {
+        let records: Int
+        let min_cosine: Double
+        let blas_core: String
+    }
+
+    /// bench-encoder next to the test bundle (SwiftPM puts products and tests in one directory).
+    static var benchEncoder: URL? {
+        let exe = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "")
+        var candidate = exe.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let binary = candidate.appendingPathComponent("bench-encoder")
+            if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+            candidate = candidate.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    @Test func productionKernelsGiveSentenceTransformersVectors() throws {
+        let binary = try #require(Self.benchEncoder, "bench-encoder is not built next to the tests; run `swift build --product bench-encoder`")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = [Fixtures.miniLM.path, "--check-goldens", Fixtures.directory.appendingPathComponent("minilm-goldens.json").path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let verdict = try JSONDecoder().decode(Verdict.self, from: data)
+        #expect(verdict.records >= 500)
+        #expect(verdict.min_cosine >= 0.99999)
+        // The restart worked: the kernels are not a legacy guess on a CPU that has better ones.
+        #expect(BLASRuntime.betterCoreType(current: verdict.blas_core, cpuFlags: BLASRuntime.cpuFlags()) == nil, "\(verdict.blas_core)")
     }
 }
