@@ -33,7 +33,6 @@ struct BertEncoder: Sendable {
         let x = workspace.hidden          // (tokens, h)
         let qkv = workspace.qkv           // (tokens, 3h)
         let context = workspace.context   // (tokens, h)
-        let projected = workspace.projected // (tokens, h)
         let up = workspace.intermediate   // (tokens, ffn)
         let scores = workspace.scores     // (n, n) for one sequence and head
 
@@ -56,9 +55,11 @@ struct BertEncoder: Sendable {
 
         let scale = 1 / Float(d).squareRoot()
         for layer in weights.layers {
-            // Self-attention. qkv = x · Wqkvᵀ + b: (tokens, 3h) = (tokens, h) · (h, 3h)
-            linear(x, layer.qkvWeight, into: qkv, rows: tokens, inputs: h, outputs: 3 * h)
-            Kernels.addBias(qkv, rows: tokens, columns: 3 * h, bias: layer.qkvBias)
+            // Biases are folded into the sgemms: C starts as the bias rows (or the residual plus the
+            // bias) and sgemm adds the product with beta = 1, which also spares OpenBLAS zeroing C.
+            // Self-attention. qkv = b + x · Wqkvᵀ: (tokens, 3h) = (tokens, h) · (h, 3h)
+            Kernels.fillRows(qkv, rows: tokens, columns: 3 * h, with: layer.qkvBias)
+            linear(x, layer.qkvWeight, accumulatingInto: qkv, rows: tokens, inputs: h, outputs: 3 * h)
             for s in 0..<batch.count {
                 let n = lengths[s]
                 let base = qkv + offsets[s] * 3 * h
@@ -73,16 +74,17 @@ struct BertEncoder: Sendable {
                                 1, scores, Int32(n), v, Int32(3 * h), 0, context + offsets[s] * h + head * d, Int32(h))
                 }
             }
-            // x = LayerNorm(x + context · Woᵀ + bo)
-            linear(context, layer.attentionOutWeight, into: projected, rows: tokens, inputs: h, outputs: h)
-            Kernels.addBiasResidualLayerNorm(x, projected, rows: tokens, columns: h, bias: layer.attentionOutBias,
-                                             gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: c.layerNormEps)
-            // Feed-forward. up = GELU(x · W1ᵀ + b1): (tokens, ffn); x = LayerNorm(x + up · W2ᵀ + b2)
-            linear(x, layer.upWeight, into: up, rows: tokens, inputs: h, outputs: ffn)
-            Kernels.addBiasGELU(up, rows: tokens, columns: ffn, bias: layer.upBias, tanhApproximation: c.activation == .geluTanh)
-            linear(up, layer.downWeight, into: projected, rows: tokens, inputs: ffn, outputs: h)
-            Kernels.addBiasResidualLayerNorm(x, projected, rows: tokens, columns: h, bias: layer.downBias,
-                                             gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: c.layerNormEps)
+            // x = LayerNorm(x + bo + context · Woᵀ)
+            Kernels.addBias(x, rows: tokens, columns: h, bias: layer.attentionOutBias)
+            linear(context, layer.attentionOutWeight, accumulatingInto: x, rows: tokens, inputs: h, outputs: h)
+            Kernels.layerNorm(x, rows: tokens, columns: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: c.layerNormEps)
+            // Feed-forward. up = GELU(b1 + x · W1ᵀ): (tokens, ffn); x = LayerNorm(x + b2 + up · W2ᵀ)
+            Kernels.fillRows(up, rows: tokens, columns: ffn, with: layer.upBias)
+            linear(x, layer.upWeight, accumulatingInto: up, rows: tokens, inputs: h, outputs: ffn)
+            Kernels.applyGELU(up, count: tokens * ffn, tanhApproximation: c.activation == .geluTanh)
+            Kernels.addBias(x, rows: tokens, columns: h, bias: layer.downBias)
+            linear(up, layer.downWeight, accumulatingInto: x, rows: tokens, inputs: ffn, outputs: h)
+            Kernels.layerNorm(x, rows: tokens, columns: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: c.layerNormEps)
         }
 
         // Pooling, then optional L2 normalisation: one (h) vector per sequence.
@@ -110,12 +112,12 @@ struct BertEncoder: Sendable {
         }
     }
 
-    /// output = input · weightᵀ: (rows, outputs) = (rows, inputs) · (outputs, inputs)ᵀ.
-    private func linear(_ input: UnsafePointer<Float>, _ weight: [Float], into output: UnsafeMutablePointer<Float>,
+    /// output += input · weightᵀ: (rows, outputs) += (rows, inputs) · (outputs, inputs)ᵀ.
+    private func linear(_ input: UnsafePointer<Float>, _ weight: [Float], accumulatingInto output: UnsafeMutablePointer<Float>,
                         rows: Int, inputs: Int, outputs: Int) {
         weight.withUnsafeBufferPointer { w in
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs),
-                        1, input, Int32(inputs), w.baseAddress, Int32(inputs), 0, output, Int32(outputs))
+                        1, input, Int32(inputs), w.baseAddress, Int32(inputs), 1, output, Int32(outputs))
         }
     }
 }

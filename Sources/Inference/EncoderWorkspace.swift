@@ -9,7 +9,6 @@ final class EncoderWorkspace {
     private(set) var hidden: UnsafeMutablePointer<Float>     // (tokens, hidden): the residual stream
     private(set) var qkv: UnsafeMutablePointer<Float>        // (tokens, 3·hidden)
     private(set) var context: UnsafeMutablePointer<Float>    // (tokens, hidden): attention output, before projection
-    private(set) var projected: UnsafeMutablePointer<Float>  // (tokens, hidden): a sublayer's output projection
     private(set) var intermediate: UnsafeMutablePointer<Float> // (tokens, intermediate)
     private(set) var scores: UnsafeMutablePointer<Float>     // (longest, longest): one head's attention
 
@@ -19,23 +18,21 @@ final class EncoderWorkspace {
         hidden = .allocate(capacity: 0)
         qkv = .allocate(capacity: 0)
         context = .allocate(capacity: 0)
-        projected = .allocate(capacity: 0)
         intermediate = .allocate(capacity: 0)
         scores = .allocate(capacity: 0)
     }
 
     deinit {
-        for buffer in [hidden, qkv, context, projected, intermediate, scores] { buffer.deallocate() }
+        for buffer in [hidden, qkv, context, intermediate, scores] { buffer.deallocate() }
     }
 
     /// Makes room for `tokens` tokens in all, the longest sequence having `longest`.
     func reserve(tokens: Int, longest: Int) {
         if tokens > tokenCapacity {
-            for buffer in [hidden, qkv, context, projected, intermediate] { buffer.deallocate() }
+            for buffer in [hidden, qkv, context, intermediate] { buffer.deallocate() }
             hidden = .allocate(capacity: tokens * hiddenSize)
             qkv = .allocate(capacity: tokens * 3 * hiddenSize)
             context = .allocate(capacity: tokens * hiddenSize)
-            projected = .allocate(capacity: tokens * hiddenSize)
             intermediate = .allocate(capacity: tokens * intermediateSize)
             tokenCapacity = tokens
         }

@@ -9,6 +9,14 @@ extension Kernels {
         return out
     }
 
+    static func fillRowsReference(rows: Int, columns: Int, bias: [Float]) -> [Float] {
+        (0..<(rows * columns)).map { bias[$0 % columns] }
+    }
+
+    static func applyGELUReference(_ c: [Float], tanhApproximation: Bool) -> [Float] {
+        c.map { tanhApproximation ? geluTanhReference($0) : geluReference($0) }
+    }
+
     static func geluReference(_ x: Float) -> Float {
         let v = Double(x)
         return Float(0.5 * v * (1 + Foundation.erf(v / 2.0.squareRoot())))

@@ -107,6 +107,22 @@ enum Kernels {
         }
     }
 
+    /// c[r, j] = bias[j] for a rows × columns matrix: the starting C of an sgemm with beta = 1.
+    static func fillRows(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, with bias: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            (c + r * columns).update(from: bias, count: columns)
+        }
+    }
+
+    /// c[i] = GELU(c[i]) for `count` values.
+    static func applyGELU(_ c: UnsafeMutablePointer<Float>, count: Int, tanhApproximation: Bool) {
+        if tanhApproximation {
+            for i in 0..<count { c[i] = geluTanh(c[i]) }
+        } else {
+            for i in 0..<count { c[i] = gelu(c[i]) }
+        }
+    }
+
     /// c[r, j] = GELU(c[r, j] + bias[j]): the FFN's up projection, fused so the big
     /// intermediate matrix is read and written once.
     static func addBiasGELU(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: UnsafePointer<Float>, tanhApproximation: Bool) {

@@ -32,24 +32,17 @@ struct ParagraphSplitter {
         /// Strength of the boundary before span `index`; the ends of the block are the strongest.
         func boundary(_ index: Int) -> Int { index >= spans.count ? 5 : spans[index].boundary }
 
-        // Pieces of even size: filling each to `target` would leave a last piece of a few tokens,
-        // which carries too little context to be found by meaning (measured on SQuAD: see
-        // docs/EVALUATION.md). n pieces with overlaps cover total + (n − 1) × overlap tokens.
-        let total = tokens(0, spans.count)
-        let pieceCount = total <= target ? 1 : (total - overlap + (target - overlap) - 1) / max(1, target - overlap)
-        let aim = min(target, (total + (pieceCount - 1) * overlap + pieceCount - 1) / max(1, pieceCount) + overlap / 2)
-
         var pieces: [(start: Int, end: Int)] = []
         var first = 0
         var previousEnd = 0
         while first < spans.count {
             var last = first + 1  // exclusive; one span always fits (spans are at most `target`)
-            while last < spans.count && tokens(first, last + 1) <= aim { last += 1 }
+            while last < spans.count && tokens(first, last + 1) <= target { last += 1 }
             if last < spans.count {
                 // Back off to the strongest boundary that still leaves the piece at least half full.
                 var best = last
                 var candidate = last - 1
-                while candidate > max(first, previousEnd) && tokens(first, candidate) * 2 >= aim {
+                while candidate > max(first, previousEnd) && tokens(first, candidate) * 2 >= target {
                     if boundary(candidate) > boundary(best) { best = candidate }
                     candidate -= 1
                 }

@@ -50,6 +50,25 @@ import Testing
         #expect(fast != input)
     }
 
+    @Test(arguments: [false, true])
+    func applyGELUMatchesReference(tanhApproximation: Bool) {
+        let input = Self.values(259, seed: 13, scale: 6)
+        var fast = input
+        fast.withUnsafeMutableBufferPointer {
+            Kernels.applyGELU($0.baseAddress!, count: $0.count, tanhApproximation: tanhApproximation)
+        }
+        #expect(maxAbsoluteDifference(fast, Kernels.applyGELUReference(input, tanhApproximation: tanhApproximation)) < 2e-6)
+        #expect(fast != input)
+    }
+
+    @Test func fillRowsMatchesReference() {
+        let rows = 3, columns = 21
+        let bias = Self.values(columns, seed: 14)
+        var fast = Self.values(rows * columns, seed: 15)
+        fast.withUnsafeMutableBufferPointer { Kernels.fillRows($0.baseAddress!, rows: rows, columns: columns, with: bias) }
+        #expect(fast == Kernels.fillRowsReference(rows: rows, columns: columns, bias: bias))
+    }
+
     @Test func addBiasMatchesReference() {
         let rows = 5, columns = 19
         let input = Self.values(rows * columns, seed: 3), bias = Self.values(columns, seed: 4)
