@@ -25,9 +25,10 @@ private final class EventRecorder: Sendable {
     var events: [WatchEvent] { log.withLock { $0.events } }
     var isFinished: Bool { log.withLock { $0.isFinished } }
 
-    /// Polls until `condition` holds or `timeout` passes; returns whether it held.
+    /// Polls until `condition` holds or `timeout` passes; returns whether it held. Generous: when the
+    /// whole suite runs on two cores, heavy tests can hold the threads for a while.
     @discardableResult
-    func wait(timeout: Duration = .seconds(2), until condition: () -> Bool) async -> Bool {
+    func wait(timeout: Duration = .seconds(30), until condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             guard ContinuousClock.now < deadline else { return false }

@@ -69,7 +69,7 @@ final class FakeEncoder: PassageEmbedding, Sendable {
         try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask { await worker.run(); return false }
             group.addTask {
-                let deadline = ContinuousClock.now + .seconds(20)
+                let deadline = ContinuousClock.now + .seconds(120)
                 while ContinuousClock.now < deadline {
                     if try await condition() { return true }
                     try await Task.sleep(for: .milliseconds(10))

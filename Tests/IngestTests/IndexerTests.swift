@@ -35,7 +35,7 @@ import Testing
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func eventually(_ timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    static func eventually(_ timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }
