@@ -36,13 +36,18 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // AVX2 versions of the encoder's hottest kernels, chosen at run time (Inference keeps portable ones).
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
+        ),
         .target(
             name: "Tokenizer",
             swiftSettings: numeric
         ),
         .target(
             name: "Inference",
-            dependencies: ["CBLAS", "Tokenizer"],
+            dependencies: ["CBLAS", "CKernels", "Tokenizer"],
             swiftSettings: numeric
         ),
         .target(

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The element-wise and row-wise kernels of the encoder, written as plain loops over raw pointers
 /// so the optimiser can vectorise them. Each has a plain, slow twin in `Kernels+Reference.swift`
 /// and a test that holds the two together.
@@ -114,8 +116,20 @@ enum Kernels {
         }
     }
 
+    /// Whether the AVX2 + FMA versions in CKernels can run here (they do the same arithmetic,
+    /// eight lanes at a time with FMA, where the portable Swift loops get four-lane SSE).
+    static let hasAVX2 = sotto_kernels_have_avx2() != 0
+
     /// c[i] = GELU(c[i]) for `count` values.
     static func applyGELU(_ c: UnsafeMutablePointer<Float>, count: Int, tanhApproximation: Bool) {
+        if !tanhApproximation, hasAVX2 {
+            sotto_gelu_avx2(c, count)
+        } else {
+            applyGELUPortable(c, count: count, tanhApproximation: tanhApproximation)
+        }
+    }
+
+    static func applyGELUPortable(_ c: UnsafeMutablePointer<Float>, count: Int, tanhApproximation: Bool) {
         if tanhApproximation {
             for i in 0..<count { c[i] = geluTanh(c[i]) }
         } else {
@@ -182,6 +196,14 @@ enum Kernels {
 
     /// Softmax of each row of a rows × columns block with leading dimension `stride`, in place.
     static func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int) {
+        if hasAVX2 {
+            sotto_softmax_rows_avx2(s, rows, columns, stride)
+        } else {
+            softmaxRowsPortable(s, rows: rows, columns: columns, stride: stride)
+        }
+    }
+
+    static func softmaxRowsPortable(_ s: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int) {
         for r in 0..<rows {
             let row = s + r * stride
             let largest = maximum(row, columns)

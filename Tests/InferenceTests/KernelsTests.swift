@@ -52,13 +52,21 @@ import Testing
 
     @Test(arguments: [false, true])
     func applyGELUMatchesReference(tanhApproximation: Bool) {
-        let input = Self.values(259, seed: 13, scale: 6)
-        var fast = input
-        fast.withUnsafeMutableBufferPointer {
-            Kernels.applyGELU($0.baseAddress!, count: $0.count, tanhApproximation: tanhApproximation)
+        let input = Self.values(259, seed: 13, scale: 6) // 259: eight-lane blocks and a tail
+        let reference = Kernels.applyGELUReference(input, tanhApproximation: tanhApproximation)
+        // The dispatched kernel (AVX2 where the CPU has it) and the portable one.
+        for portable in [false, true] {
+            var fast = input
+            fast.withUnsafeMutableBufferPointer {
+                if portable {
+                    Kernels.applyGELUPortable($0.baseAddress!, count: $0.count, tanhApproximation: tanhApproximation)
+                } else {
+                    Kernels.applyGELU($0.baseAddress!, count: $0.count, tanhApproximation: tanhApproximation)
+                }
+            }
+            #expect(maxAbsoluteDifference(fast, reference) < 2e-6, "portable: \(portable)")
+            #expect(fast != input)
         }
-        #expect(maxAbsoluteDifference(fast, Kernels.applyGELUReference(input, tanhApproximation: tanhApproximation)) < 2e-6)
-        #expect(fast != input)
     }
 
     @Test func fillRowsMatchesReference() {
@@ -107,19 +115,30 @@ import Testing
     func softmaxRowsMatchesReference(columns: Int) {
         let rows = 3
         let input = Self.values(rows * columns, seed: 13, scale: 20)
-        var fast = input
-        fast.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: rows, columns: columns, stride: columns) }
         let reference = Kernels.softmaxRowsReference(input, rows: rows, columns: columns)
-        #expect(maxAbsoluteDifference(fast, reference) < 1e-6)
-        for r in 0..<rows {
-            #expect(abs(fast[(r * columns)..<((r + 1) * columns)].reduce(0, +) - 1) < 1e-5)
+        for portable in [false, true] {
+            var fast = input
+            fast.withUnsafeMutableBufferPointer { Self.softmaxRows($0.baseAddress!, rows: rows, columns: columns, stride: columns, portable: portable) }
+            #expect(maxAbsoluteDifference(fast, reference) < 1e-6, "portable: \(portable)")
+            for r in 0..<rows {
+                #expect(abs(fast[(r * columns)..<((r + 1) * columns)].reduce(0, +) - 1) < 1e-5)
+            }
         }
     }
 
-    @Test func softmaxRowsLeavesTheRestOfAStridedBlockAlone() {
+    @Test(arguments: [false, true])
+    func softmaxRowsLeavesTheRestOfAStridedBlockAlone(portable: Bool) {
         var block: [Float] = [1, 2, 99, 3, 3, 99]
-        block.withUnsafeMutableBufferPointer { Kernels.softmaxRows($0.baseAddress!, rows: 2, columns: 2, stride: 3) }
+        block.withUnsafeMutableBufferPointer { Self.softmaxRows($0.baseAddress!, rows: 2, columns: 2, stride: 3, portable: portable) }
         #expect(block[2] == 99 && block[5] == 99)
         #expect(abs(block[3] - 0.5) < 1e-7)
+    }
+
+    static func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, columns: Int, stride: Int, portable: Bool) {
+        if portable {
+            Kernels.softmaxRowsPortable(s, rows: rows, columns: columns, stride: stride)
+        } else {
+            Kernels.softmaxRows(s, rows: rows, columns: columns, stride: stride)
+        }
     }
 }
