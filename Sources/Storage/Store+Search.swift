@@ -13,8 +13,7 @@ extension Store {
     public func search(_ query: String, limit: Int, pathPrefix: String?) async throws -> [StoredHit] {
         guard let match = Self.makeFTSQuery(query) else { throw StoreError.emptyQuery }
         let limit = min(max(limit, 1), Self.maximumSearchLimit)
-        let open = String(SnippetMarkup.open), close = String(SnippetMarkup.close)
-        var arguments: StatementArguments = [open, close, match]
+        var arguments: StatementArguments = [match]
         var pathFilter = ""
         if let pathPrefix, !pathPrefix.isEmpty {
             // substr instead of LIKE: no wildcards to escape, and case-sensitive like paths are.
@@ -23,31 +22,28 @@ extension Store {
         }
         arguments += [limit]
         let statementArguments = arguments
+        // Ranking first, snippets after: SQLite evaluates a query's result columns for every row it
+        // sorts, and snippet() re-tokenises the text, so asking for it here cost a snippet per
+        // matching chunk (measured: 170 ms per query at 100,000 chunks; see docs/BENCHMARKS.md).
         let sql = """
-            SELECT chunk.id, chunk.documentId, document.path, chunk.ordinal, chunk.text, chunk.section,
-                   chunk.byteStart, chunk.byteEnd, chunk.lineStart, chunk.lineEnd, chunk.page,
-                   bm25(chunk_fts, 1.0, 0.5) AS bm25Rank,
-                   snippet(chunk_fts, 0, ?, ?, '…', 32) AS marked
+            SELECT chunk_fts.rowid AS id, bm25(chunk_fts, 1.0, 0.5) AS bm25Rank
             FROM chunk_fts
             JOIN chunk ON chunk.id = chunk_fts.rowid
             JOIN document ON document.id = chunk.documentId
             WHERE chunk_fts MATCH ? \(pathFilter)
-            ORDER BY bm25Rank, chunk.id
+            ORDER BY bm25Rank, chunk_fts.rowid
             LIMIT ?
             """
-        return try await read { db in
+        let ranked: [(id: Int64, rank: Double)] = try await read { db in
             try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
-                let chunk = try ChunkRecord(row: row)
-                let marked: String? = try row.decode(forColumn: "marked")
-                let (snippet, highlights) = SnippetMarkup.strip(marked ?? "")
-                let rank: Double = try row.decode(forColumn: "bm25Rank")
-                return StoredHit(
-                    chunkId: try row.decode(forColumn: "id"), documentId: chunk.documentId,
-                    path: try row.decode(forColumn: "path"), ordinal: chunk.ordinal, text: chunk.text,
-                    section: chunk.section, byteStart: chunk.byteStart, byteEnd: chunk.byteEnd,
-                    lineStart: chunk.lineStart, lineEnd: chunk.lineEnd, page: chunk.page,
-                    score: -rank, snippet: snippet, highlights: highlights)
+                (try row.decode(forColumn: "id"), try row.decode(forColumn: "bm25Rank"))
             }
+        }
+        let rank = Dictionary(ranked.map { ($0.id, $0.rank) }, uniquingKeysWith: { a, _ in a })
+        return try await hits(chunkIds: ranked.map(\.id), query: query, pathPrefix: nil).map { hit in
+            var hit = hit
+            hit.score = -(rank[hit.chunkId] ?? 0)
+            return hit
         }
     }
 
