@@ -5,13 +5,15 @@ import Testing
 @Suite struct StoreRootsTests {
     @Test func addRootStoresRulesAndReturnsTheStoredRecord() async throws {
         try await withTemporaryStore { store in
+            let before = Date().addingTimeInterval(-1)  // dates are stored to the millisecond
             let root = try await store.addRoot(
                 path: "/home/u/notes", include: ["*.md", "docs/**"], exclude: ["drafts/**"], useDefaultExcludes: false)
+            let after = Date().addingTimeInterval(1)
             #expect(root.id != nil)
             #expect(root.include == ["*.md", "docs/**"])
             #expect(root.exclude == ["drafts/**"])
             #expect(root.useDefaultExcludes == false)
-            #expect(abs(root.addedAt.timeIntervalSinceNow) < 60)
+            #expect(root.addedAt >= before && root.addedAt <= after)
             #expect(try await store.root(path: "/home/u/notes") == root)
             #expect(try await store.root(path: "/home/u") == nil)
         }
