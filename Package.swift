@@ -50,6 +50,29 @@ let package = Package(
             dependencies: ["CBLAS", "CKernels", "Tokenizer"],
             swiftSettings: numeric
         ),
+        // GGUF files (the decoders' weights): a bounds-checked reader over an mmap.
+        .target(
+            name: "GGUF",
+            swiftSettings: strict
+        ),
+        // Quantized weight formats: reference dequantizers and fast dot-product kernels (C for AVX2).
+        .target(
+            name: "Quant",
+            dependencies: ["GGUF", "CKernels", "CBLAS"],
+            swiftSettings: numeric
+        ),
+        // The decoder: qwen2/llama forward pass, KV cache, sampling, chat prompts, the Generator.
+        .target(
+            name: "Generation",
+            dependencies: ["GGUF", "Quant", "Tokenizer"],
+            swiftSettings: numeric
+        ),
+        // Grounded answers: source selection, prompts, citations, abstention, the request queue.
+        .target(
+            name: "Answering",
+            dependencies: ["Storage", "Retrieval"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Storage",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
@@ -72,7 +95,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Storage", "Ingest", "Retrieval", "Inference", "API",
+                "Storage", "Ingest", "Retrieval", "Inference", "API", "Answering", "Generation",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,7 +104,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "sottod",
-            dependencies: ["Daemon", "Inference", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Daemon", "Inference", "Generation", "GGUF", "Tokenizer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -95,6 +121,12 @@ let package = Package(
         .executableTarget(name: "bench-scale", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        .testTarget(name: "QuantTests", dependencies: ["Quant", "GGUF"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "GenerationTests", dependencies: ["Generation", "GGUF", "Quant", "Tokenizer"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Storage", "Retrieval"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Storage"]),
