@@ -11,6 +11,8 @@ public enum TokenizerError: Error, Sendable, Equatable {
     case unsupported(path: String, component: String, type: String)
     /// A token the tokenizer needs is not in the vocabulary.
     case missingToken(path: String, token: String)
+    /// A byte-level BPE vocabulary (token, type and merge arrays, as read from a GGUF file) is unusable.
+    case invalidVocabulary(reason: String)
 
     /// What went wrong and what to do about it.
     public var message: String {
@@ -31,6 +33,9 @@ public enum TokenizerError: Error, Sendable, Equatable {
         case let .missingToken(path, token):
             return "\(path): the vocabulary has no \(token) token, which a BERT tokenizer needs. Use the "
                 + "model's own tokenizer.json or vocab.txt."
+        case let .invalidVocabulary(reason):
+            return "the model's BPE vocabulary is unusable: \(reason). The GGUF file is damaged or was "
+                + "converted badly; fetch it again with Scripts/fetch-models."
         }
     }
 }
