@@ -1,0 +1,47 @@
+#ifndef SOTTO_CKERNELS_QUANT_H
+#define SOTTO_CKERNELS_QUANT_H
+
+/// Dot products between rows of ggml-quantized weights and an activation vector, for the decoder.
+///
+/// The activation vector is quantized once per use (`sotto_quant_quantize`), into the 8-bit block
+/// format paired with the weight type, as ggml does: Q8_0 blocks for Q4_0/Q5_0/Q8_0 weights, Q8_1
+/// blocks (with the block sum) for Q4_1, Q8_K super-blocks for Q4_K/Q6_K. F32 and F16 weights take the
+/// activations as plain floats. Each block's dot product is then integer arithmetic.
+///
+/// Every entry point takes `avx2`: 1 runs the AVX2/FMA/F16C kernel (call it only when
+/// sotto_kernels_have_avx2() returns 1), 0 the portable C twin. Both round activations the same way
+/// (to nearest, ties to even), so they quantize to identical bytes; dot products differ only by the
+/// order of float additions.
+///
+/// `type` is ggml's type number (GGMLType.rawValue): 0 F32, 1 F16, 2 Q4_0, 3 Q4_1, 6 Q5_0, 8 Q8_0,
+/// 12 Q4_K, 14 Q6_K. Callers check the type and that `columns` is a whole number of blocks.
+
+/// Bytes of one quantized activation row of `columns` values for weight type `type`, or 0 when the
+/// type is not handled or `columns` is not a whole number of blocks.
+long sotto_quant_activation_bytes(int type, long columns);
+
+/// Quantizes `columns` floats of x into `out` (sotto_quant_activation_bytes(type, columns) bytes).
+void sotto_quant_quantize(int type, const float *x, long columns, void *out, int avx2);
+
+/// y[r] = W[r,:]·x for r in 0..<rows. Row r of W starts at w + r*row_bytes; xq is x quantized by
+/// sotto_quant_quantize for the same type and columns.
+void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long columns,
+                        const void *xq, float *y, int avx2);
+
+/// y[i*ldy + r] = W[r,:]·X[i,:] for i in 0..<n, r in 0..<rows (a slab of Y = X·Wᵀ). Row i of the
+/// quantized X starts at xq + i*xq_stride.
+void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
+                        const void *xq, long xq_stride, long n, float *y, long ldy, int avx2);
+
+/// Dequantizes `rows` rows of W into out (row r at out + r*ld), `columns` floats each.
+void sotto_quant_dequantize(int type, const void *w, long row_bytes, long rows, long columns,
+                            float *out, long ld);
+
+/// A hint to the CPU that the caller is spinning on a memory location (PAUSE on x86-64).
+static inline void sotto_quant_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+#endif

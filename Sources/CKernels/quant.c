@@ -1,0 +1,750 @@
+// Quantized dot products for the decoder (see CKernelsQuant.h). Block layouts follow ggml's on-disk
+// formats; the Swift reference dequantizers in Quant are the specification both paths are tested against.
+
+#include "CKernelsQuant.h"
+#include "CKernels.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q4_1 = 3, T_Q5_0 = 6, T_Q8_0 = 8, T_Q4_K = 12, T_Q6_K = 14 };
+
+// Weight blocks, as stored in GGUF files (little-endian, packed; every field is naturally aligned
+// within the block, so no packing attribute is needed, and the static asserts hold us to ggml's sizes).
+typedef struct { uint16_t d; uint8_t qs[16]; } block_q4_0;
+typedef struct { uint16_t d, m; uint8_t qs[16]; } block_q4_1;
+typedef struct { uint16_t d; uint8_t qh[4]; uint8_t qs[16]; } block_q5_0;
+typedef struct { uint16_t d; int8_t qs[32]; } block_q8_0;
+typedef struct { uint16_t d, dmin; uint8_t scales[12]; uint8_t qs[128]; } block_q4_K;
+typedef struct { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } block_q6_K;
+// Activation blocks (never stored in files). Q8_1 carries s = d·Σq for Q4_1's minimum term; Q8_K
+// carries the sums of each 16 values for the K-quants' minimums and offsets.
+typedef struct { uint16_t d, s; int8_t qs[32]; } block_q8_1;
+typedef struct { float d; int8_t qs[256]; int16_t bsums[16]; } block_q8_K;
+
+_Static_assert(sizeof(block_q4_0) == 18, "Q4_0 block");
+_Static_assert(sizeof(block_q4_1) == 20, "Q4_1 block");
+_Static_assert(sizeof(block_q5_0) == 22, "Q5_0 block");
+_Static_assert(sizeof(block_q8_0) == 34, "Q8_0 block");
+_Static_assert(sizeof(block_q4_K) == 144, "Q4_K block");
+_Static_assert(sizeof(block_q6_K) == 210, "Q6_K block");
+_Static_assert(sizeof(block_q8_1) == 36, "Q8_1 block");
+_Static_assert(sizeof(block_q8_K) == 292, "Q8_K block");
+
+static inline float h2f(uint16_t h) {
+    _Float16 v;
+    memcpy(&v, &h, 2);
+    return (float)v;
+}
+
+static inline uint16_t f2h(float f) {
+    _Float16 v = (_Float16)f;  // round to nearest even, as ggml's conversion
+    uint16_t h;
+    memcpy(&h, &v, 2);
+    return h;
+}
+
+// Round to nearest, ties to even (the default FP mode), matching _mm256_cvtps_epi32.
+static inline int round_even(float v) { return (int)nearbyintf(v); }
+
+// ---------------------------------------------------------------------------------------------
+// Activation quantization
+
+static void quantize_q8_0_c(const float *x, block_q8_0 *y, long nb) {
+    for (long i = 0; i < nb; i++, x += 32) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[j]));
+        const float id = amax != 0 ? 127.0f / amax : 0.0f;
+        y[i].d = f2h(amax / 127.0f);
+        for (int j = 0; j < 32; j++) y[i].qs[j] = (int8_t)round_even(x[j] * id);
+    }
+}
+
+static void quantize_q8_1_c(const float *x, block_q8_1 *y, long nb) {
+    for (long i = 0; i < nb; i++, x += 32) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[j]));
+        const float d = amax / 127.0f;
+        const float id = amax != 0 ? 127.0f / amax : 0.0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            y[i].qs[j] = (int8_t)round_even(x[j] * id);
+            sum += y[i].qs[j];
+        }
+        y[i].d = f2h(d);
+        y[i].s = f2h(d * (float)sum);
+    }
+}
+
+// The signed value of largest magnitude maps to -127, so every value lands in [-127, 127].
+static void quantize_q8_K_c(const float *x, block_q8_K *y, long nb) {
+    for (long i = 0; i < nb; i++, x += 256) {
+        float amax = 0, max = 0;
+        for (int j = 0; j < 256; j++) {
+            const float a = fabsf(x[j]);
+            if (a > amax) { amax = a; max = x[j]; }
+        }
+        if (amax == 0) {
+            memset(&y[i], 0, sizeof(block_q8_K));
+            continue;
+        }
+        const float iscale = -127.0f / max;
+        for (int j = 0; j < 256; j++) {
+            const int v = round_even(iscale * x[j]);
+            y[i].qs[j] = (int8_t)(v < 127 ? v : 127);
+        }
+        for (int g = 0; g < 16; g++) {
+            int s = 0;
+            for (int j = 0; j < 16; j++) s += y[i].qs[16 * g + j];
+            y[i].bsums[g] = (int16_t)s;
+        }
+        y[i].d = 1.0f / iscale;
+    }
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static inline float hmax8(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static inline int hsum8i(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
+// 32 floats times a scale → 32 int8 in x's order (packs interleave lanes; the permute undoes it).
+__attribute__((target("avx2,fma,f16c")))
+static inline __m256i scale_round_pack(const float *x, __m256 mul) {
+    __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), mul));
+    __m256i i1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8), mul));
+    __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 16), mul));
+    __m256i i3 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 24), mul));
+    __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
+    return _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static inline __m256 absmax32(const float *x) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_andnot_ps(sign, _mm256_loadu_ps(x));
+    m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + 8)));
+    m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + 16)));
+    return _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + 24)));
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static void quantize_q8_0_avx2(const float *x, block_q8_0 *y, long nb) {
+    for (long i = 0; i < nb; i++, x += 32) {
+        const float amax = hmax8(absmax32(x));
+        const float id = amax != 0 ? 127.0f / amax : 0.0f;
+        y[i].d = f2h(amax / 127.0f);
+        _mm256_storeu_si256((__m256i *)y[i].qs, scale_round_pack(x, _mm256_set1_ps(id)));
+    }
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static void quantize_q8_1_avx2(const float *x, block_q8_1 *y, long nb) {
+    const __m256i ones8 = _mm256_set1_epi8(1);
+    const __m256i ones16 = _mm256_set1_epi16(1);
+    for (long i = 0; i < nb; i++, x += 32) {
+        const float amax = hmax8(absmax32(x));
+        const float d = amax / 127.0f;
+        const float id = amax != 0 ? 127.0f / amax : 0.0f;
+        const __m256i q = scale_round_pack(x, _mm256_set1_ps(id));
+        _mm256_storeu_si256((__m256i *)y[i].qs, q);
+        const int sum = hsum8i(_mm256_madd_epi16(_mm256_maddubs_epi16(ones8, q), ones16));
+        y[i].d = f2h(d);
+        y[i].s = f2h(d * (float)sum);
+    }
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static void quantize_q8_K_avx2(const float *x, block_q8_K *y, long nb) {
+    const __m256i ones8 = _mm256_set1_epi8(1);
+    for (long i = 0; i < nb; i++, x += 256) {
+        // The extreme value's sign matters here, so find it with a scalar pass over the block's
+        // absolute maximum (the vector pass finds the magnitude).
+        __m256 m = absmax32(x);
+        for (int k = 32; k < 256; k += 32) m = _mm256_max_ps(m, absmax32(x + k));
+        const float amax = hmax8(m);
+        if (amax == 0) {
+            memset(&y[i], 0, sizeof(block_q8_K));
+            continue;
+        }
+        float max = 0;
+        for (int j = 0; j < 256; j++) {
+            if (fabsf(x[j]) == amax) { max = x[j]; break; }
+        }
+        const float iscale = -127.0f / max;
+        const __m256 mul = _mm256_set1_ps(iscale);
+        for (int k = 0; k < 256; k += 32) {
+            // Clamp to 127: with iscale = -127/max the opposite extreme can round to 128 only by
+            // a hair, and packs saturates to 127 exactly as the portable MIN(127, v) does.
+            const __m256i q = scale_round_pack(x + k, mul);
+            _mm256_storeu_si256((__m256i *)(y[i].qs + k), q);
+            // Two 16-value sums per 32 values: maddubs by ones gives pair sums, then add pairs.
+            const __m256i s16 = _mm256_maddubs_epi16(ones8, q);
+            const __m256i s32 = _mm256_madd_epi16(s16, _mm256_set1_epi16(1));
+            // s32 lanes 0..3 cover values 0..15 (in the low 128 bits), lanes 4..7 values 16..31.
+            __m128i lo = _mm256_castsi256_si128(s32), hi = _mm256_extracti128_si256(s32, 1);
+            lo = _mm_hadd_epi32(lo, hi);  // [a0+a1, a2+a3, b0+b1, b2+b3]
+            lo = _mm_hadd_epi32(lo, lo);  // [a, b, a, b]
+            y[i].bsums[k / 16] = (int16_t)_mm_cvtsi128_si32(lo);
+            y[i].bsums[k / 16 + 1] = (int16_t)_mm_extract_epi32(lo, 1);
+        }
+        y[i].d = 1.0f / iscale;
+    }
+}
+
+long sotto_quant_activation_bytes(int type, long columns) {
+    if (columns < 0) return 0;
+    switch (type) {
+    case T_F32: case T_F16: return columns * 4;
+    case T_Q4_0: case T_Q5_0: case T_Q8_0:
+        return columns % 32 ? 0 : columns / 32 * (long)sizeof(block_q8_0);
+    case T_Q4_1: return columns % 32 ? 0 : columns / 32 * (long)sizeof(block_q8_1);
+    case T_Q4_K: case T_Q6_K: return columns % 256 ? 0 : columns / 256 * (long)sizeof(block_q8_K);
+    default: return 0;
+    }
+}
+
+void sotto_quant_quantize(int type, const float *x, long columns, void *out, int avx2) {
+    switch (type) {
+    case T_F32: case T_F16: memcpy(out, x, (size_t)columns * 4); break;
+    case T_Q4_0: case T_Q5_0: case T_Q8_0:
+        if (avx2) quantize_q8_0_avx2(x, out, columns / 32); else quantize_q8_0_c(x, out, columns / 32);
+        break;
+    case T_Q4_1:
+        if (avx2) quantize_q8_1_avx2(x, out, columns / 32); else quantize_q8_1_c(x, out, columns / 32);
+        break;
+    case T_Q4_K: case T_Q6_K:
+        if (avx2) quantize_q8_K_avx2(x, out, columns / 256); else quantize_q8_K_c(x, out, columns / 256);
+        break;
+    default: break;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Portable dot products (one weight row · one quantized activation row; nb blocks)
+
+static float dot_f32_c(const float *w, const float *x, long n) {
+    float s[8] = {0};
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) s[k] += w[i + k] * x[i + k];
+    float t = 0;
+    for (; i < n; i++) t += w[i] * x[i];
+    return t + ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+}
+
+static float dot_f16_c(const uint16_t *w, const float *x, long n) {
+    float s = 0;
+    for (long i = 0; i < n; i++) s += h2f(w[i]) * x[i];
+    return s;
+}
+
+static float dot_q4_0_c(const block_q4_0 *w, const block_q8_0 *x, long nb) {
+    float s = 0;
+    for (long i = 0; i < nb; i++) {
+        int sumi = 0;
+        for (int j = 0; j < 16; j++) {
+            sumi += ((w[i].qs[j] & 0x0F) - 8) * x[i].qs[j];
+            sumi += ((w[i].qs[j] >> 4) - 8) * x[i].qs[j + 16];
+        }
+        s += h2f(w[i].d) * h2f(x[i].d) * (float)sumi;
+    }
+    return s;
+}
+
+static float dot_q4_1_c(const block_q4_1 *w, const block_q8_1 *x, long nb) {
+    float s = 0;
+    for (long i = 0; i < nb; i++) {
+        int sumi = 0;
+        for (int j = 0; j < 16; j++) {
+            sumi += (w[i].qs[j] & 0x0F) * x[i].qs[j];
+            sumi += (w[i].qs[j] >> 4) * x[i].qs[j + 16];
+        }
+        s += h2f(w[i].d) * h2f(x[i].d) * (float)sumi + h2f(w[i].m) * h2f(x[i].s);
+    }
+    return s;
+}
+
+static float dot_q5_0_c(const block_q5_0 *w, const block_q8_0 *x, long nb) {
+    float s = 0;
+    for (long i = 0; i < nb; i++) {
+        uint32_t qh;
+        memcpy(&qh, w[i].qh, 4);
+        int sumi = 0;
+        for (int j = 0; j < 16; j++) {
+            const int lo = (w[i].qs[j] & 0x0F) | (int)(((qh >> j) & 1) << 4);
+            const int hi = (w[i].qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
+            sumi += (lo - 16) * x[i].qs[j] + (hi - 16) * x[i].qs[j + 16];
+        }
+        s += h2f(w[i].d) * h2f(x[i].d) * (float)sumi;
+    }
+    return s;
+}
+
+static float dot_q8_0_c(const block_q8_0 *w, const block_q8_0 *x, long nb) {
+    float s = 0;
+    for (long i = 0; i < nb; i++) {
+        int sumi = 0;
+        for (int j = 0; j < 32; j++) sumi += w[i].qs[j] * x[i].qs[j];
+        s += h2f(w[i].d) * h2f(x[i].d) * (float)sumi;
+    }
+    return s;
+}
+
+// The 8 six-bit scales and 8 six-bit minimums of a Q4_K super-block, from its 12 packed bytes:
+// bytes 0-3 hold scales 0-3 (low 6 bits) and the top bits of scales 4-7, bytes 4-7 the same for
+// the minimums, bytes 8-11 the low 4 bits of scales 4-7 (low nibble) and minimums 4-7 (high nibble).
+static inline void q4_K_scales(const uint8_t *p, uint8_t sc[8], uint8_t mn[8]) {
+    uint32_t u0, u1, u2;
+    memcpy(&u0, p, 4);
+    memcpy(&u1, p + 4, 4);
+    memcpy(&u2, p + 8, 4);
+    const uint32_t s03 = u0 & 0x3f3f3f3f, m03 = u1 & 0x3f3f3f3f;
+    const uint32_t s47 = (u2 & 0x0f0f0f0f) | (((u0 >> 6) & 0x03030303) << 4);
+    const uint32_t m47 = ((u2 >> 4) & 0x0f0f0f0f) | (((u1 >> 6) & 0x03030303) << 4);
+    memcpy(sc, &s03, 4);
+    memcpy(sc + 4, &s47, 4);
+    memcpy(mn, &m03, 4);
+    memcpy(mn + 4, &m47, 4);
+}
+
+static float dot_q4_K_c(const block_q4_K *w, const block_q8_K *x, long nb) {
+    float s = 0;
+    for (long i = 0; i < nb; i++) {
+        uint8_t sc[8], mn[8];
+        q4_K_scales(w[i].scales, sc, mn);
+        int sumi = 0, summ = 0;
+        for (int k = 0; k < 4; k++) {  // 64 values: low nibbles, then high nibbles, of 32 bytes
+            const uint8_t *q = w[i].qs + 32 * k;
+            const int8_t *a = x[i].qs + 64 * k;
+            int lo = 0, hi = 0;
+            for (int j = 0; j < 32; j++) {
+                lo += (q[j] & 0x0F) * a[j];
+                hi += (q[j] >> 4) * a[j + 32];
+            }
+            sumi += sc[2 * k] * lo + sc[2 * k + 1] * hi;
+        }
+        for (int j = 0; j < 8; j++) summ += mn[j] * (x[i].bsums[2 * j] + x[i].bsums[2 * j + 1]);
+        s += x[i].d * (h2f(w[i].d) * (float)sumi - h2f(w[i].dmin) * (float)summ);
+    }
+    return s;
+}
+
+static float dot_q6_K_c(const block_q6_K *w, const block_q8_K *x, long nb) {
+    float s = 0;
+    for (long i = 0; i < nb; i++) {
+        int sumi = 0;
+        for (int h = 0; h < 2; h++) {  // two halves of 128 values
+            const uint8_t *ql = w[i].ql + 64 * h, *qh = w[i].qh + 32 * h;
+            const int8_t *a = x[i].qs + 128 * h;
+            const int8_t *sc = w[i].scales + 8 * h;
+            int part[8] = {0};
+            for (int l = 0; l < 32; l++) {
+                const int q0 = ((ql[l] & 0x0F) | ((qh[l] & 3) << 4)) - 32;
+                const int q1 = ((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4)) - 32;
+                const int q2 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+                const int q3 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+                part[l / 16] += q0 * a[l];
+                part[2 + l / 16] += q1 * a[l + 32];
+                part[4 + l / 16] += q2 * a[l + 64];
+                part[6 + l / 16] += q3 * a[l + 96];
+            }
+            for (int g = 0; g < 8; g++) sumi += sc[g] * part[g];
+        }
+        s += x[i].d * h2f(w[i].d) * (float)sumi;
+    }
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AVX2 dot products
+
+// Σ pairs of u8·s8 products, then pairs again: 8 int32 lanes.
+__attribute__((target("avx2,fma,f16c")))
+static inline __m256i dot_us8(__m256i u, __m256i s) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+
+// Signed × signed: move x's sign onto y so maddubs (unsigned × signed) can take |x|.
+__attribute__((target("avx2,fma,f16c")))
+static inline __m256i dot_ss8(__m256i x, __m256i y) {
+    return dot_us8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+}
+
+// 16 bytes of packed nibbles → 32 bytes: low nibbles first (values 0-15), then high (16-31).
+__attribute__((target("avx2,fma,f16c")))
+static inline __m256i unpack_nibbles(const uint8_t *p) {
+    const __m128i raw = _mm_loadu_si128((const __m128i *)p);
+    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
+    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+}
+
+// 32 bits → 32 bytes, 0xFF where the bit is set.
+__attribute__((target("avx2,fma,f16c")))
+static inline __m256i bits_to_bytes(const uint8_t *p) {
+    uint32_t bits;
+    memcpy(&bits, p, 4);
+    const __m256i shuf = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                          2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), shuf);
+    const __m256i bit = _mm256_set1_epi64x(0x8040201008040201LL);
+    return _mm256_cmpeq_epi8(_mm256_and_si256(v, bit), bit);
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static float dot_f32_avx2(const float *w, const float *x, long n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    long i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+    }
+    for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+    float s = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    for (; i < n; i++) s += w[i] * x[i];
+    return s;
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static float dot_f16_avx2(const uint16_t *w, const float *x, long n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    long i = 0;
+    for (; i + 32 <= n; i += 32) {
+        a0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + i))), _mm256_loadu_ps(x + i), a0);
+        a1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + i + 8))), _mm256_loadu_ps(x + i + 8), a1);
+        a2 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + i + 16))), _mm256_loadu_ps(x + i + 16), a2);
+        a3 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + i + 24))), _mm256_loadu_ps(x + i + 24), a3);
+    }
+    for (; i + 8 <= n; i += 8)
+        a0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + i))), _mm256_loadu_ps(x + i), a0);
+    float s = hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    for (; i < n; i++) s += h2f(w[i]) * x[i];
+    return s;
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static float dot_q4_0_avx2(const block_q4_0 *w, const block_q8_0 *x, long nb) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    const __m256i eight = _mm256_set1_epi8(8);
+    long i = 0;
+    for (; i + 2 <= nb; i += 2) {
+        const __m256i q0 = _mm256_sub_epi8(unpack_nibbles(w[i].qs), eight);
+        const __m256i q1 = _mm256_sub_epi8(unpack_nibbles(w[i + 1].qs), eight);
+        const __m256i p0 = dot_ss8(q0, _mm256_loadu_si256((const __m256i *)x[i].qs));
+        const __m256i p1 = dot_ss8(q1, _mm256_loadu_si256((const __m256i *)x[i + 1].qs));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p0), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), _mm256_cvtepi32_ps(p1), acc1);
+    }
+    for (; i < nb; i++) {
+        const __m256i q = _mm256_sub_epi8(unpack_nibbles(w[i].qs), eight);
+        const __m256i p = dot_ss8(q, _mm256_loadu_si256((const __m256i *)x[i].qs));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc0);
+    }
+    return hsum8(_mm256_add_ps(acc0, acc1));
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static float dot_q4_1_avx2(const block_q4_1 *w, const block_q8_1 *x, long nb) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    float mins = 0;
+    long i = 0;
+    for (; i + 2 <= nb; i += 2) {
+        const __m256i p0 = dot_us8(unpack_nibbles(w[i].qs), _mm256_loadu_si256((const __m256i *)x[i].qs));
+        const __m256i p1 = dot_us8(unpack_nibbles(w[i + 1].qs), _mm256_loadu_si256((const __m256i *)x[i + 1].qs));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p0), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), _mm256_cvtepi32_ps(p1), acc1);
+        mins += h2f(w[i].m) * h2f(x[i].s) + h2f(w[i + 1].m) * h2f(x[i + 1].s);
+    }
+    for (; i < nb; i++) {
+        const __m256i p = dot_us8(unpack_nibbles(w[i].qs), _mm256_loadu_si256((const __m256i *)x[i].qs));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc0);
+        mins += h2f(w[i].m) * h2f(x[i].s);
+    }
+    return hsum8(_mm256_add_ps(acc0, acc1)) + mins;
+}
+
+// Q5_0 values are (nibble | fifth bit << 4) - 16: the nibble where the bit is set, else nibble - 16,
+// which as a byte is nibble | 0xF0.
+__attribute__((target("avx2,fma,f16c")))
+static inline __m256i q5_0_values(const block_q5_0 *b) {
+    const __m256i high = _mm256_andnot_si256(bits_to_bytes(b->qh), _mm256_set1_epi8((char)0xF0));
+    return _mm256_or_si256(unpack_nibbles(b->qs), high);
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static float dot_q5_0_avx2(const block_q5_0 *w, const block_q8_0 *x, long nb) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    long i = 0;
+    for (; i + 2 <= nb; i += 2) {
+        const __m256i p0 = dot_ss8(q5_0_values(&w[i]), _mm256_loadu_si256((const __m256i *)x[i].qs));
+        const __m256i p1 = dot_ss8(q5_0_values(&w[i + 1]), _mm256_loadu_si256((const __m256i *)x[i + 1].qs));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p0), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), _mm256_cvtepi32_ps(p1), acc1);
+    }
+    for (; i < nb; i++) {
+        const __m256i p = dot_ss8(q5_0_values(&w[i]), _mm256_loadu_si256((const __m256i *)x[i].qs));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc0);
+    }
+    return hsum8(_mm256_add_ps(acc0, acc1));
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static float dot_q8_0_avx2(const block_q8_0 *w, const block_q8_0 *x, long nb) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    long i = 0;
+    for (; i + 2 <= nb; i += 2) {
+        const __m256i p0 = dot_ss8(_mm256_loadu_si256((const __m256i *)w[i].qs), _mm256_loadu_si256((const __m256i *)x[i].qs));
+        const __m256i p1 = dot_ss8(_mm256_loadu_si256((const __m256i *)w[i + 1].qs), _mm256_loadu_si256((const __m256i *)x[i + 1].qs));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p0), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), _mm256_cvtepi32_ps(p1), acc1);
+    }
+    for (; i < nb; i++) {
+        const __m256i p = dot_ss8(_mm256_loadu_si256((const __m256i *)w[i].qs), _mm256_loadu_si256((const __m256i *)x[i].qs));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc0);
+    }
+    return hsum8(_mm256_add_ps(acc0, acc1));
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static float dot_q4_K_avx2(const block_q4_K *w, const block_q8_K *x, long nb) {
+    __m256 acc = _mm256_setzero_ps(), accm = acc;
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (long i = 0; i < nb; i++) {
+        uint8_t sc[8], mn[8];
+        q4_K_scales(w[i].scales, sc, mn);
+        // Minimums: Σ_j mn[j]·(bsums[2j] + bsums[2j+1]) in one madd over the 16 sums.
+        const __m128i m8 = _mm_loadl_epi64((const __m128i *)mn);
+        const __m128i m16 = _mm_unpacklo_epi8(m8, m8);  // m0 m0 m1 m1 ... m7 m7 (bytes)
+        const __m256i mins = _mm256_cvtepu8_epi16(m16);
+        const __m256i bs = _mm256_loadu_si256((const __m256i *)x[i].bsums);
+        const __m256i pm = _mm256_madd_epi16(mins, bs);
+
+        __m256i sumi = _mm256_setzero_si256();
+        for (int k = 0; k < 4; k++) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(w[i].qs + 32 * k));
+            const __m256i lo = _mm256_and_si256(q, low4);
+            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
+            const __m256i a0 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * k));
+            const __m256i a1 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * k + 32));
+            const __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, a0), _mm256_set1_epi16(sc[2 * k]));
+            const __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, a1), _mm256_set1_epi16(sc[2 * k + 1]));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p0, p1));
+        }
+        const float d = x[i].d * h2f(w[i].d), dmin = x[i].d * h2f(w[i].dmin);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
+        accm = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(pm), accm);
+    }
+    return hsum8(_mm256_sub_ps(acc, accm));
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
+    for (long i = 0; i < nb; i++) {
+        const int8_t *sc = w[i].scales;
+        // Stored values are unsigned 0..63 standing for v - 32: Σ sc·(q-32)·a = Σ sc·q·a - 32·Σ sc·bsum.
+        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+        const __m256i offset = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)x[i].bsums));
+        __m256i sumi = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(offset, 5));
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = w[i].ql + 64 * h, *qhp = w[i].qh + 32 * h;
+            const int8_t *a = x[i].qs + 128 * h;
+            const int8_t *s = sc + 8 * h;
+            const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
+            const __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            const __m256i qh = _mm256_loadu_si256((const __m256i *)qhp);
+            const __m256i q0 = _mm256_or_si256(_mm256_and_si256(l0, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), bits45));
+            const __m256i q1 = _mm256_or_si256(_mm256_and_si256(l1, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), bits45));
+            const __m256i q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4), _mm256_and_si256(qh, bits45));
+            const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), bits45));
+            // Each 32-value product covers two groups of 16: the low lane takes one scale, the high lane the next.
+            const __m256i s0 = _mm256_set_m128i(_mm_set1_epi16(s[1]), _mm_set1_epi16(s[0]));
+            const __m256i s1 = _mm256_set_m128i(_mm_set1_epi16(s[3]), _mm_set1_epi16(s[2]));
+            const __m256i s2 = _mm256_set_m128i(_mm_set1_epi16(s[5]), _mm_set1_epi16(s[4]));
+            const __m256i s3 = _mm256_set_m128i(_mm_set1_epi16(s[7]), _mm_set1_epi16(s[6]));
+            const __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(q0, _mm256_loadu_si256((const __m256i *)a)), s0);
+            const __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(q1, _mm256_loadu_si256((const __m256i *)(a + 32))), s1);
+            const __m256i p2 = _mm256_madd_epi16(_mm256_maddubs_epi16(q2, _mm256_loadu_si256((const __m256i *)(a + 64))), s2);
+            const __m256i p3 = _mm256_madd_epi16(_mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(a + 96))), s3);
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(_mm256_add_epi32(p0, p1), _mm256_add_epi32(p2, p3)));
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].d)), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum8(acc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row loops
+
+static float dot_row(int type, const void *w, const void *xq, long columns, int avx2) {
+    if (avx2) {
+        switch (type) {
+        case T_F32: return dot_f32_avx2(w, xq, columns);
+        case T_F16: return dot_f16_avx2(w, xq, columns);
+        case T_Q4_0: return dot_q4_0_avx2(w, xq, columns / 32);
+        case T_Q4_1: return dot_q4_1_avx2(w, xq, columns / 32);
+        case T_Q5_0: return dot_q5_0_avx2(w, xq, columns / 32);
+        case T_Q8_0: return dot_q8_0_avx2(w, xq, columns / 32);
+        case T_Q4_K: return dot_q4_K_avx2(w, xq, columns / 256);
+        case T_Q6_K: return dot_q6_K_avx2(w, xq, columns / 256);
+        default: return 0;
+        }
+    }
+    switch (type) {
+    case T_F32: return dot_f32_c(w, xq, columns);
+    case T_F16: return dot_f16_c(w, xq, columns);
+    case T_Q4_0: return dot_q4_0_c(w, xq, columns / 32);
+    case T_Q4_1: return dot_q4_1_c(w, xq, columns / 32);
+    case T_Q5_0: return dot_q5_0_c(w, xq, columns / 32);
+    case T_Q8_0: return dot_q8_0_c(w, xq, columns / 32);
+    case T_Q4_K: return dot_q4_K_c(w, xq, columns / 256);
+    case T_Q6_K: return dot_q6_K_c(w, xq, columns / 256);
+    default: return 0;
+    }
+}
+
+void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long columns,
+                        const void *xq, float *y, int avx2) {
+    const char *row = w;
+    for (long r = 0; r < rows; r++, row += row_bytes) y[r] = dot_row(type, row, xq, columns, avx2);
+}
+
+void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
+                        const void *xq, long xq_stride, long n, float *y, long ldy, int avx2) {
+    // A few activation rows stay in L2 while each weight row (in L1) meets all of them.
+    const long xblock = 16;
+    for (long i0 = 0; i0 < n; i0 += xblock) {
+        const long i1 = i0 + xblock < n ? i0 + xblock : n;
+        const char *row = w;
+        for (long r = 0; r < rows; r++, row += row_bytes) {
+            for (long i = i0; i < i1; i++)
+                y[i * ldy + r] = dot_row(type, row, (const char *)xq + i * xq_stride, columns, avx2);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dequantization (for BLAS over tiles; the Swift reference is the specification)
+
+static void dequantize_row(int type, const void *w, long columns, float *out) {
+    const long nb32 = columns / 32, nb256 = columns / 256;
+    switch (type) {
+    case T_F32: memcpy(out, w, (size_t)columns * 4); break;
+    case T_F16: {
+        const uint16_t *h = w;
+        for (long i = 0; i < columns; i++) out[i] = h2f(h[i]);
+        break;
+    }
+    case T_Q4_0: {
+        const block_q4_0 *b = w;
+        for (long i = 0; i < nb32; i++, out += 32) {
+            const float d = h2f(b[i].d);
+            for (int j = 0; j < 16; j++) {
+                out[j] = (float)((b[i].qs[j] & 0x0F) - 8) * d;
+                out[j + 16] = (float)((b[i].qs[j] >> 4) - 8) * d;
+            }
+        }
+        break;
+    }
+    case T_Q4_1: {
+        const block_q4_1 *b = w;
+        for (long i = 0; i < nb32; i++, out += 32) {
+            const float d = h2f(b[i].d), m = h2f(b[i].m);
+            for (int j = 0; j < 16; j++) {
+                out[j] = (float)(b[i].qs[j] & 0x0F) * d + m;
+                out[j + 16] = (float)(b[i].qs[j] >> 4) * d + m;
+            }
+        }
+        break;
+    }
+    case T_Q5_0: {
+        const block_q5_0 *b = w;
+        for (long i = 0; i < nb32; i++, out += 32) {
+            const float d = h2f(b[i].d);
+            uint32_t qh;
+            memcpy(&qh, b[i].qh, 4);
+            for (int j = 0; j < 16; j++) {
+                const int lo = (b[i].qs[j] & 0x0F) | (int)(((qh >> j) & 1) << 4);
+                const int hi = (b[i].qs[j] >> 4) | (int)(((qh >> (j + 16)) & 1) << 4);
+                out[j] = (float)(lo - 16) * d;
+                out[j + 16] = (float)(hi - 16) * d;
+            }
+        }
+        break;
+    }
+    case T_Q8_0: {
+        const block_q8_0 *b = w;
+        for (long i = 0; i < nb32; i++, out += 32) {
+            const float d = h2f(b[i].d);
+            for (int j = 0; j < 32; j++) out[j] = (float)b[i].qs[j] * d;
+        }
+        break;
+    }
+    case T_Q4_K: {
+        const block_q4_K *b = w;
+        for (long i = 0; i < nb256; i++) {
+            uint8_t sc[8], mn[8];
+            q4_K_scales(b[i].scales, sc, mn);
+            const float d = h2f(b[i].d), dmin = h2f(b[i].dmin);
+            for (int k = 0; k < 4; k++, out += 64) {
+                const uint8_t *q = b[i].qs + 32 * k;
+                const float d0 = d * sc[2 * k], m0 = dmin * mn[2 * k];
+                const float d1 = d * sc[2 * k + 1], m1 = dmin * mn[2 * k + 1];
+                for (int j = 0; j < 32; j++) {
+                    out[j] = d0 * (float)(q[j] & 0x0F) - m0;
+                    out[j + 32] = d1 * (float)(q[j] >> 4) - m1;
+                }
+            }
+        }
+        break;
+    }
+    case T_Q6_K: {
+        const block_q6_K *b = w;
+        for (long i = 0; i < nb256; i++) {
+            const float d = h2f(b[i].d);
+            for (int h = 0; h < 2; h++, out += 128) {
+                const uint8_t *ql = b[i].ql + 64 * h, *qh = b[i].qh + 32 * h;
+                const int8_t *sc = b[i].scales + 8 * h;
+                for (int l = 0; l < 32; l++) {
+                    const int g = l / 16;
+                    out[l] = d * (float)sc[g] * (float)(((ql[l] & 0x0F) | ((qh[l] & 3) << 4)) - 32);
+                    out[l + 32] = d * (float)sc[g + 2] * (float)(((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4)) - 32);
+                    out[l + 64] = d * (float)sc[g + 4] * (float)(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+                    out[l + 96] = d * (float)sc[g + 6] * (float)(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+                }
+            }
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+void sotto_quant_dequantize(int type, const void *w, long row_bytes, long rows, long columns,
+                            float *out, long ld) {
+    const char *row = w;
+    for (long r = 0; r < rows; r++, row += row_bytes) dequantize_row(type, row, columns, out + r * ld);
+}
