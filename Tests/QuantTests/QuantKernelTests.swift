@@ -68,8 +68,11 @@ import Testing
         }
         var bound = 0.0
         for start in stride(from: 0, to: x.count, by: block) {
-            let amax = x[start..<(start + block)].map { abs(Double($0)) }.max() ?? 0
-            let w = weights[start..<(start + block)].reduce(0.0) { $0 + abs(Double($1)) }
+            var amax = 0.0, w = 0.0
+            for j in start..<(start + block) {
+                amax = max(amax, abs(Double(x[j])))
+                w += abs(Double(weights[j]))
+            }
             bound += amax * (1.0 / 254 + 1.0 / 2048) * w
         }
         return bound

@@ -20,7 +20,11 @@ enum TestData {
     static func weights(type: GGMLType, count: Int, seed: UInt64) -> [UInt8] {
         var rng = SeededGenerator(seed: seed)
         let bytes = type.byteCount(elements: count) ?? 0
-        var out = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        var out = [UInt8](repeating: 0, count: bytes)
+        for k in 0..<bytes where k % 8 == 0 {
+            let word = rng.next()
+            for b in 0..<min(8, bytes - k) { out[k + b] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(b))) }
+        }
         func setHalf(_ offset: Int, _ value: Float) {
             let bits = Float16(value).bitPattern
             out[offset] = UInt8(bits & 0xFF)

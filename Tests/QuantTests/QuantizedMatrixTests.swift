@@ -1,0 +1,127 @@
+import GGUF
+@testable import Quant
+import Testing
+
+@Suite struct QuantizedMatrixTests {
+    static let pool = ComputePool(threads: 2)
+
+    @Test func rejectsBadShapesAndTypes() {
+        let bytes = [UInt8](repeating: 0, count: 340)
+        bytes.withUnsafeBytes { raw in
+            #expect(throws: QuantError.unsupportedType(.q5_1)) {
+                try QuantizedMatrix(type: .q5_1, rows: 1, columns: 32, data: raw)
+            }
+            #expect(throws: QuantError.invalidShape(type: .q8_0, rows: 2, columns: 48)) {
+                try QuantizedMatrix(type: .q8_0, rows: 2, columns: 48, data: raw)
+            }
+            #expect(throws: QuantError.invalidShape(type: .q8_0, rows: -1, columns: 32)) {
+                try QuantizedMatrix(type: .q8_0, rows: -1, columns: 32, data: raw)
+            }
+            #expect(throws: QuantError.dataTooShort(needed: 374, available: 340)) {
+                try QuantizedMatrix(type: .q8_0, rows: 11, columns: 32, data: raw)
+            }
+            #expect(throws: QuantError.invalidShape(type: .q8_0, rows: Int.max / 2, columns: 32)) {
+                try QuantizedMatrix(type: .q8_0, rows: Int.max / 2, columns: 32, data: raw)
+            }
+            let m = try? QuantizedMatrix(type: .q8_0, rows: 10, columns: 32, data: raw)
+            #expect(m?.rowBytes == 34)
+        }
+        #expect(QuantError.dataTooShort(needed: 2, available: 1).message.contains("truncated"))
+    }
+
+    @Test(arguments: GGMLType.weightTypes)
+    func dequantizeRowMatchesReference(type: GGMLType) throws {
+        let rows = 3, columns = 512
+        let bytes = TestData.weights(type: type, count: rows * columns, seed: 5)
+        let reference = try bytes.withUnsafeBytes { try Dequantize.reference(type: type, bytes: $0, count: rows * columns) }
+        try bytes.withUnsafeBytes { raw in
+            let m = try QuantizedMatrix(type: type, rows: rows, columns: columns, data: raw)
+            var row = [Float](repeating: .nan, count: columns)
+            for r in 0..<rows {
+                row.withUnsafeMutableBufferPointer { m.dequantizeRow(r, into: $0.baseAddress!) }
+                #expect(row == Array(reference[(r * columns)..<((r + 1) * columns)]), "\(type) row \(r)")
+            }
+        }
+    }
+
+    /// multiply(vector:) over the pool equals the kernel row by row (the split changes nothing), and
+    /// stays within the quantization bound of QuantKernelTests against the float product.
+    @Test(arguments: GGMLType.weightTypes)
+    func vectorProduct(type: GGMLType) throws {
+        let rows = 161, columns = 512  // above the parallel threshold, odd row count
+        let bytes = TestData.weights(type: type, count: rows * columns, seed: 21)
+        let w = try bytes.withUnsafeBytes { try Dequantize.reference(type: type, bytes: $0, count: rows * columns) }
+        let x = TestData.activations(count: columns, seed: 3)
+        let expected = QuantKernel.best.dots(
+            type: type, weights: bytes, rows: rows, columns: columns, activations: QuantKernel.best.quantize(type: type, x))
+        try bytes.withUnsafeBytes { raw in
+            let m = try QuantizedMatrix(type: type, rows: rows, columns: columns, data: raw)
+            var y = [Float](repeating: .nan, count: rows)
+            for pool in [Self.pool, ComputePool(threads: 1)] {
+                x.withUnsafeBufferPointer { xp in
+                    y.withUnsafeMutableBufferPointer { m.multiply(vector: xp.baseAddress!, into: $0.baseAddress!, pool: pool) }
+                }
+                #expect(y == expected)
+            }
+            for r in 0..<rows {
+                let row = Array(w[(r * columns)..<((r + 1) * columns)])
+                var truth = 0.0, magnitude = 0.0
+                for j in 0..<columns {
+                    truth += Double(row[j]) * Double(x[j])
+                    magnitude += abs(Double(row[j]) * Double(x[j]))
+                }
+                let bound = QuantKernelTests.quantizationBound(type: type, weights: row, x: x) * 1.1 + 1e-5 * magnitude + 1e-5
+                #expect(abs(Double(y[r]) - truth) <= bound, "\(type) row \(r)")
+            }
+        }
+    }
+
+    /// Both batch methods against the float product of the reference weights: BLAS works on exactly
+    /// dequantized weights (float rounding only); the integer kernels add the activation quantization
+    /// bound. Batch row i must also equal multiply(vector:) of X[i] for the integer method.
+    @Test(arguments: GGMLType.weightTypes)
+    func batchProduct(type: GGMLType) throws {
+        let rows = 24, columns = 512, n = 17
+        let bytes = TestData.weights(type: type, count: rows * columns, seed: 8)
+        let w = try bytes.withUnsafeBytes { try Dequantize.reference(type: type, bytes: $0, count: rows * columns) }
+        let x = TestData.activations(count: n * columns, seed: 4)
+        let wRows = (0..<rows).map { Array(w[($0 * columns)..<(($0 + 1) * columns)]) }
+        let xRows = (0..<n).map { Array(x[($0 * columns)..<(($0 + 1) * columns)]) }
+        try bytes.withUnsafeBytes { raw in
+            let m = try QuantizedMatrix(type: type, rows: rows, columns: columns, data: raw)
+            for method in BatchMethod.allCases {
+                var y = [Float](repeating: .nan, count: n * rows)
+                x.withUnsafeBufferPointer { xp in
+                    y.withUnsafeMutableBufferPointer {
+                        m.multiply(batch: xp.baseAddress!, count: n, into: $0.baseAddress!, pool: Self.pool, method: method, kernel: .best)
+                    }
+                }
+                var worst = 0.0
+                for i in 0..<n {
+                    let xi = xRows[i]
+                    for r in 0..<rows {
+                        var truth = 0.0, magnitude = 0.0
+                        for j in 0..<columns {
+                            let p = Double(wRows[r][j]) * Double(xi[j])
+                            truth += p
+                            magnitude += abs(p)
+                        }
+                        let quantization = method == .blas ? 0 : QuantKernelTests.quantizationBound(type: type, weights: wRows[r], x: xi) * 1.1
+                        let excess = abs(Double(y[i * rows + r]) - truth) - (quantization + 1e-5 * magnitude + 1e-5)
+                        worst = max(worst, excess)
+                    }
+                }
+                #expect(worst <= 0, "\(type) \(method): exceeds the bound by \(worst)")
+                if method == .integer {
+                    var single = [Float](repeating: .nan, count: rows)
+                    x.withUnsafeBufferPointer { xp in
+                        single.withUnsafeMutableBufferPointer {
+                            m.multiply(vector: xp.baseAddress! + 7 * columns, into: $0.baseAddress!, pool: Self.pool)
+                        }
+                    }
+                    #expect(Array(y[(7 * rows)..<(8 * rows)]) == single)
+                }
+            }
+        }
+    }
+}
