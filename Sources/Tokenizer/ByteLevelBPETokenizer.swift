@@ -121,6 +121,8 @@ public final class ByteLevelBPETokenizer: Sendable {
         specialTokens = specials.sorted { a, b in
             a.bytes.count != b.bytes.count ? a.bytes.count > b.bytes.count : a.id < b.id
         }
+        // Builds the code point table now (about 20 ms, once per process) rather than in the first encode.
+        _ = CodepointClass.of(0)
     }
 
     /// The number of token ids (the model's vocabulary size).

@@ -1,6 +1,6 @@
 /// The three properties the byte-level pre-tokenizers test: `\p{L}`, `\p{N}` and `\s`, with
 /// llama.cpp's definitions (general categories L* and N*; the Unicode White_Space list, which
-/// unlike many regex engines excludes U+001C…U+001F).
+/// unlike many regex engines excludes U+001C…U+001F), as of Unicode 15.1.
 struct CodepointClass: OptionSet, Sendable {
     let rawValue: UInt8
 
@@ -16,6 +16,9 @@ struct CodepointClass: OptionSet, Sendable {
         return computed(value)
     }
 
+    /// The first Unicode version llama.cpp's category tables do not know.
+    private static let maximumUnicodeMajorVersion = 16
+
     private static let basicPlane: [UInt8] = (0..<UInt32(0x1_0000)).map { computed($0).rawValue }
 
     private static func computed(_ value: UInt32) -> CodepointClass {
@@ -27,14 +30,22 @@ struct CodepointClass: OptionSet, Sendable {
         guard let scalar = Unicode.Scalar(value) else {
             return result
         }
-        switch scalar.properties.generalCategory {
+        let properties = scalar.properties
+        let kind: CodepointClass
+        switch properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
-            result.insert(.letter)
+            kind = .letter
         case .decimalNumber, .letterNumber, .otherNumber:
-            result.insert(.number)
+            kind = .number
         default:
-            break
+            return result
         }
+        // Characters newer than llama.cpp's tables (Unicode 15.1) are unassigned there, hence
+        // neither letters nor numbers; this keeps ids identical to the reference.
+        guard let age = properties.age, age.major < maximumUnicodeMajorVersion else {
+            return result
+        }
+        result.insert(kind)
         return result
     }
 

@@ -16,6 +16,14 @@ struct CodepointClassTests {
         #expect(CodepointClass.of(0x2E) == [])
     }
 
+    @Test func charactersNewerThanUnicode15AreUnclassified() {
+        // llama.cpp's tables are Unicode 15.1; Swift's know later letters (checked exhaustively
+        // against llama.cpp's unicode-data.cpp: identical letter and number sets).
+        #expect(CodepointClass.of(0x1C89) == [])  // Cyrillic capital TJE, Unicode 16
+        #expect(CodepointClass.of(0x105C0) == [])  // Todhri letter A, Unicode 16
+        #expect(CodepointClass.of(0x1C88) == .letter)  // Unicode 9
+    }
+
     @Test func whitespaceIsLlamaCppsList() {
         for value: UInt32 in [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000, 0x200A, 0x2028,
                               0x2029, 0x202F, 0x205F, 0x3000] {
