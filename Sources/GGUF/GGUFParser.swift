@@ -61,6 +61,8 @@ struct GGUFParser {
             keys.append(key)
         }
         let alignment = try alignment(metadata["general.alignment"])
+        // Checked again now that the metadata is behind us: the bound is tighter.
+        try checkCount(tensorCount, "the tensor count", minimumBytes: 32, cap: GGUFLimits.maxTensors)
 
         var raw: [(name: String, dimensions: [UInt64], rawType: UInt32, offset: UInt64)] = []
         raw.reserveCapacity(min(Int(tensorCount), 4096))
