@@ -30,7 +30,9 @@ public final class ByteLevelBPETokenizer: Sendable {
 
     private let tokens: [String]
     private let types: [Int32]
-    private let idsByText: [String: Int32]
+    /// Exact (byte-equal) text to id, as llama.cpp's `std::string` keys: Swift's `String` equality
+    /// would merge canonically equivalent spellings.
+    private let idsByText: TokenTable
     /// Symbols are token ids, plus ids from `tokens.count` up for merge operands or results that are
     /// not tokens themselves (llama.cpp merges strings, whether or not the vocabulary has them).
     private let extraSymbols: [String]
@@ -66,42 +68,50 @@ public final class ByteLevelBPETokenizer: Sendable {
         self.preTokenizer = preTokenizer
         ignoresMergesForWholeTokens = preTokenizer == .llamaBPE
 
-        var idsByText: [String: Int32] = [:]
-        idsByText.reserveCapacity(tokens.count)
+        var idsByText = TokenTable(expectedCount: tokens.count)
         for (id, text) in tokens.enumerated() {
-            idsByText[text] = Int32(id)  // a repeated text means its last id, as in llama.cpp
+            idsByText.insert(text.unicodeScalars, id: Int32(id))  // a repeated text: its last id wins
         }
         self.idsByText = idsByText
 
         var extraSymbols: [String] = []
-        var extraIDs: [String: Int32] = [:]
-        func symbol(for text: String) -> Int32 {
-            if let id = idsByText[text] ?? extraIDs[text] {
+        var extraIDs = TokenTable(expectedCount: 16)
+        func symbol(for text: UnsafeBufferPointer<Unicode.Scalar>) -> Int32 {
+            if let id = idsByText.id(for: text) ?? extraIDs.id(for: text) {
                 return id
             }
             let id = Int32(tokens.count + extraSymbols.count)
-            extraSymbols.append(text)
-            extraIDs[text] = id
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: text)
+            extraSymbols.append(String(view))
+            extraIDs.insert(text, id: id)
             return id
         }
-        byteSymbols = ByteLevelAlphabet.scalars.map { symbol(for: String($0)) }
+        byteSymbols = ByteLevelAlphabet.scalars.map { scalar in
+            [scalar].withUnsafeBufferPointer { symbol(for: $0) }
+        }
 
         var mergeTable: [UInt64: Merge] = [:]
         mergeTable.reserveCapacity(merges.count)
+        var scalars: [Unicode.Scalar] = []
         for (rank, line) in merges.enumerated() {
-            // Split at the first space after the first byte, so that a merge of " " itself parses.
-            let utf8 = line.utf8
-            guard let space = utf8.dropFirst().firstIndex(of: 0x20) else {
+            scalars.removeAll(keepingCapacity: true)
+            scalars.append(contentsOf: line.unicodeScalars)
+            // Split at the first space after the first character, so that a merge of " " parses.
+            guard let space = scalars.dropFirst().firstIndex(of: " ") else {
                 continue
             }
-            // Sliced as bytes: a String slice would round to grapheme boundaries (" \u{301}").
-            let left = String(decoding: utf8[..<space], as: UTF8.self)
-            let right = String(decoding: utf8[utf8.index(after: space)...], as: UTF8.self)
-            let leftSymbol = symbol(for: left)
-            let rightSymbol = symbol(for: right)
+            let leftSymbol = scalars.withUnsafeBufferPointer {
+                symbol(for: UnsafeBufferPointer(rebasing: $0[..<space]))
+            }
+            let rightSymbol = scalars.withUnsafeBufferPointer {
+                symbol(for: UnsafeBufferPointer(rebasing: $0[(space + 1)...]))
+            }
             let key = UInt64(UInt32(leftSymbol)) << 32 | UInt64(UInt32(rightSymbol))
             if mergeTable[key] == nil {  // the first (highest) rank of a repeated pair counts
-                mergeTable[key] = Merge(rank: Int32(rank), result: symbol(for: left + right))
+                scalars.remove(at: space)
+                let result = scalars.withUnsafeBufferPointer { symbol(for: $0) }
+                mergeTable[key] = Merge(rank: Int32(rank), result: result)
             }
         }
         self.merges = mergeTable
@@ -130,7 +140,7 @@ public final class ByteLevelBPETokenizer: Sendable {
 
     /// The id of a token given in the vocabulary's own spelling (e.g. `"<|im_end|>"`, `"Ġthe"`).
     public func id(of token: String) -> Int32? {
-        idsByText[token]
+        idsByText.id(for: token)
     }
 
     /// Whether `id` is a control or unknown token: text the model reads but a reader should not see
@@ -267,6 +277,7 @@ public final class ByteLevelBPETokenizer: Sendable {
         var codepoints: [UInt32] = []
         var words: [Range<Int>] = []
         var wordBytes: [UInt8] = []
+        var wordScalars: [Unicode.Scalar] = []
         var symbols: [Int32] = []
         var previous: [Int32] = []
         var next: [Int32] = []
@@ -316,9 +327,15 @@ public final class ByteLevelBPETokenizer: Sendable {
         if count == 0 {
             return
         }
-        if ignoresMergesForWholeTokens, let id = idsByText[ByteLevelAlphabet.encode(session.wordBytes)] {
-            output.append(id)
-            return
+        if ignoresMergesForWholeTokens {
+            session.wordScalars.removeAll(keepingCapacity: true)
+            for byte in session.wordBytes {
+                session.wordScalars.append(ByteLevelAlphabet.scalars[Int(byte)])
+            }
+            if let id = session.wordScalars.withUnsafeBufferPointer({ idsByText.id(for: $0) }) {
+                output.append(id)
+                return
+            }
         }
         if count == 1 {
             emit(byteSymbols[Int(session.wordBytes[0])], into: &output)
@@ -389,7 +406,7 @@ public final class ByteLevelBPETokenizer: Sendable {
         }
         let text = extraSymbols[Int(symbol) - tokens.count]
         for byte in text.utf8 where byte < 0x80 {
-            if let id = idsByText[String(Unicode.Scalar(byte))] {
+            if let id = [Unicode.Scalar(byte)].withUnsafeBufferPointer({ idsByText.id(for: $0) }) {
                 output.append(id)
             }
         }
