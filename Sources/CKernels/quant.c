@@ -634,14 +634,15 @@ void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long
 
 void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
                         const void *xq, long xq_stride, long n, float *y, long ldy, int avx2) {
-    // A few activation rows stay in L2 while each weight row (in L1) meets all of them.
-    const long xblock = 16;
-    for (long i0 = 0; i0 < n; i0 += xblock) {
-        const long i1 = i0 + xblock < n ? i0 + xblock : n;
-        const char *row = w;
-        for (long r = 0; r < rows; r++, row += row_bytes) {
-            for (long i = i0; i < i1; i++)
-                y[i * ldy + r] = dot_row(type, row, (const char *)xq + i * xq_stride, columns, avx2);
+    // A chunk of weight rows (~32 KB) stays in L1/L2 while every activation row (in L1) meets it.
+    long chunk = row_bytes > 0 ? (32 * 1024) / row_bytes : 1;
+    if (chunk < 1) chunk = 1;
+    for (long r0 = 0; r0 < rows; r0 += chunk) {
+        const long r1 = r0 + chunk < rows ? r0 + chunk : rows;
+        for (long i = 0; i < n; i++) {
+            const void *x = (const char *)xq + i * xq_stride;
+            const char *row = (const char *)w + r0 * row_bytes;
+            for (long r = r0; r < r1; r++, row += row_bytes) y[i * ldy + r] = dot_row(type, row, x, columns, avx2);
         }
     }
 }
@@ -649,7 +650,9 @@ void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long
 // ---------------------------------------------------------------------------------------------
 // Dequantization (for BLAS over tiles; the Swift reference is the specification)
 
-static void dequantize_row(int type, const void *w, long columns, float *out) {
+// Inlined into two wrappers below so the AVX2 one converts f16 scales with F16C instructions (the
+// plain one falls back to a slow software conversion).
+static inline __attribute__((always_inline)) void dequantize_row(int type, const void *w, long columns, float *out) {
     const long nb32 = columns / 32, nb256 = columns / 256;
     switch (type) {
     case T_F32: memcpy(out, w, (size_t)columns * 4); break;
@@ -743,8 +746,17 @@ static void dequantize_row(int type, const void *w, long columns, float *out) {
     }
 }
 
+static void dequantize_rows_c(int type, const char *row, long row_bytes, long rows, long columns, float *out, long ld) {
+    for (long r = 0; r < rows; r++, row += row_bytes) dequantize_row(type, row, columns, out + r * ld);
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static void dequantize_rows_f16c(int type, const char *row, long row_bytes, long rows, long columns, float *out, long ld) {
+    for (long r = 0; r < rows; r++, row += row_bytes) dequantize_row(type, row, columns, out + r * ld);
+}
+
 void sotto_quant_dequantize(int type, const void *w, long row_bytes, long rows, long columns,
                             float *out, long ld) {
-    const char *row = w;
-    for (long r = 0; r < rows; r++, row += row_bytes) dequantize_row(type, row, columns, out + r * ld);
+    if (sotto_kernels_have_avx2()) dequantize_rows_f16c(type, w, row_bytes, rows, columns, out, ld);
+    else dequantize_rows_c(type, w, row_bytes, rows, columns, out, ld);
 }

@@ -86,7 +86,17 @@ private final class PoolState: @unchecked Sendable {
         }
         let mine = Self.part(0, of: count, parts: threads)
         if !mine.isEmpty { body(mine) }
-        while pending.load(ordering: .acquiring) > 0 { sotto_quant_spin_pause() }
+        var spins = 0
+        while pending.load(ordering: .acquiring) > 0 {
+            // A worker that is not running (the machine is oversubscribed) will not finish while we
+            // spin: after a while, give the core away instead.
+            if spins < Self.spinLimit {
+                sotto_quant_spin_pause()
+                spins += 1
+            } else {
+                sched_yield()
+            }
+        }
         self.body = nil
     }
 

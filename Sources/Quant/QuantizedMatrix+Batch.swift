@@ -20,9 +20,9 @@ extension QuantizedMatrix {
         }
     }
 
-    /// Weight rows dequantized per BLAS call: ~256 KB of floats, so a tile stays in L2 while sgemm
-    /// streams X past it.
-    var tileRows: Int { max(8, min(rows, 65_536 / columns)) }
+    /// Weight rows dequantized per BLAS call: ~2 MB of floats (64 to 512 rows). sgemm re-reads X for
+    /// each tile, so tiles must be wide; small ones (tens of rows) ran 10× slower.
+    var tileRows: Int { min(rows, max(64, min(512, (2 << 20) / (4 * columns)))) }
 
     private func multiplyBLAS(_ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>, _ pool: ComputePool) {
         _ = BLASThreads.single
@@ -79,10 +79,18 @@ enum BatchMethod: Sendable, CaseIterable {
     case blas
     case integer
 
-    /// Chosen from Scripts' measurements (see QuantizedMatrixBenchmarkTests): small batches do not
-    /// repay dequantizing the weights.
+    /// The crossover batch size per type, measured with quant-bench (1 thread, CPU time, OpenBLAS
+    /// SkylakeX kernels): below it the integer kernels win, since dequantizing the whole matrix is
+    /// not repaid by a few rows. Q4_K's integer kernel is the fastest (one float step per 256 values),
+    /// so BLAS overtakes it only from ~64 rows.
     static func preferred(type: GGMLType, count: Int) -> BatchMethod {
-        count < 16 ? .integer : .blas
+        let crossover = switch type {
+        case .q4_K: 64
+        case .q6_K: 32
+        case .q5_0, .f16, .f32: 16
+        default: 12
+        }
+        return count < crossover ? .integer : .blas
     }
 }
 
