@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { T_F32 = 0, T_F16 = 1, T_Q4_0 = 2, T_Q4_1 = 3, T_Q5_0 = 6, T_Q8_0 = 8, T_Q4_K = 12, T_Q6_K = 14 };
@@ -394,21 +395,37 @@ static inline __m256i dot_ss8(__m256i x, __m256i y) {
 // 16 bytes of packed nibbles → 32 bytes: low nibbles first (values 0-15), then high (16-31).
 __attribute__((target("avx2,fma,f16c")))
 static inline __m256i unpack_nibbles(const uint8_t *p) {
-    const __m128i raw = _mm_loadu_si128((const __m128i *)p);
-    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(raw, 4), raw);
-    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+    const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
+    const __m256i shifted = _mm256_srlv_epi32(both, _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4));
+    return _mm256_and_si256(shifted, _mm256_set1_epi8(0x0F));
 }
 
 // 32 bits → 32 bytes, 0xFF where the bit is set.
 __attribute__((target("avx2,fma,f16c")))
 static inline __m256i bits_to_bytes(const uint8_t *p) {
-    uint32_t bits;
-    memcpy(&bits, p, 4);
     const __m256i shuf = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
                                           2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
-    const __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), shuf);
+    const __m256i all = _mm256_castps_si256(_mm256_broadcast_ss((const float *)(const void *)p));
+    const __m256i v = _mm256_shuffle_epi8(all, shuf);
     const __m256i bit = _mm256_set1_epi64x(0x8040201008040201LL);
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, bit), bit);
+}
+
+// The float work per 32-value block (two f16 scales → one broadcast factor) bottlenecks these
+// kernels on the shuffle port, not the integer products. So: the activation scales arrive already
+// converted (xd, once per vector), the weight scale is loaded as a 4-byte broadcast (a pure load)
+// and converted once, giving d in even lanes; odd lanes are zeroed, and the int32 products are
+// folded into even lanes with a 64-bit shift, which avoids the shuffle port.
+__attribute__((target("avx2,fma,f16c")))
+static inline __m256 block_scale(const uint16_t *wd, const float *xd) {
+    const __m128i h = _mm_castps_si128(_mm_broadcast_ss((const float *)(const void *)wd));
+    const __m256 even = _mm256_castsi256_ps(_mm256_set1_epi64x(0x00000000FFFFFFFFLL));
+    return _mm256_mul_ps(_mm256_and_ps(_mm256_cvtph_ps(h), even), _mm256_broadcast_ss(xd));
+}
+
+__attribute__((target("avx2,fma,f16c")))
+static inline __m256 pair_sums(__m256i p) {
+    return _mm256_cvtepi32_ps(_mm256_add_epi32(p, _mm256_srli_epi64(p, 32)));
 }
 
 __attribute__((target("avx2,fma,f16c")))
@@ -445,22 +462,18 @@ static float dot_f16_avx2(const uint16_t *w, const float *x, long n) {
 }
 
 __attribute__((target("avx2,fma,f16c")))
-static float dot_q4_0_avx2(const block_q4_0 *w, const block_q8_0 *x, long nb) {
+static float dot_q4_0_avx2(const block_q4_0 *w, const block_q8_0 *x, const float *xd, long nb) {
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
-    const __m256i eight = _mm256_set1_epi8(8);
     long i = 0;
     for (; i + 2 <= nb; i += 2) {
-        const __m256i q0 = _mm256_sub_epi8(unpack_nibbles(w[i].qs), eight);
-        const __m256i q1 = _mm256_sub_epi8(unpack_nibbles(w[i + 1].qs), eight);
-        const __m256i p0 = dot_ss8(q0, _mm256_loadu_si256((const __m256i *)x[i].qs));
-        const __m256i p1 = dot_ss8(q1, _mm256_loadu_si256((const __m256i *)x[i + 1].qs));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p0), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), _mm256_cvtepi32_ps(p1), acc1);
+        const __m256i p0 = dot_ss8(_mm256_sub_epi8(unpack_nibbles(w[i].qs), _mm256_set1_epi8(8)), _mm256_loadu_si256((const __m256i *)x[i].qs));
+        const __m256i p1 = dot_ss8(_mm256_sub_epi8(unpack_nibbles(w[i + 1].qs), _mm256_set1_epi8(8)), _mm256_loadu_si256((const __m256i *)x[i + 1].qs));
+        acc0 = _mm256_fmadd_ps(block_scale(&w[i].d, xd + i), pair_sums(p0), acc0);
+        acc1 = _mm256_fmadd_ps(block_scale(&w[i + 1].d, xd + i + 1), pair_sums(p1), acc1);
     }
     for (; i < nb; i++) {
-        const __m256i q = _mm256_sub_epi8(unpack_nibbles(w[i].qs), eight);
-        const __m256i p = dot_ss8(q, _mm256_loadu_si256((const __m256i *)x[i].qs));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc0);
+        const __m256i p = dot_ss8(_mm256_sub_epi8(unpack_nibbles(w[i].qs), _mm256_set1_epi8(8)), _mm256_loadu_si256((const __m256i *)x[i].qs));
+        acc0 = _mm256_fmadd_ps(block_scale(&w[i].d, xd + i), pair_sums(p), acc0);
     }
     return hsum8(_mm256_add_ps(acc0, acc1));
 }
@@ -494,35 +507,35 @@ static inline __m256i q5_0_values(const block_q5_0 *b) {
 }
 
 __attribute__((target("avx2,fma,f16c")))
-static float dot_q5_0_avx2(const block_q5_0 *w, const block_q8_0 *x, long nb) {
+static float dot_q5_0_avx2(const block_q5_0 *w, const block_q8_0 *x, const float *xd, long nb) {
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
     long i = 0;
     for (; i + 2 <= nb; i += 2) {
         const __m256i p0 = dot_ss8(q5_0_values(&w[i]), _mm256_loadu_si256((const __m256i *)x[i].qs));
         const __m256i p1 = dot_ss8(q5_0_values(&w[i + 1]), _mm256_loadu_si256((const __m256i *)x[i + 1].qs));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p0), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), _mm256_cvtepi32_ps(p1), acc1);
+        acc0 = _mm256_fmadd_ps(block_scale(&w[i].d, xd + i), pair_sums(p0), acc0);
+        acc1 = _mm256_fmadd_ps(block_scale(&w[i + 1].d, xd + i + 1), pair_sums(p1), acc1);
     }
     for (; i < nb; i++) {
         const __m256i p = dot_ss8(q5_0_values(&w[i]), _mm256_loadu_si256((const __m256i *)x[i].qs));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc0);
+        acc0 = _mm256_fmadd_ps(block_scale(&w[i].d, xd + i), pair_sums(p), acc0);
     }
     return hsum8(_mm256_add_ps(acc0, acc1));
 }
 
 __attribute__((target("avx2,fma,f16c")))
-static float dot_q8_0_avx2(const block_q8_0 *w, const block_q8_0 *x, long nb) {
+static float dot_q8_0_avx2(const block_q8_0 *w, const block_q8_0 *x, const float *xd, long nb) {
     __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
     long i = 0;
     for (; i + 2 <= nb; i += 2) {
         const __m256i p0 = dot_ss8(_mm256_loadu_si256((const __m256i *)w[i].qs), _mm256_loadu_si256((const __m256i *)x[i].qs));
         const __m256i p1 = dot_ss8(_mm256_loadu_si256((const __m256i *)w[i + 1].qs), _mm256_loadu_si256((const __m256i *)x[i + 1].qs));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p0), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), _mm256_cvtepi32_ps(p1), acc1);
+        acc0 = _mm256_fmadd_ps(block_scale(&w[i].d, xd + i), pair_sums(p0), acc0);
+        acc1 = _mm256_fmadd_ps(block_scale(&w[i + 1].d, xd + i + 1), pair_sums(p1), acc1);
     }
     for (; i < nb; i++) {
         const __m256i p = dot_ss8(_mm256_loadu_si256((const __m256i *)w[i].qs), _mm256_loadu_si256((const __m256i *)x[i].qs));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc0);
+        acc0 = _mm256_fmadd_ps(block_scale(&w[i].d, xd + i), pair_sums(p), acc0);
     }
     return hsum8(_mm256_add_ps(acc0, acc1));
 }
@@ -599,15 +612,15 @@ static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb) {
 // ---------------------------------------------------------------------------------------------
 // Row loops
 
-static float dot_row(int type, const void *w, const void *xq, long columns, int avx2) {
+static float dot_row(int type, const void *w, const void *xq, const float *xd, long columns, int avx2) {
     if (avx2) {
         switch (type) {
         case T_F32: return dot_f32_avx2(w, xq, columns);
         case T_F16: return dot_f16_avx2(w, xq, columns);
-        case T_Q4_0: return dot_q4_0_avx2(w, xq, columns / 32);
+        case T_Q4_0: return dot_q4_0_avx2(w, xq, xd, columns / 32);
         case T_Q4_1: return dot_q4_1_avx2(w, xq, columns / 32);
-        case T_Q5_0: return dot_q5_0_avx2(w, xq, columns / 32);
-        case T_Q8_0: return dot_q8_0_avx2(w, xq, columns / 32);
+        case T_Q5_0: return dot_q5_0_avx2(w, xq, xd, columns / 32);
+        case T_Q8_0: return dot_q8_0_avx2(w, xq, xd, columns / 32);
         case T_Q4_K: return dot_q4_K_avx2(w, xq, columns / 256);
         case T_Q6_K: return dot_q6_K_avx2(w, xq, columns / 256);
         default: return 0;
@@ -626,14 +639,43 @@ static float dot_row(int type, const void *w, const void *xq, long columns, int 
     }
 }
 
+// The float activation scales of Q8_0 blocks, for the AVX2 32-value kernels (xd holds columns/32).
+static int wants_scales(int type, int avx2) {
+    return avx2 && (type == T_Q4_0 || type == T_Q5_0 || type == T_Q8_0);
+}
+
+static void activation_scales(const void *xq, long nb, float *xd) {
+    const block_q8_0 *x = xq;
+    for (long i = 0; i < nb; i++) xd[i] = h2f(x[i].d);
+}
+
+// Scales for up to this many blocks (131,072 columns) live on the stack; wider rows go to the heap.
+enum { STACK_SCALES = 4096 };
+
 void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long columns,
                         const void *xq, float *y, int avx2) {
+    float stack[STACK_SCALES];
+    float *xd = NULL;
+    const long nb = columns / 32;
+    if (wants_scales(type, avx2)) {
+        xd = nb <= STACK_SCALES ? stack : malloc((size_t)nb * sizeof(float));
+        if (!xd) return;
+        activation_scales(xq, nb, xd);
+    }
     const char *row = w;
-    for (long r = 0; r < rows; r++, row += row_bytes) y[r] = dot_row(type, row, xq, columns, avx2);
+    for (long r = 0; r < rows; r++, row += row_bytes) y[r] = dot_row(type, row, xq, xd, columns, avx2);
+    if (xd && xd != stack) free(xd);
 }
 
 void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
                         const void *xq, long xq_stride, long n, float *y, long ldy, int avx2) {
+    float stack[STACK_SCALES];
+    float *xd = NULL;
+    const long nb = columns / 32;
+    if (wants_scales(type, avx2)) {
+        xd = nb <= STACK_SCALES ? stack : malloc((size_t)nb * sizeof(float));
+        if (!xd) return;
+    }
     // A chunk of weight rows (~32 KB) stays in L1/L2 while every activation row (in L1) meets it.
     long chunk = row_bytes > 0 ? (32 * 1024) / row_bytes : 1;
     if (chunk < 1) chunk = 1;
@@ -641,10 +683,12 @@ void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long
         const long r1 = r0 + chunk < rows ? r0 + chunk : rows;
         for (long i = 0; i < n; i++) {
             const void *x = (const char *)xq + i * xq_stride;
+            if (xd) activation_scales(x, nb, xd);
             const char *row = (const char *)w + r0 * row_bytes;
-            for (long r = r0; r < r1; r++, row += row_bytes) y[i * ldy + r] = dot_row(type, row, x, columns, avx2);
+            for (long r = r0; r < r1; r++, row += row_bytes) y[i * ldy + r] = dot_row(type, row, x, xd, columns, avx2);
         }
     }
+    if (xd && xd != stack) free(xd);
 }
 
 // ---------------------------------------------------------------------------------------------
