@@ -158,7 +158,8 @@ public final class ByteLevelBPETokenizer: Sendable {
     }
 
     /// The bytes of one token: normal tokens are decoded from the byte-level alphabet; control,
-    /// unknown and user-defined tokens give their text as written; unused and unknown ids give nothing.
+    /// unknown and user-defined tokens give their text as written; unused and out-of-range ids give
+    /// nothing.
     public func tokenBytes(_ id: Int32) -> [UInt8] {
         guard id >= 0, Int(id) < tokens.count else {
             return []
@@ -183,7 +184,8 @@ public final class ByteLevelBPETokenizer: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Token ids of document text. Control tokens written in it (`<|im_start|>`) stay plain text.
+    /// Token ids of document text. Control tokens written in it (`<|im_start|>`) stay plain text;
+    /// user-defined tokens (Qwen's `<tool_call>`) are matched, as llama.cpp and Hugging Face do.
     public func encode(_ text: String) -> [Int32] {
         encode(text, parseSpecial: false)
     }
