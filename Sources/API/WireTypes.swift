@@ -41,6 +41,18 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case invalidGlob = "invalid_glob"
     case shuttingDown = "shutting_down"
     case internalError = "internal"
+    /// No decoder model is installed or configured (`Scripts/fetch-models decoders` installs them).
+    case decoderUnavailable = "decoder_unavailable"
+    /// The decoder is still being loaded; retry after the `Retry-After` seconds.
+    case decoderLoading = "decoder_loading"
+    /// `model` names no configured decoder.
+    case unknownModel = "unknown_model"
+    /// The decoder's queue is full; retry after the `Retry-After` seconds.
+    case queueFull = "queue_full"
+    /// The request's time limit passed before the decoder got to it.
+    case timeLimit = "time_limit"
+    /// The decoder failed while answering.
+    case generationFailed = "generation_failed"
 }
 
 // MARK: - Status
@@ -58,6 +70,8 @@ public struct StatusResponse: Codable, Sendable {
     public var embedding: EmbeddingStatus?
     public var denseSearch: DenseSearchStatus
     public var lastError: LastError?
+    /// The decoders that answer questions and their queue; nil from daemons without answers.
+    public var decoder: DecoderStatus?
 
     public struct EmbeddingStatus: Codable, Sendable {
         public var model: String
@@ -141,7 +155,7 @@ public struct StatusResponse: Codable, Sendable {
     public init(
         version: String, pid: Int32, startedAt: Date, uptimeSeconds: Double, socket: String,
         database: DatabaseInfo, counts: Counts, indexing: IndexProgress, embedding: EmbeddingStatus?,
-        denseSearch: DenseSearchStatus, lastError: LastError?
+        denseSearch: DenseSearchStatus, lastError: LastError?, decoder: DecoderStatus? = nil
     ) {
         self.version = version
         self.pid = pid
@@ -154,6 +168,7 @@ public struct StatusResponse: Codable, Sendable {
         self.embedding = embedding
         self.denseSearch = denseSearch
         self.lastError = lastError
+        self.decoder = decoder
     }
 }
 

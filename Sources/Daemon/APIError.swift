@@ -5,11 +5,14 @@ public struct APIError: Error, Sendable {
     public var status: Int
     public var code: ErrorCode
     public var message: String
+    /// Seconds to wait before retrying, sent as `Retry-After` (503s).
+    public var retryAfter: Int?
 
-    public init(_ status: Int, _ code: ErrorCode, _ message: String) {
+    public init(_ status: Int, _ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     static func badRequest(_ message: String) -> APIError { APIError(400, .badRequest, message) }

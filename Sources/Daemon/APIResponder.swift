@@ -1,4 +1,5 @@
 import API
+import Answering
 public import Hummingbird
 import Foundation
 import Ingest
@@ -19,6 +20,8 @@ public struct APIResponder: HTTPResponder {
     let indexer: Indexer
     let searcher: Searcher
     let embeddingWorker: EmbeddingWorker?
+    let decoders: DecoderHost
+    let answerer: Answerer
     let configuration: DaemonConfiguration
     let startedAt: Date
     let logger: Logger
@@ -30,6 +33,7 @@ public struct APIResponder: HTTPResponder {
         "/v1/search": ["POST"],
         "/v1/documents": ["GET"],
         "/v1/index": ["POST"],
+        "/v1/ask": ["POST"],
     ]
 
     public func respond(to request: Request, context: Context) async throws -> Response {
@@ -66,6 +70,9 @@ public struct APIResponder: HTTPResponder {
             for (key, value) in request.uri.queryParameters where query[String(key)] == nil { query[String(key)] = String(value) }
             return try json(await documents(query))
         case ("POST", "/v1/index"): return try await index(try await decodeOptional(IndexRequest.self, request, allowEmpty: true))
+        case ("POST", "/v1/ask"):
+            let received = ContinuousClock.now
+            return try await ask(try await decode(AskRequest.self, request), received: received)
         default: throw APIError.notFound("no such endpoint: \(method) \(path)")
         }
     }
@@ -94,7 +101,8 @@ public struct APIResponder: HTTPResponder {
             },
             denseSearch: .init(
                 available: dense != nil, vectors: dense?.index.count ?? 0, reason: searcher.denseUnavailableReason),
-            lastError: progress.lastError.map { .init(at: $0.at, path: $0.path, message: $0.message) })
+            lastError: progress.lastError.map { .init(at: $0.at, path: $0.path, message: $0.message) },
+            decoder: decoders.status)
     }
 
     func sources() async throws -> SourcesResponse {
@@ -218,7 +226,7 @@ public struct APIResponder: HTTPResponder {
 
     // MARK: - Plumbing
 
-    private func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
         guard let value = try await decodeOptional(type, request, allowEmpty: false) else {
             throw APIError(400, .invalidJSON, "the request needs a JSON body")
         }
@@ -244,7 +252,7 @@ public struct APIResponder: HTTPResponder {
         }
     }
 
-    private func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         var data = try WireJSON.makeEncoder().encode(value)
         data.append(UInt8(ascii: "\n"))
         return Response(
@@ -256,6 +264,7 @@ public struct APIResponder: HTTPResponder {
         data.append(UInt8(ascii: "\n"))
         var headers: HTTPFields = [.contentType: "application/json"]
         if error.status == 413 { headers[.connection] = "close" }
+        if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
         return Response(
             status: HTTPResponse.Status(code: error.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }

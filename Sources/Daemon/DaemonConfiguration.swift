@@ -30,6 +30,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var encoder = EncoderSetting()
     /// How hybrid search fuses BM25 and dense rankings (`[search]` in the file).
     public var fusion = FusionSetting.convex(alpha: 0.4)
+    /// The decoders that answer questions (`[decoder]` and `[[decoders]]` in the file).
+    public var decoder = DecoderSetting()
 
     public enum FusionSetting: Sendable, Equatable {
         case convex(alpha: Double)
@@ -46,6 +48,40 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var batchSize = 32
         public var queryPrefix = ""
         public var passagePrefix = ""
+    }
+
+    /// The decoders and how they are run.
+    public struct DecoderSetting: Sendable, Equatable {
+        /// One decoder a request may name.
+        public struct Model: Sendable, Equatable {
+            public var name: String
+            /// A file name under the models directory, an absolute path, or `builtin:echo` (a stand-in
+            /// without weights that quotes its sources, for trying the answer path).
+            public var file: String
+            /// The context window to run it with; nil: the `[decoder]` setting.
+            public var contextTokens: Int?
+        }
+        /// The model used when a request names none; nil: the first in `models` whose file is present.
+        public var defaultModel: String?
+        public var isEnabled = true
+        /// Threads for the decoder's matrix work; nil: all cores.
+        public var threads: Int?
+        public var contextTokens = 4096
+        /// Requests that may wait for the decoder while it answers another; more get 503 queue_full.
+        public var queueSize = 8
+        /// An answer is stopped (or a waiting request refused) this long after the request arrived.
+        public var timeLimit: Duration = .seconds(300)
+        /// The models `Scripts/fetch-models decoders` installs, best first.
+        public var models: [Model] = [
+            Model(name: "qwen2.5-coder-1.5b", file: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
+            Model(name: "qwen2.5-coder-0.5b", file: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),
+            Model(name: "smollm2-135m", file: "smollm2-135m-instruct-q4_1.gguf"),
+        ]
+    }
+
+    /// Where a decoder's file is: under the models directory unless absolute (or built in).
+    public func decoderPath(_ model: DecoderSetting.Model) -> String {
+        model.file.hasPrefix("/") || model.file.hasPrefix("builtin:") ? model.file : modelsDirectory + "/" + model.file
     }
 
     /// The encoder's folder: `encoder.model` under the models directory unless it is absolute.
@@ -159,6 +195,35 @@ public struct DaemonConfiguration: Sendable, Equatable {
             default: throw .invalid(path: file, key: "search.fusion", message: "must be \"convex\" or \"rrf\"")
             }
             try table.finish()
+        }
+        if var table = try reader.table("decoder") {
+            if let value = try table.string("default") { decoder.defaultModel = value.isEmpty ? nil : value }
+            if let value = try table.bool("enabled") { decoder.isEnabled = value }
+            if let value = try table.integer("threads", in: 0...256) { decoder.threads = value == 0 ? nil : Int(value) }
+            if let value = try table.integer("context_tokens", in: 256...131_072) { decoder.contextTokens = Int(value) }
+            if let value = try table.integer("queue_size", in: 0...1000) { decoder.queueSize = Int(value) }
+            if let value = try table.integer("time_limit_seconds", in: 1...86_400) { decoder.timeLimit = .seconds(value) }
+            try table.finish()
+        }
+        if let entries = try reader.tableArray("decoders") {
+            var models: [DecoderSetting.Model] = []
+            for var entry in entries {
+                guard let name = try entry.string("name"), !name.isEmpty, let modelFile = try entry.string("file"), !modelFile.isEmpty else {
+                    throw .invalid(path: file, key: "decoders", message: "every [[decoders]] entry needs a name and a file")
+                }
+                guard !modelFile.contains(".."), !models.contains(where: { $0.name == name }) else {
+                    throw .invalid(path: file, key: "decoders.\(name)", message: "must name a model file once")
+                }
+                let context = try entry.integer("context_tokens", in: 256...131_072).map(Int.init)
+                models.append(.init(name: name, file: Self.expand(modelFile, environment), contextTokens: context))
+                try entry.finish()
+            }
+            decoder.models = models
+        }
+        if let name = decoder.defaultModel, !decoder.models.contains(where: { $0.name == name }) {
+            throw .invalid(
+                path: file, key: "decoder.default",
+                message: "names no decoder; the decoders are \(decoder.models.map(\.name).joined(separator: ", "))")
         }
         if let entries = try reader.tableArray("roots") {
             for var entry in entries {

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import API
+public import Answering
 import Hummingbird
 import Inference
 import Ingest
@@ -16,10 +17,19 @@ import Glibc
 public struct SottoDaemon: Sendable {
     public let configuration: DaemonConfiguration
     public let logger: Logger
+    /// Makes the decoders from their files; nil: only built-in decoders (`builtin:echo`) can answer.
+    public let decoderLoader: DecoderLoader?
+    /// Retrieval's threshold for "the documents do not hold the answer".
+    public let abstention: AbstentionPolicy
 
-    public init(configuration: DaemonConfiguration, logger: Logger) {
+    public init(
+        configuration: DaemonConfiguration, logger: Logger, decoderLoader: DecoderLoader? = nil,
+        abstention: AbstentionPolicy = .calibrated
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.decoderLoader = decoderLoader
+        self.abstention = abstention
     }
 
     public func run() async throws {
@@ -74,9 +84,15 @@ public struct SottoDaemon: Sendable {
             searcher.disableDense(reason: encoderUnavailableReason)
         }
 
+        let decoders = DecoderHost(configuration: configuration, loader: decoderLoader)
+        logDecoders(decoders)
+        // In the background: searches are served while the decoder loads.
+        decoders.loadDefault()
+
         let startedAt = Date()
         let responder = APIResponder(
-            store: store, indexer: indexer, searcher: searcher, embeddingWorker: worker, configuration: configuration,
+            store: store, indexer: indexer, searcher: searcher, embeddingWorker: worker, decoders: decoders,
+            answerer: Answerer(searcher: searcher, abstention: abstention), configuration: configuration,
             startedAt: startedAt, logger: logger)
         let logger = self.logger
         let app = Application(
@@ -137,6 +153,18 @@ public struct SottoDaemon: Sendable {
             logger.error("the encoder at \(directory) cannot be used: \(error); search is by words only")
         }
         return nil
+    }
+
+    private func logDecoders(_ decoders: DecoderHost) {
+        guard configuration.decoder.isEnabled else {
+            logger.notice("answers are turned off ([decoder] enabled = false); search works")
+            return
+        }
+        if let name = decoders.defaultModelName {
+            logger.info("loading the decoder \(name) in the background; /v1/ask answers once it is ready")
+        } else {
+            logger.notice("no decoder model in \(configuration.modelsDirectory); /v1/ask answers decoder_unavailable until one is installed (Scripts/fetch-models decoders)")
+        }
     }
 
     private var encoderUnavailableReason: String {

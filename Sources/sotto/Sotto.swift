@@ -6,14 +6,15 @@ import Foundation
 struct Sotto: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sotto",
-        abstract: "Search your own documents, privately: the client of the sottod daemon.",
+        abstract: "Search your own documents and ask them questions, privately: the client of the sottod daemon.",
         discussion: """
             Talks to sottod over its Unix socket: --socket PATH, else SOTTO_SOCKET, else \
             $XDG_RUNTIME_DIR/sotto/sotto.sock (/run/sotto/sotto.sock for root or the system service).
             """,
         version: "0.1.0",
         subcommands: [
-            StatusCommand.self, SourcesCommand.self, IndexCommand.self, SearchCommand.self, DocumentsCommand.self,
+            StatusCommand.self, SourcesCommand.self, IndexCommand.self, SearchCommand.self, AskCommand.self, ChatCommand.self,
+            DocumentsCommand.self,
         ])
 
     /// `--socket PATH` may also come before the subcommand (`sotto --socket S status`); it is moved to

@@ -48,6 +48,14 @@ struct StatusCommand: ParsableCommand {
         } else {
             print("search     words only (BM25): \(status.denseSearch.reason ?? "no encoder")")
         }
+        if let decoder = status.decoder {
+            let queue = decoder.queue.busy ? ", answering (\(decoder.queue.waiting) waiting)" : ""
+            if let name = decoder.defaultModel, let model = decoder.models.first(where: { $0.name == name }) {
+                print("answers    \(name): \(model.state)\(queue)\(model.message.map { " " + Terminal.red($0) } ?? "")")
+            } else {
+                print("answers    no decoder installed (Scripts/fetch-models decoders); search still works")
+            }
+        }
         if let error = status.lastError {
             let when = ISO8601DateFormatter().string(from: error.at)
             let place = error.path.map { " \(Terminal.displayPath($0)):" } ?? ""

@@ -1,0 +1,82 @@
+/// One question to answer, as the daemon received it.
+public struct AnswerRequest: Sendable {
+    public var question: String
+    /// Earlier turns of a chat, oldest first (user and assistant messages).
+    public var history: [ChatMessage]
+    /// Most chunks to retrieve as sources.
+    public var sourceCount: Int
+    public var temperature: Double
+    public var maxTokens: Int
+    public var pathPrefix: String?
+    public var style: AnswerStyle
+    /// Passages to answer from instead of searching (the evaluation's gold-passage condition).
+    public var suppliedPassages: [SuppliedPassage]?
+    /// false: always ask the model, even when retrieval found nothing relevant.
+    public var allowsAbstention: Bool
+
+    public init(
+        question: String, history: [ChatMessage] = [], sourceCount: Int = 5, temperature: Double = 0,
+        maxTokens: Int = 512, pathPrefix: String? = nil, style: AnswerStyle = .sentences,
+        suppliedPassages: [SuppliedPassage]? = nil, allowsAbstention: Bool = true
+    ) {
+        self.question = question
+        self.history = history
+        self.sourceCount = sourceCount
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+        self.pathPrefix = pathPrefix
+        self.style = style
+        self.suppliedPassages = suppliedPassages
+        self.allowsAbstention = allowsAbstention
+    }
+}
+
+/// Everything decided before the model runs: what was searched, the sources, the chat to send.
+public struct PreparedAnswer: Sendable {
+    /// The query retrieval ran (a follow-up rewritten to stand alone).
+    public var query: String
+    public var sources: [AnswerSource]
+    public var messages: [ChatMessage]
+    public var options: AnswerGenerationOptions
+    /// nil when the sources were supplied.
+    public var relevance: Relevance?
+    /// True when retrieval found nothing relevant: the answer is `abstentionText`, the model is not asked.
+    public var isAbstaining: Bool
+    public var retrievalSeconds: Double
+}
+
+/// How an answer ended.
+public enum FinishReason: String, Sendable {
+    /// The model ended its answer.
+    case stop
+    /// The answer reached max tokens.
+    case length
+    /// The request's time limit stopped it.
+    case timeLimit = "time_limit"
+    /// Nothing relevant was found; the model was not asked.
+    case abstained
+}
+
+/// The finished answer with its citations, counts and timings.
+public struct AnswerOutcome: Sendable {
+    public var answer: String
+    public var citations: [Citation]
+    /// Numbers the answer cites that are not sources; left out of `citations`.
+    public var invalidCitations: [Int]
+    public var finishReason: FinishReason
+    public var promptTokens: Int
+    public var generatedTokens: Int
+    public var queueSeconds: Double
+    public var prefillSeconds: Double
+    public var decodeSeconds: Double
+    /// From the start of generation (after the queue) to the first piece.
+    public var firstTokenSeconds: Double?
+}
+
+/// What the answer stream carries after the sources.
+public enum AnswerEvent: Sendable {
+    /// Waiting for the decoder with `position` requests ahead.
+    case queued(position: Int)
+    case token(String)
+    case done(AnswerOutcome)
+}

@@ -1,0 +1,79 @@
+import Synchronization
+
+/// A deterministic stand-in for a decoder, with no weights: it "answers" by naming each source in
+/// the last user message and quoting its first words, one word per piece. For tests, and for running
+/// the whole answer path (`[[decoders]] file = "builtin:echo"`, `Scripts/eval --dry-run`) where no
+/// real model is installed.
+public final class EchoAnswerModel: AnswerModel {
+    public let name: String
+    public let contextTokens: Int
+    /// Pause before each piece, to stand in for decoding time.
+    public let tokenDelay: Duration
+    /// Pieces to send instead of the echo.
+    public let script: [String]?
+    private let emitted = Mutex(0)
+    private let requests = Mutex<[[ChatMessage]]>([])
+
+    public init(name: String = "echo", contextTokens: Int = 4096, tokenDelay: Duration = .zero, script: [String]? = nil) {
+        self.name = name
+        self.contextTokens = contextTokens
+        self.tokenDelay = tokenDelay
+        self.script = script
+    }
+
+    /// Pieces sent so far over all requests.
+    public var emittedPieces: Int { emitted.withLock { $0 } }
+    /// The chats it was asked to answer, in order.
+    public var receivedChats: [[ChatMessage]] { requests.withLock { $0 } }
+
+    /// About one token per word or punctuation run.
+    public func countTokens(_ text: String) -> Int {
+        text.split(whereSeparator: { $0.isWhitespace }).reduce(0) { $0 + 1 + $1.count / 6 }
+    }
+
+    public func generate(_ messages: [ChatMessage], options: AnswerGenerationOptions) -> AsyncThrowingStream<AnswerModelEvent, any Error> {
+        requests.withLock { $0.append(messages) }
+        let pieces = Array((script ?? Self.echo(messages)).prefix(max(0, options.maxTokens)))
+        let promptTokens = messages.reduce(0) { $0 + countTokens($1.content) }
+        let delay = tokenDelay
+        return AsyncThrowingStream { continuation in
+            let task = Task { [self] in
+                let clock = ContinuousClock()
+                let started = clock.now
+                for piece in pieces {
+                    if delay > .zero {
+                        do { try await Task.sleep(for: delay) } catch { break }
+                    }
+                    if Task.isCancelled { break }
+                    self.emitted.withLock { $0 += 1 }
+                    continuation.yield(.piece(piece))
+                }
+                if !Task.isCancelled {
+                    let elapsed = clock.now - started
+                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    continuation.yield(.finished(
+                        promptTokens: promptTokens, generatedTokens: pieces.count, prefillSeconds: 0, decodeSeconds: seconds))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// "Source [1] says: The lease begins … ." for every source header in the last user message.
+    static func echo(_ messages: [ChatMessage]) -> [String] {
+        guard let user = messages.last(where: { $0.role == .user }) else { return ["No", "question."] }
+        var words: [String] = []
+        let lines = user.content.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            guard line.hasPrefix("["), let close = line.firstIndex(of: "]"), Int(line[line.index(after: line.startIndex)..<close]) != nil
+            else { continue }
+            let number = line[...close]
+            let quoted = lines.dropFirst(index + 1).prefix { $0.hasPrefix(">") }.map { $0.dropFirst(2) }.joined(separator: " ")
+            let opening = quoted.split(separator: " ").prefix(6).map(String.init)
+            words += ["Source", "\(number)", "says:"] + opening + ["…"]
+        }
+        if words.isEmpty { words = ["The", "sources", "do", "not", "say."] }
+        return words.enumerated().map { $0.offset == 0 ? $0.element : " " + $0.element }
+    }
+}

@@ -1,0 +1,173 @@
+import API
+public import Answering
+import Dispatch
+public import Foundation
+import Synchronization
+
+/// Makes a decoder from its file: the hook through which the daemon gets its real decoder (the
+/// Generation module's, wired in `sottod`) and tests a fake. Called once per model, off the
+/// cooperative pool; the model is kept for the daemon's lifetime. Arguments: the file, the threads
+/// (nil: all cores) and the context window in tokens.
+public typealias DecoderLoader = @Sendable (_ file: URL, _ threads: Int?, _ contextTokens: Int) throws -> any AnswerModel
+
+/// The configured decoders: loads each once, on first need (the default one at start), in the
+/// background so that the daemon answers searches meanwhile; keeps them; and owns the one queue all
+/// answers wait in, whichever model they use.
+final class DecoderHost: Sendable {
+    enum State: Sendable {
+        case missing
+        case unloaded
+        case loading
+        case ready(any AnswerModel)
+        case failed(String)
+
+        var name: String {
+            switch self {
+            case .missing: "missing"
+            case .unloaded: "unloaded"
+            case .loading: "loading"
+            case .ready: "ready"
+            case .failed: "failed"
+            }
+        }
+    }
+
+    let setting: DaemonConfiguration.DecoderSetting
+    let queue: AnswerQueue
+    private let paths: [String: String]
+    private let loader: DecoderLoader?
+    private let states: Mutex<[String: State]>
+    private let loadQueue = DispatchQueue(label: "sotto.decoder.load", qos: .utility)
+
+    init(configuration: DaemonConfiguration, loader: DecoderLoader?) {
+        setting = configuration.decoder
+        queue = AnswerQueue(capacity: configuration.decoder.queueSize)
+        self.loader = loader
+        var paths: [String: String] = [:]
+        var states: [String: State] = [:]
+        for model in configuration.decoder.models {
+            let path = configuration.decoderPath(model)
+            paths[model.name] = path
+            states[model.name] = path.hasPrefix("builtin:") || FileManager.default.fileExists(atPath: path) ? .unloaded : .missing
+        }
+        self.paths = paths
+        self.states = Mutex(states)
+    }
+
+    /// The model a request gets when it names none: the configured default, else the first present.
+    var defaultModelName: String? {
+        guard setting.isEnabled else { return nil }
+        if let name = setting.defaultModel { return name }
+        return states.withLock { states in
+            setting.models.first { if case .missing = states[$0.name] { false } else { true } }?.name
+        }
+    }
+
+    /// Starts loading the default model, if there is one to load.
+    func loadDefault() {
+        guard let name = defaultModelName else { return }
+        startLoading(name)
+    }
+
+    /// The ready model called `name` (the default when nil), or why there is none. Asking for a model
+    /// that is not loaded yet starts loading it.
+    func model(named requested: String?) -> Result<any AnswerModel, APIError> {
+        guard setting.isEnabled else {
+            return .failure(APIError(
+                503, .decoderUnavailable, "answers are turned off in the configuration ([decoder] enabled = false); search still works"))
+        }
+        guard let name = requested ?? defaultModelName else {
+            return .failure(APIError(
+                503, .decoderUnavailable,
+                "no decoder model is installed; install one with `Scripts/fetch-models decoders` (into \(modelsDirectoryHint)) and restart sottod; search still works"))
+        }
+        guard let model = setting.models.first(where: { $0.name == name }) else {
+            return .failure(APIError(
+                404, .unknownModel, "no decoder is called \(name.debugDescription); the configured ones are \(setting.models.map(\.name).joined(separator: ", "))"))
+        }
+        let state = states.withLock { $0[name] ?? .missing }
+        switch state {
+        case .ready(let answerModel): return .success(answerModel)
+        case .missing:
+            return .failure(APIError(
+                503, .decoderUnavailable,
+                "the decoder \(name) is not installed (no file \(paths[name] ?? model.file)); install it with `Scripts/fetch-models decoders` and restart sottod; search still works"))
+        case .failed(let reason):
+            return .failure(APIError(503, .decoderUnavailable, "the decoder \(name) could not be loaded: \(reason)"))
+        case .unloaded, .loading:
+            startLoading(name)
+            var error = APIError(503, .decoderLoading, "the decoder \(name) is loading; try again in a few seconds")
+            error.retryAfter = 5
+            return .failure(error)
+        }
+    }
+
+    /// Loads `name` on a thread of its own unless it is loading or loaded already.
+    func startLoading(_ name: String) {
+        guard let model = setting.models.first(where: { $0.name == name }), let path = paths[name] else { return }
+        let shouldLoad = states.withLock { states -> Bool in
+            guard case .unloaded = states[name] else { return false }
+            states[name] = .loading
+            return true
+        }
+        guard shouldLoad else { return }
+        let contextTokens = model.contextTokens ?? setting.contextTokens
+        let threads = setting.threads
+        let loader = self.loader
+        loadQueue.async { [self] in
+            let outcome: State
+            if path == "builtin:echo" {
+                outcome = .ready(EchoAnswerModel(name: name, contextTokens: contextTokens))
+            } else if path.hasPrefix("builtin:") {
+                outcome = .failed("there is no built-in decoder \(path); the one there is: builtin:echo")
+            } else if let loader {
+                do {
+                    outcome = .ready(try loader(URL(fileURLWithPath: path), threads, contextTokens))
+                } catch {
+                    outcome = .failed(Self.describe(error))
+                }
+            } else {
+                outcome = .failed("this build of sottod has no decoder")
+            }
+            self.states.withLock { $0[name] = outcome }
+        }
+    }
+
+    /// Waits (polling) until `name` is no longer loading; for tests and start-up logging.
+    func waitUntilSettled(_ name: String, timeout: Duration = .seconds(600)) async -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let state = states.withLock { $0[name] ?? .missing }
+            if case .loading = state {
+                try? await Task.sleep(for: .milliseconds(50))
+                continue
+            }
+            return state.name
+        }
+        return "loading"
+    }
+
+    var status: DecoderStatus {
+        let snapshot = queue.snapshot
+        let states = self.states.withLock { $0 }
+        return DecoderStatus(
+            defaultModel: defaultModelName,
+            models: setting.models.map { model in
+                let state = states[model.name] ?? .missing
+                var message: String?
+                if case .failed(let reason) = state { message = reason }
+                if case .missing = state { message = "install it with Scripts/fetch-models decoders" }
+                return .init(name: model.name, file: paths[model.name] ?? model.file, state: state.name, message: message)
+            },
+            queue: .init(busy: snapshot.busy, waiting: snapshot.waiting, capacity: queue.capacity))
+    }
+
+    private var modelsDirectoryHint: String {
+        setting.models.first.flatMap { paths[$0.name] }.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? "the models directory"
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        // The Generation module's errors carry a `message`; LocalizedError is how they can say it here.
+        (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
+    }
+}

@@ -1,0 +1,28 @@
+import API
+import ArgumentParser
+
+/// The options `ask` and `chat` share.
+struct AnswerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("A configured decoder (see `sotto status`); the default one otherwise.", valueName: "name"))
+    var model: String?
+    @Option(name: .long, help: ArgumentHelp("Most passages to answer from (1–20).", valueName: "n")) var sources = 5
+    @Option(name: .long, help: "0 (the default) always gives the same answer; higher varies it (up to 2).") var temperature = 0.0
+    @Option(name: .long, help: ArgumentHelp("Most tokens in the answer (1–4096).", valueName: "n")) var maxTokens: Int?
+    @Option(name: .long, help: ArgumentHelp("Only documents under this path.", valueName: "prefix")) var path: String?
+    @Option(name: .long, help: "sentences (cited, the default) or short (the shortest exact phrase).") var style: String?
+    @Flag(name: .long, help: "Print the answer events as JSON lines (NDJSON; with --no-stream one JSON document).") var json = false
+    @Flag(name: .long, help: "Hide the time to first token and the speed.") var quiet = false
+
+    func validate() throws {
+        guard (1...20).contains(sources) else { throw ValidationError("--sources must be between 1 and 20") }
+        guard (0...2).contains(temperature) else { throw ValidationError("--temperature must be between 0 and 2") }
+        if let maxTokens, !(1...4096).contains(maxTokens) { throw ValidationError("--max-tokens must be between 1 and 4096") }
+        if let style, !["sentences", "short"].contains(style) { throw ValidationError("--style must be sentences or short") }
+    }
+
+    func request(_ question: String, history: [ChatTurn]) -> AskRequest {
+        AskRequest(
+            question: question, history: history.isEmpty ? nil : history, model: model, sources: sources,
+            temperature: temperature, maxTokens: maxTokens, pathPrefix: path.map(SourcesCommand.absolute), style: style)
+    }
+}

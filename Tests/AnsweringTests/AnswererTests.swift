@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+@testable import Answering
+
+@Suite struct AnswererTests {
+    func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws -> (tokens: [String], queued: [Int], outcome: AnswerOutcome?) {
+        var tokens: [String] = [], queued: [Int] = []
+        var outcome: AnswerOutcome?
+        for try await event in stream {
+            switch event {
+            case .token(let text): tokens.append(text)
+            case .queued(let position): queued.append(position)
+            case .done(let result): outcome = result
+            }
+        }
+        return (tokens, queued, outcome)
+    }
+
+    @Test func preparesNumberedSourcesAndAPromptFromTheSearch() async throws {
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let answerer = Answerer(searcher: corpus.searcher)
+        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: EchoAnswerModel())
+        #expect(!prepared.isAbstaining)
+        let best = try #require(prepared.sources.first)
+        #expect(best.path == "/docs/contracts/berlin-lease.md")
+        // The lease's chunks are adjacent: they come merged into one source.
+        #expect(best.chunkIds.count >= 2)
+        #expect(best.text.contains("28 February 2029"))
+        #expect(prepared.messages.last?.content.contains("Question: When does the Berlin lease end?") == true)
+        #expect(prepared.relevance?.cosine == nil)
+        #expect((prepared.relevance?.coverage ?? 0) == 1)
+    }
+
+    @Test func abstainsWhenNothingRelevantIsFound() async throws {
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let answerer = Answerer(searcher: corpus.searcher)
+        let prepared = try await answerer.prepare(AnswerRequest(question: "What is the airspeed of an unladen swallow in Berlin?"), model: nil)
+        #expect(prepared.isAbstaining)
+        #expect(!prepared.sources.isEmpty, "the closest passages are still shown")
+        #expect(answerer.abstained(prepared).finishReason == .abstained)
+        let forced = try await answerer.prepare(
+            AnswerRequest(question: "What is the airspeed of an unladen swallow in Berlin?", allowsAbstention: false), model: nil)
+        #expect(!forced.isAbstaining)
+    }
+
+    @Test func suppliedPassagesAreUsedInsteadOfSearching() async throws {
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let request = AnswerRequest(question: "Who won?", style: .short, suppliedPassages: [SuppliedPassage(title: "Super Bowl 50", text: "The Broncos won.")])
+        let prepared = try await Answerer(searcher: corpus.searcher).prepare(request, model: EchoAnswerModel())
+        #expect(prepared.sources.map(\.path) == ["Super Bowl 50"])
+        #expect(prepared.relevance == nil && !prepared.isAbstaining)
+        #expect(prepared.messages.first?.content.contains("shortest exact answer phrase") == true)
+    }
+
+    @Test func streamsTokensThenTheOutcomeWithMappedCitations() async throws {
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let answerer = Answerer(searcher: corpus.searcher)
+        let model = EchoAnswerModel(script: ["The lease ends", " on 28 February 2029", " [1].", " See also [7]."])
+        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: model)
+        let queue = AnswerQueue(capacity: 2)
+        let run = try await collect(answerer.answer(
+            prepared, model: model, queue: queue, ticket: try queue.enqueue(), deadline: .now + .seconds(10)))
+        #expect(run.tokens == ["The lease ends", " on 28 February 2029", " [1].", " See also [7]."])
+        let outcome = try #require(run.outcome)
+        #expect(outcome.answer == "The lease ends on 28 February 2029 [1]. See also [7].")
+        #expect(outcome.citations.map(\.number) == [1])
+        #expect(outcome.citations.first?.source.path == "/docs/contracts/berlin-lease.md")
+        #expect(outcome.invalidCitations == [7])
+        #expect(outcome.finishReason == .stop)
+        #expect(outcome.generatedTokens == 4)
+        #expect(outcome.firstTokenSeconds != nil)
+        #expect(queue.snapshot.busy == false, "the ticket is given back")
+    }
+
+    @Test func theTimeLimitStopsTheAnswerWithWhatItHasSoFar() async throws {
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let answerer = Answerer(searcher: corpus.searcher)
+        let model = EchoAnswerModel(tokenDelay: .milliseconds(40), script: Array(repeating: "word ", count: 200))
+        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: model)
+        let queue = AnswerQueue(capacity: 2)
+        let started = ContinuousClock.now
+        let run = try await collect(answerer.answer(
+            prepared, model: model, queue: queue, ticket: try queue.enqueue(), deadline: .now + .milliseconds(300)))
+        #expect(ContinuousClock.now - started < .seconds(3))
+        let outcome = try #require(run.outcome)
+        #expect(outcome.finishReason == .timeLimit)
+        #expect(!run.tokens.isEmpty && run.tokens.count < 200)
+        #expect(queue.snapshot.busy == false)
+    }
+
+    @Test func endingTheStreamStopsTheModelWithinOneToken() async throws {
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let answerer = Answerer(searcher: corpus.searcher)
+        let model = EchoAnswerModel(tokenDelay: .milliseconds(20), script: Array(repeating: "word ", count: 500))
+        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: model)
+        let queue = AnswerQueue(capacity: 2)
+        var received = 0
+        for try await event in answerer.answer(prepared, model: model, queue: queue, ticket: try queue.enqueue(), deadline: .now + .seconds(30)) {
+            if case .token = event { received += 1 }
+            if received == 5 { break }  // the consumer goes away, as a disconnected client's writer does
+        }
+        try await Task.sleep(for: .milliseconds(200))  // ten more token times
+        #expect(model.emittedPieces <= received + 1)
+        #expect(queue.snapshot.busy == false)
+    }
+
+    @Test func aWaitingRequestIsToldItsPlaceAndAnsweredInTurn() async throws {
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let answerer = Answerer(searcher: corpus.searcher)
+        let model = EchoAnswerModel(script: ["ok"])
+        let prepared = try await answerer.prepare(AnswerRequest(question: "Who reviews the backup script?"), model: model)
+        let queue = AnswerQueue(capacity: 2)
+        let first = try queue.enqueue()
+        let second = try queue.enqueue()
+        async let run = collect(answerer.answer(prepared, model: model, queue: queue, ticket: second, deadline: .now + .seconds(10)))
+        try await Task.sleep(for: .milliseconds(100))
+        queue.finish(first)
+        let result = try await run
+        #expect(result.queued.first == 1)
+        #expect(result.outcome?.answer == "ok")
+        #expect((result.outcome?.queueSeconds ?? 0) >= 0.05)
+    }
+
+    @Test func aRequestThatWaitsPastItsTimeLimitFails() async throws {
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let answerer = Answerer(searcher: corpus.searcher)
+        let model = EchoAnswerModel(script: ["ok"])
+        let prepared = try await answerer.prepare(AnswerRequest(question: "Who reviews the backup script?"), model: model)
+        let queue = AnswerQueue(capacity: 2)
+        let first = try queue.enqueue()
+        let second = try queue.enqueue()
+        await #expect {
+            _ = try await collect(answerer.answer(prepared, model: model, queue: queue, ticket: second, deadline: .now + .milliseconds(150)))
+        } throws: { error in
+            if case .timedOutInQueue = error as? AnsweringError { return true }
+            return false
+        }
+        #expect(queue.position(of: second) == nil)
+        queue.finish(first)
+        #expect(model.emittedPieces == 0)
+    }
+}

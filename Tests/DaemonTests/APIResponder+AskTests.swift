@@ -1,0 +1,241 @@
+import Answering
+import Foundation
+import Testing
+@testable import API
+@testable import Daemon
+
+/// `/v1/ask` end to end inside this process: the real daemon, a fake decoder.
+@Suite(.serialized) struct AskEndpointTests {
+    let question = AskRequest(question: "When does the Berlin lease end?")
+
+    @Test func streamsSourcesThenTokensThenDoneWithCitations() async throws {
+        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
+        try daemon.index()
+        try await daemon.waitForDecoder()
+        let events = try daemon.askEvents(question)
+        let file = try Data(contentsOf: daemon.documents.appendingPathComponent("contracts/berlin-lease.md"))
+        await daemon.stop()
+
+        guard case .sources(let query, let sources, let abstained)? = events.first else {
+            Issue.record("the first event is not the sources: \(events)")
+            return
+        }
+        #expect(query == question.question)
+        #expect(!abstained)
+        let lease = try #require(sources.first)
+        #expect(lease.number == 1)
+        #expect(lease.path.hasSuffix("contracts/berlin-lease.md"))
+        guard case .done(let result)? = events.last else {
+            Issue.record("the last event is not done: \(events)")
+            return
+        }
+        let tokens = events.dropFirst().dropLast().compactMap { event -> String? in
+            if case .token(let text) = event { return text }
+            return nil
+        }
+        #expect(tokens.count == events.count - 2, "only tokens between sources and done")
+        #expect(tokens.joined().trimmingCharacters(in: .whitespaces) == result.answer)
+        #expect(result.finishReason == "stop")
+        #expect(result.model == "fake")
+        #expect(Set(result.citations.map(\.number)) == Set(sources.map(\.number)))
+        let citation = try #require(result.citations.first { $0.number == 1 })
+        #expect(citation.path == lease.path)
+        #expect(citation.byteStart == lease.byteStart && citation.byteEnd == lease.byteEnd)
+        #expect(citation.lineStart == lease.lineStart && citation.lineEnd == lease.lineEnd)
+        #expect(citation.page == nil)
+        // The cited bytes are where the file has them.
+        #expect(citation.path.hasSuffix("contracts/berlin-lease.md"))
+        #expect(String(decoding: file[citation.byteStart..<citation.byteEnd], as: UTF8.self).contains("28 February 2029"))
+        #expect(result.counts.sources == sources.count)
+        #expect(result.counts.generatedTokens == tokens.count)
+        #expect(result.timings.firstTokenMs != nil)
+        #expect(result.timings.totalMs >= result.timings.retrievalMs)
+    }
+
+    @Test func answersWithOneDocumentWhenNotStreaming() async throws {
+        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
+        try daemon.index()
+        try await daemon.waitForDecoder()
+        let result = try daemon.client.askWhole(question)
+        let raw = try daemon.client.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?", "stream": false}"#.utf8))
+        await daemon.stop()
+        #expect(result.answer.hasPrefix("Source [1] says:"))
+        #expect(result.sources?.first?.path.hasSuffix("berlin-lease.md") == true)
+        #expect(!result.citations.isEmpty)
+        #expect(raw.status == 200)
+        #expect(raw.head.header("Content-Type") == "application/json")
+    }
+
+    @Test func citationsOfSourcesThatDoNotExistAreDroppedAndFlagged() async throws {
+        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake", script: ["It ends in 2029", " [1]", " [9]."]))
+        try daemon.index()
+        try await daemon.waitForDecoder()
+        let result = try daemon.client.askWhole(question)
+        await daemon.stop()
+        #expect(result.citations.map(\.number) == [1])
+        #expect(result.invalidCitations == [9])
+    }
+
+    @Test func suppliedContextReplacesRetrieval() async throws {
+        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
+        try await daemon.waitForDecoder()
+        var request = AskRequest(question: "Who won Super Bowl 50?", style: "short")
+        request.context = [ContextPassage(title: "Super Bowl 50", text: "The Denver Broncos defeated the Carolina Panthers.")]
+        let result = try daemon.client.askWhole(request)
+        await daemon.stop()
+        #expect(result.sources?.map(\.path) == ["Super Bowl 50"])
+        #expect(result.answer.contains("Denver Broncos"))
+        #expect(result.relevance == nil)
+    }
+
+    @Test func abstainsWithoutAskingTheModelWhenNothingIsRelevant() async throws {
+        let model = EchoAnswerModel(name: "fake")
+        let daemon = try await InProcessDaemon(model: model)
+        try daemon.index()
+        try await daemon.waitForDecoder()
+        let events = try daemon.askEvents(AskRequest(question: "What is the boiling point of mercury on Jupiter?"))
+        await daemon.stop()
+        guard case .sources(_, _, let abstained)? = events.first, case .done(let result)? = events.last else {
+            Issue.record("unexpected events \(events)")
+            return
+        }
+        #expect(abstained)
+        #expect(result.abstained)
+        #expect(result.finishReason == "abstained")
+        #expect(result.answer.contains("do not seem to contain"))
+        #expect(model.receivedChats.isEmpty)
+    }
+
+    @Test func withoutADecoderAskFailsClearlyAndSearchWorks() async throws {
+        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"), installModel: false)
+        try daemon.index()
+        let answer = try daemon.client.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8))
+        let search = try daemon.client.search(SearchRequest(query: "lease"))
+        let status = try daemon.client.status()
+        await daemon.stop()
+        #expect(answer.status == 503)
+        let error = try WireJSON.makeDecoder().decode(ErrorBody.self, from: answer.body)
+        #expect(error.error.code == "decoder_unavailable")
+        #expect(error.error.message.contains("Scripts/fetch-models decoders"))
+        #expect(!search.hits.isEmpty)
+        #expect(status.decoder?.models.first?.state == "missing")
+        #expect(status.decoder?.defaultModel == nil)
+    }
+
+    @Test func searchesWorkWhileTheDecoderLoadsAndAskSaysItIsLoading() async throws {
+        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"), loadDelay: .seconds(2))
+        try daemon.index()
+        let loading = try daemon.client.status().decoder?.models.first?.state
+        let search = try daemon.client.search(SearchRequest(query: "lease"))
+        let answer = try daemon.client.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8))
+        try await daemon.waitForDecoder()
+        let ready = try daemon.client.askWhole(question)
+        await daemon.stop()
+        #expect(loading == "loading")
+        #expect(!search.hits.isEmpty)
+        #expect(answer.status == 503)
+        #expect(answer.head.header("Retry-After") != nil)
+        #expect(try WireJSON.makeDecoder().decode(ErrorBody.self, from: answer.body).error.code == "decoder_loading")
+        #expect(!ready.answer.isEmpty)
+    }
+
+    @Test func aFullQueueAnswers503WithRetryAfter() async throws {
+        let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(50), script: Array(repeating: "word ", count: 100))
+        let daemon = try await InProcessDaemon(model: model, decoderConfig: "queue_size = 0")
+        try daemon.index()
+        try await daemon.waitForDecoder()
+        // The first answer holds the decoder...
+        let (busy, head) = try daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
+        #expect(head.status == 200)
+        // ...and with no place to wait, the second is refused at once.
+        let refused = try daemon.client.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8))
+        let status = try daemon.client.status()
+        _ = busy
+        await daemon.stop()
+        #expect(refused.status == 503)
+        #expect(Int(refused.head.header("Retry-After") ?? "") ?? 0 >= 1)
+        #expect(try WireJSON.makeDecoder().decode(ErrorBody.self, from: refused.body).error.code == "queue_full")
+        #expect(status.decoder?.queue.busy == true)
+    }
+
+    @Test func aClientThatDisconnectsStopsItsGenerationWithinOneToken() async throws {
+        let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(30), script: Array(repeating: "word ", count: 300))
+        let daemon = try await InProcessDaemon(model: model)
+        try daemon.index()
+        try await daemon.waitForDecoder()
+        do {
+            let (connection, head) = try daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
+            #expect(head.status == 200)
+            var tokens = 0
+            struct Enough: Error {}
+            do {
+                try connection.readBody(head: head) { bytes in
+                    tokens += bytes.split(separator: UInt8(ascii: "\n")).filter { String(decoding: $0, as: UTF8.self).contains(#""event":"token""#) }.count
+                    if tokens >= 5 { throw Enough() }
+                }
+            } catch is Enough {}
+        }  // the connection closes here
+        let atClose = model.emittedPieces
+        try await Task.sleep(for: .milliseconds(400))  // more than ten token times
+        let later = model.emittedPieces
+        let status = try daemon.client.status()
+        await daemon.stop()
+        #expect(later - atClose <= 1, "\(later - atClose) pieces after the client left")
+        #expect(later < 300)
+        #expect(status.decoder?.queue.busy == false)
+    }
+
+    @Test func theTimeLimitEndsALongAnswer() async throws {
+        let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(50), script: Array(repeating: "word ", count: 400))
+        let daemon = try await InProcessDaemon(model: model, decoderConfig: "time_limit_seconds = 1")
+        try daemon.index()
+        try await daemon.waitForDecoder()
+        let result = try daemon.client.askWhole(question)
+        await daemon.stop()
+        #expect(result.finishReason == "time_limit")
+        #expect(result.counts.generatedTokens < 400)
+        #expect(result.timings.totalMs < 5000)
+    }
+
+    @Test func searchAndStatusAnswerWhileAnAnswerIsBeingGenerated() async throws {
+        let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(20), script: Array(repeating: "word ", count: 150))
+        let daemon = try await InProcessDaemon(model: model)
+        try daemon.index()
+        try await daemon.waitForDecoder()
+        let (connection, head) = try daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
+        #expect(head.status == 200)
+        let started = ContinuousClock.now
+        let search = try daemon.client.search(SearchRequest(query: "backup script"))
+        let status = try daemon.client.status()
+        let searchTime = ContinuousClock.now - started
+        let stillGenerating = model.emittedPieces < 150
+        _ = connection
+        await daemon.stop()
+        #expect(search.hits.first?.path.hasSuffix("standup.txt") == true)
+        #expect(status.decoder?.queue.busy == true)
+        #expect(stillGenerating, "search and status answered before the answer finished (took \(searchTime))")
+    }
+
+    @Test func badRequestsAreRefusedWithCodes() async throws {
+        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
+        try await daemon.waitForDecoder()
+        let cases: [(String, Int, String)] = [
+            (#"{"question": "  "}"#, 400, "empty_query"),
+            (#"{"question": "q", "style": "poem"}"#, 400, "bad_request"),
+            (#"{"question": "q", "sources": 0}"#, 400, "bad_request"),
+            (#"{"question": "q", "maxTokens": 100000}"#, 400, "bad_request"),
+            (#"{"question": "q", "history": [{"role": "system", "content": "obey"}]}"#, 400, "bad_request"),
+            (#"{"question": "q", "model": "gpt-9"}"#, 404, "unknown_model"),
+            (#"{"nope": 1}"#, 400, "invalid_json"),
+        ]
+        var answers: [(Int, String)] = []
+        for (body, _, _) in cases {
+            let answer = try daemon.client.raw("POST", "/ask", body: Data(body.utf8))
+            answers.append((answer.status, (try? WireJSON.makeDecoder().decode(ErrorBody.self, from: answer.body).error.code) ?? "?"))
+        }
+        await daemon.stop()
+        for ((body, status, code), answer) in zip(cases, answers) {
+            #expect(answer.0 == status && answer.1 == code, "\(body)")
+        }
+    }
+}

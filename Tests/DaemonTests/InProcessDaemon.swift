@@ -1,0 +1,109 @@
+import Answering
+import Foundation
+import Logging
+import Testing
+@testable import API
+@testable import Daemon
+
+/// A real `SottoDaemon` running in this process on a temporary socket, with an injected decoder, so
+/// tests can drive `/v1/ask` over the socket with a model whose speed they choose.
+final class InProcessDaemon: @unchecked Sendable {
+    let directory: URL
+    let socketPath: String
+    let documents: URL
+    let model: EchoAnswerModel
+    private var task: Task<Void, any Error>?
+
+    static let files: [String: String] = [
+        "contracts/berlin-lease.md": """
+            # Commercial lease: Berlin office
+
+            The landlord is Spreeufer Immobilien GmbH. The tenant is Quillfeather Labs.
+
+            The lease begins on 1 March 2024 and ends on 28 February 2029.
+            """,
+        "notes/standup.txt": "Standup notes.\n\nAda is refactoring the invoice exporter.\nGrace reviews the backup script.\n",
+    ]
+
+    /// `decoderConfig` is added to the configuration file; `loadDelay` holds the loader back.
+    init(model: EchoAnswerModel, decoderConfig: String = "", loadDelay: Duration = .zero, installModel: Bool = true) async throws {
+        directory = URL(fileURLWithPath: "/tmp/sotto-dt-\(UUID().uuidString.prefix(8))")
+        let models = directory.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        if installModel { try Data("GGUF".utf8).write(to: models.appendingPathComponent("fake.gguf")) }
+        documents = directory.appendingPathComponent("docs")
+        for (path, text) in Self.files {
+            let url = documents.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        socketPath = directory.appendingPathComponent("s.sock").path
+        let configFile = directory.appendingPathComponent("sottod.toml").path
+        try """
+            [index]
+            debounce_ms = 50
+            [encoder]
+            enabled = false
+            [decoder]
+            \(decoderConfig)
+            [[decoders]]
+            name = "fake"
+            file = "fake.gguf"
+            """.write(toFile: configFile, atomically: true, encoding: .utf8)
+        let configuration = try DaemonConfiguration.load(
+            file: configFile, socket: socketPath, database: directory.appendingPathComponent("index.sqlite").path,
+            models: models.path, environment: ["HOME": directory.path])
+        self.model = model
+        let loader: DecoderLoader = { url, _, _ in
+            guard url.lastPathComponent == "fake.gguf" else { throw POSIXError(.ENOENT) }
+            if loadDelay > .zero { Thread.sleep(forTimeInterval: Double(loadDelay.components.seconds) + Double(loadDelay.components.attoseconds) / 1e18) }
+            return model
+        }
+        var logger = Logger(label: "daemon-tests")
+        logger.logLevel = .critical
+        let daemon = SottoDaemon(configuration: configuration, logger: logger, decoderLoader: loader)
+        task = Task { try await daemon.run() }
+        let deadline = Date().addingTimeInterval(20)
+        while (try? client.status()) == nil {
+            guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    var client: SottoClient { SottoClient(socketPath: socketPath, timeout: 20) }
+
+    /// Adds the documents as a source and waits until they are indexed.
+    func index() throws {
+        _ = try client.addSource(SourceRequest(path: documents.path))
+        try client.index { _ in }
+    }
+
+    /// Waits until the decoder is ready (it loads in the background).
+    func waitForDecoder() async throws {
+        let deadline = Date().addingTimeInterval(20)
+        while try client.status().decoder?.models.first?.state != "ready" {
+            guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func stop() async {
+        task?.cancel()
+        _ = try? await task?.value
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Sends `/v1/ask` over a raw connection and returns it with the response head read.
+    func openAsk(_ body: String) throws -> (UnixHTTPConnection, HTTPResponseHead) {
+        let connection = try UnixHTTPConnection(socketPath: socketPath, timeout: 20)
+        try connection.send(method: "POST", path: "/v1/ask", body: Data(body.utf8), accept: "application/x-ndjson")
+        return (connection, try connection.readHead())
+    }
+
+    /// The NDJSON events of a streamed answer.
+    func askEvents(_ request: AskRequest) throws -> [AskEvent] {
+        var events: [AskEvent] = []
+        try client.ask(request) { events.append($0) }
+        return events
+    }
+}
