@@ -29,6 +29,7 @@ public final class ByteLevelBPETokenizer: Sendable {
     }
 
     private let tokens: [String]
+    /// The file's token types, with llama.cpp's corrections by text (see `endOfGenerationTexts`).
     private let types: [Int32]
     /// Exact (byte-equal) text to id, as llama.cpp's `std::string` keys: Swift's `String` equality
     /// would merge canonically equivalent spellings.
@@ -64,7 +65,6 @@ public final class ByteLevelBPETokenizer: Sendable {
                 reason: "it has \(tokens.count) tokens but \(tokenTypes.count) token types")
         }
         self.tokens = tokens
-        self.types = tokenTypes
         self.preTokenizer = preTokenizer
         ignoresMergesForWholeTokens = preTokenizer == .llamaBPE
 
@@ -73,6 +73,27 @@ public final class ByteLevelBPETokenizer: Sendable {
             idsByText.insert(text.unicodeScalars, id: Int32(id))  // a repeated text: its last id wins
         }
         self.idsByText = idsByText
+
+        // llama.cpp ends generation on these texts and treats them as control tokens even where
+        // the file says otherwise (Qwen2.5's "</s>", 128247, is a normal token in the file).
+        var types = tokenTypes
+        var endOfGeneration: Set<Int32> = []
+        for text in Self.endOfGenerationTexts {
+            if let id = idsByText.id(for: text) {
+                endOfGeneration.insert(id)
+                types[Int(id)] = TokenType.control.rawValue
+            }
+        }
+        for aliases in Self.fillInTheMiddleTexts {
+            if let id = aliases.lazy.compactMap({ idsByText.id(for: $0) }).first {
+                endOfGeneration.insert(id)
+                if TokenType(rawValue: types[Int(id)]) != .control {
+                    types[Int(id)] = TokenType.control.rawValue
+                }
+            }
+        }
+        self.types = types
+        endOfGenerationIDs = endOfGeneration
 
         var extraSymbols: [String] = []
         var extraIDs = TokenTable(expectedCount: 16)
@@ -119,7 +140,7 @@ public final class ByteLevelBPETokenizer: Sendable {
 
         var specials: [SpecialToken] = []
         for (id, text) in tokens.enumerated() where !text.isEmpty {
-            switch TokenType(rawValue: tokenTypes[id]) {
+            switch TokenType(rawValue: types[id]) {
             case .control, .unknown:
                 specials.append(SpecialToken(id: Int32(id), bytes: Array(text.utf8), needsParseSpecial: true))
             case .userDefined:
@@ -134,6 +155,28 @@ public final class ByteLevelBPETokenizer: Sendable {
         // Builds the code point table now (about 20 ms, once per process) rather than in the first encode.
         _ = CodepointClass.of(0)
     }
+
+    /// Tokens that end generation as llama.cpp finds them by their text (`<|im_end|>`,
+    /// `<|endoftext|>`, `</s>`, the fill-in-the-middle pad, repo and file-separator tokens…). The
+    /// GGUF `eos_token_id` (and `eot_token_id`) belong to the set too; the caller adds them.
+    public let endOfGenerationIDs: Set<Int32>
+
+    /// Texts llama.cpp (as vendored by llama-cpp-python 0.3.36) makes end-of-generation control
+    /// tokens wherever they occur in a vocabulary.
+    static let endOfGenerationTexts = [
+        "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>",
+        "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]",
+        "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+        "<\u{FF5C}end\u{2581}of\u{2581}sentence\u{FF5C}>", "[e~[",
+    ]
+
+    /// Fill-in-the-middle pad, repository and file-separator tokens, each by its aliases: llama.cpp
+    /// takes the first it finds as a control token that ends generation.
+    static let fillInTheMiddleTexts = [
+        ["<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]"],
+        ["<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"],
+        ["<|file_sep|>"],
+    ]
 
     /// The number of token ids (the model's vocabulary size).
     public var vocabularySize: Int { tokens.count }

@@ -82,6 +82,8 @@ struct BpeParityTests {
         let tokenizer = try Self.tokenizer("qwen2.5-coder-0.5b")
         let start = try #require(tokenizer.id(of: "<|im_start|>"))
         #expect(start == 151644)
+        // llama.cpp's end-of-generation set for Qwen2.5, less the GGUF eos id (151645, also found by text).
+        #expect(tokenizer.endOfGenerationIDs == [151643, 151645, 128247, 151662, 151663, 151664])
         #expect(!tokenizer.encode("<|im_start|>system").contains(start))
         #expect(tokenizer.encode("<|im_start|>system", parseSpecial: true).first == start)
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)

@@ -70,6 +70,21 @@ struct ByteLevelBPETokenizerTests {
         #expect(tokenizer.encode("hello<tool>hello") == Self.ids(tokenizer, ["hello"]) + [tool] + Self.ids(tokenizer, ["hello"]))
     }
 
+    @Test func endOfGenerationTextsBecomeControlTokens() throws {
+        // As in llama.cpp: "</s>" is control and ends generation even when the file calls it normal.
+        let tokens = Self.tokens + ["</s>", "<|file_sep|>"]
+        let types = Self.types + [1, 4]
+        let tokenizer = try ByteLevelBPETokenizer(tokens: tokens, tokenTypes: types, merges: [], preTokenizer: .qwen2)
+        let end = try #require(tokenizer.id(of: "</s>"))
+        let fileSeparator = try #require(tokenizer.id(of: "<|file_sep|>"))
+        let imEnd = try #require(tokenizer.id(of: "<|im_end|>"))
+        #expect(tokenizer.endOfGenerationIDs == [end, fileSeparator, imEnd])
+        #expect(tokenizer.isControl(end) && tokenizer.isControl(fileSeparator))
+        #expect(tokenizer.encode("a</s>", parseSpecial: true).last == end)
+        #expect(!tokenizer.encode("a</s><|file_sep|>").contains(end))
+        #expect(!tokenizer.encode("a</s><|file_sep|>").contains(fileSeparator))
+    }
+
     @Test func unknownTokenIsParsedOnlyWithParseSpecial() throws {
         let tokenizer = try Self.make()
         let unknown = try #require(tokenizer.id(of: "<unk>"))
