@@ -1,0 +1,45 @@
+/// What a generation streams: text as it is produced, then one summary.
+public enum GenerationEvent: Sendable, Equatable {
+    /// Newly generated text (whole UTF-8 characters; may be empty never).
+    case text(String)
+    /// The last event: counts and timings.
+    case finished(GenerationSummary)
+}
+
+/// Why a generation ended.
+public enum StopReason: String, Sendable, Equatable {
+    /// The model produced an end-of-generation token.
+    case endOfGeneration
+    /// `maxTokens` were generated.
+    case maxTokens
+    /// The text reached one of the stop strings (which is not part of the output).
+    case stopString
+}
+
+/// Counts and timings of one generation.
+public struct GenerationSummary: Sendable, Equatable {
+    public var promptTokens: Int
+    public var generatedTokens: Int
+    /// Time to run the prompt through the model (prefill).
+    public var prefillSeconds: Double
+    /// Time of the one-token forward passes after the prompt (decode).
+    public var decodeSeconds: Double
+    /// One-token forward passes run (generated tokens minus the last one, which is never fed back).
+    public var decodeEvaluations: Int
+    public var stopReason: StopReason
+
+    public var prefillTokensPerSecond: Double { prefillSeconds > 0 ? Double(promptTokens) / prefillSeconds : 0 }
+    public var decodeTokensPerSecond: Double { decodeSeconds > 0 ? Double(decodeEvaluations) / decodeSeconds : 0 }
+
+    public init(
+        promptTokens: Int, generatedTokens: Int, prefillSeconds: Double, decodeSeconds: Double,
+        decodeEvaluations: Int, stopReason: StopReason
+    ) {
+        self.promptTokens = promptTokens
+        self.generatedTokens = generatedTokens
+        self.prefillSeconds = prefillSeconds
+        self.decodeSeconds = decodeSeconds
+        self.decodeEvaluations = decodeEvaluations
+        self.stopReason = stopReason
+    }
+}

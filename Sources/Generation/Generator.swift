@@ -1,0 +1,147 @@
+import Foundation
+import Tokenizer
+
+/// Turns prompts into streams of text with one model.
+///
+/// Compute runs on a dedicated thread per generation, off Swift's cooperative pool; generations on
+/// the same `Generator` run one at a time, in the order they were asked for. A prompt that starts
+/// with the tokens already in the KV cache reuses them.
+public final class Generator: Sendable {
+    public let model: DecoderModel
+    /// The chat format, nil when the model's template is not one Sotto renders (chat prompts then fail).
+    public let chatTemplate: ChatTemplate?
+    private let session: DecoderSession
+    private let lock = NSLock()
+
+    /// - Parameters:
+    ///   - contextLength: tokens of prompt and output together (default 8,192, capped by the model).
+    ///   - threads: compute threads (default: all cores).
+    public init(model: DecoderModel, contextLength: Int? = nil, threads: Int? = nil) throws(GenerationError) {
+        self.model = model
+        session = try DecoderSession(model: model, contextLength: contextLength, threads: threads)
+        chatTemplate = try? ChatTemplate(model: model)
+    }
+
+    /// The context length in tokens.
+    public var contextLength: Int { session.cache.capacity }
+
+    /// The token ids a prompt becomes.
+    public func tokens(for prompt: GenerationPrompt) throws(GenerationError) -> [Int32] {
+        let vocabulary = model.vocabulary
+        switch prompt {
+        case .text(let text):
+            return vocabulary.encodePrompt(text)
+        case .chat(let messages):
+            guard let chatTemplate else { throw .unsupportedChatTemplate(file: model.name) }
+            return chatTemplate.tokens(
+                for: messages, tokenizer: vocabulary.tokenizer, bos: vocabulary.addsBOS ? vocabulary.bosTokenID : nil)
+        case .tokens(let ids):
+            return ids
+        }
+    }
+
+    /// Generates from `prompt`: `.text` events as text is produced, then one `.finished`.
+    /// Ending the iteration (or cancelling its task) stops the work before the next token.
+    public func generate(
+        prompt: GenerationPrompt, options: GenerationOptions = GenerationOptions()
+    ) -> AsyncThrowingStream<GenerationEvent, Error> {
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, Error>.makeStream()
+        let cancellation = CancellationFlag()
+        continuation.onTermination = { _ in cancellation.cancel() }
+        let thread = Thread { [self] in
+            lock.lock()
+            defer { lock.unlock() }
+            do {
+                try run(prompt: prompt, options: options, continuation: continuation, cancellation: cancellation)
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        thread.name = "sotto-generate"
+        thread.start()
+        return stream
+    }
+
+    private func run(
+        prompt: GenerationPrompt, options: GenerationOptions,
+        continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation, cancellation: CancellationFlag
+    ) throws(GenerationError) {
+        try options.sampling.validate()
+        guard options.maxTokens >= 0 else { throw .invalidOption("max tokens must be 0 or more (got \(options.maxTokens))") }
+        let promptTokens = try tokens(for: prompt)
+        guard !promptTokens.isEmpty else { throw .invalidOption("the prompt is empty (it has no tokens)") }
+        guard promptTokens.count <= session.cache.capacity else {
+            throw .contextOverflow(needed: promptTokens.count, capacity: session.cache.capacity)
+        }
+        if cancellation.isCancelled { return }
+
+        // Reuse the cached prefix; at least the last prompt token runs, for its logits.
+        var shared = 0
+        let cached = session.tokens
+        while shared < min(cached.count, promptTokens.count - 1), cached[shared] == promptTokens[shared] { shared += 1 }
+        session.truncate(to: shared)
+
+        let clock = ContinuousClock()
+        let prefillStart = clock.now
+        var logits = try session.evaluate(Array(promptTokens[shared...]))
+        let prefillSeconds = (clock.now - prefillStart).seconds
+
+        let vocabulary = model.vocabulary
+        var sampler = Sampler(options: options.sampling)
+        var detokenizer = StreamingDetokenizer(tokenizer: vocabulary.tokenizer)
+        var matcher = StopStringMatcher(stopStrings: options.stopStrings)
+        var history = promptTokens
+        var generated = 0
+        var evaluations = 0
+        var decodeSeconds = 0.0
+        var stopReason = StopReason.maxTokens
+
+        func emit(_ text: String) -> Bool {
+            let (out, stopped) = matcher.append(text)
+            if !out.isEmpty { continuation.yield(.text(out)) }
+            return stopped
+        }
+
+        while generated < options.maxTokens {
+            if cancellation.isCancelled { return }
+            let token = sampler.sample(from: logits, history: history)
+            if !options.ignoresEndOfGeneration, vocabulary.endOfGenerationIDs.contains(token) {
+                stopReason = .endOfGeneration
+                break
+            }
+            generated += 1
+            history.append(token)
+            if emit(detokenizer.append(token)) {
+                stopReason = .stopString
+                break
+            }
+            if generated == options.maxTokens { break }
+            if cancellation.isCancelled { return }
+            let start = clock.now
+            logits = try session.evaluate([token])
+            decodeSeconds += (clock.now - start).seconds
+            evaluations += 1
+        }
+        if stopReason != .stopString {
+            if emit(detokenizer.finish()) {
+                stopReason = .stopString
+            } else {
+                let rest = matcher.flush()
+                if !rest.isEmpty { continuation.yield(.text(rest)) }
+            }
+        }
+        continuation.yield(
+            .finished(
+                GenerationSummary(
+                    promptTokens: promptTokens.count, generatedTokens: generated, prefillSeconds: prefillSeconds,
+                    decodeSeconds: decodeSeconds, decodeEvaluations: evaluations, stopReason: stopReason)))
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+}
