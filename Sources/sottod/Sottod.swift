@@ -12,9 +12,11 @@ struct Sottod: AsyncParsableCommand {
         discussion: """
             Runs in the foreground (systemd runs it as a service). Settings come from the config file \
             (--config, else ~/.config/sotto/sottod.toml, else /etc/sotto/sottod.toml, else built-in defaults); \
-            the flags below override it, and SOTTO_SOCKET overrides the file's socket.
+            the flags below override it, and SOTTO_SOCKET overrides the file's socket. \
+            `sottod generate` and `sottod perplexity` run a decoder model directly, without the daemon.
             """,
-        version: SottoVersion.string)
+        version: SottoVersion.string,
+        subcommands: [GenerateCommand.self, PerplexityCommand.self])
 
     @Option(name: .long, help: ArgumentHelp("The configuration file (TOML).", valueName: "file"))
     var config: String?
