@@ -13,7 +13,8 @@ extension EndToEndTests {
         let validator = SchemaValidator(spec: spec)
         let paths = try #require(spec["paths"] as? [String: Any])
 
-        let harness = try DaemonHarness()
+        // The built-in stand-in decoder answers /ask without model files.
+        let harness = try DaemonHarness(config: "[index]\ndebounce_ms = 100\n[[decoders]]\nname = \"echo\"\nfile = \"builtin:echo\"\n")
         let folder = try harness.makeFolder("docs", files: Self.documents)
         try harness.start()
         let client = harness.client
@@ -58,6 +59,12 @@ extension EndToEndTests {
         try harness.waitUntilIdle()
         try check("POST", "/search", body: #"{"query": "lease rent", "limit": 5}"#, expect: 200)
         try check("POST", "/search", body: #"{"query": "", "limit": 5}"#, expect: 400)
+        try check("POST", "/ask", body: #"{"question": "When does the lease end?", "sources": 3}"#, expect: 200)
+        try check("POST", "/ask", body: #"{"question": "When does the lease end?", "stream": false}"#, expect: 200)
+        try check("POST", "/ask", body: #"{"question": "What is the boiling point of mercury on Jupiter?"}"#, expect: 200)
+        try check("POST", "/ask", body: #"{"question": "Who won?", "style": "short", "context": [{"title": "Final", "text": "The Broncos won."}]}"#, expect: 200)
+        try check("POST", "/ask", body: #"{"question": " "}"#, expect: 400)
+        try check("POST", "/ask", body: #"{"question": "When does the lease end?", "model": "nope"}"#, expect: 404)
         try check("GET", "/documents?limit=2", expect: 200)
         try check("GET", "/documents?status=bogus", expect: 400)
         try check("POST", "/sources/remove", body: #"{"path": "\#(folder.path)"}"#, expect: 200)
