@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(name: "bench-encoder", dependencies: ["Inference"], swiftSettings: strict),
         // Builds the synthetic index of Scripts/bench-scale.
         .executableTarget(name: "bench-scale", dependencies: ["Storage"], swiftSettings: strict),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], exclude: ["Fixtures"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "QuantTests", dependencies: ["Quant", "GGUF"], resources: [.copy("Fixtures")]),
