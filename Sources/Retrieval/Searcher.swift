@@ -79,37 +79,45 @@ public final class Searcher: Sendable {
         case .hybrid:
             guard let dense else { return (.bm25, try await store.search(query, limit: limit, pathPrefix: pathPrefix)) }
             let depth = max(fusionDepth, limit)
-            let lexical: [StoredHit]
-            do {
-                lexical = try await store.search(query, limit: depth, pathPrefix: pathPrefix)
-            } catch StoreError.emptyQuery {
-                lexical = []
-            }
-            let (vector, candidates) = try await denseCandidates(query, dense, limit: depth, pathPrefix: pathPrefix)
+            // The two rankings are independent: BM25 runs on a reader connection while the query is
+            // embedded and the matrix scanned.
+            async let lexicalRanking = lexicalCandidates(query, limit: depth, pathPrefix: pathPrefix)
+            async let denseRanking = denseCandidates(query, dense, limit: depth, pathPrefix: pathPrefix)
+            let lexical = try await lexicalRanking
+            let (vector, candidates) = try await denseRanking
             // Every candidate gets its exact cosine, including those only BM25 found.
             var cosine = Dictionary(candidates.map { ($0.id, Double($0.score)) }, uniquingKeysWith: { a, _ in a })
-            let missing = lexical.map(\.chunkId).filter { cosine[$0] == nil }
+            let missing = lexical.map(\.id).filter { cosine[$0] == nil }
             for (id, stored) in try await store.embeddings(fingerprint: dense.encoder.fingerprint, chunkIds: missing) {
                 cosine[id] = Double(Self.dot(stored, vector))
             }
             let fused: [(id: Int64, score: Double)]
             switch fusion {
             case .convex(let alpha):
-                fused = RankFusion.convex(lexical: lexical.map { ($0.chunkId, $0.score) }, dense: cosine, alpha: alpha)
+                fused = RankFusion.convex(lexical: lexical, dense: cosine, alpha: alpha)
             case .reciprocalRank(let k):
-                fused = RankFusion.reciprocalRank([lexical.map(\.chunkId), candidates.map(\.id)], k: k)
+                fused = RankFusion.reciprocalRank([lexical.map(\.id), candidates.map(\.id)], k: k)
             }
-            let top = Array(fused.prefix(limit))
-            var byId: [Int64: StoredHit] = [:]
-            for hit in lexical { byId[hit.chunkId] = hit }  // BM25's snippets carry the highlights
-            let others = top.map(\.id).filter { byId[$0] == nil }
-            for hit in try await store.hits(chunkIds: others, query: query, pathPrefix: pathPrefix) { byId[hit.chunkId] = hit }
-            let hits = top.compactMap { item -> StoredHit? in
-                guard var hit = byId[item.id] else { return nil }
-                hit.score = item.score
+            // Text and snippets only for the hits returned (the path filter drops dense candidates
+            // outside it, so a few more are fetched when one is set).
+            let wanted = pathPrefix == nil ? limit : fused.count
+            let top = Array(fused.prefix(wanted))
+            let score = Dictionary(top.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
+            let hits = try await store.hits(chunkIds: top.map(\.id), query: query, pathPrefix: pathPrefix)
+            return (.hybrid, hits.prefix(limit).map { hit in
+                var hit = hit
+                hit.score = score[hit.chunkId] ?? 0
                 return hit
-            }
-            return (.hybrid, hits)
+            })
+        }
+    }
+
+    /// BM25's ranking (ids and scores); a query without words has none.
+    private func lexicalCandidates(_ query: String, limit: Int, pathPrefix: String?) async throws -> [(id: Int64, score: Double)] {
+        do {
+            return try await store.rankedChunks(query, limit: limit, pathPrefix: pathPrefix)
+        } catch StoreError.emptyQuery {
+            return []
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension Store {
@@ -9,19 +10,51 @@ extension Store {
     /// Any user text is safe: it is cut into words (see `makeFTSQuery`), and a chunk matching more of
     /// them ranks higher. `pathPrefix` keeps only documents whose path starts with it, literally.
     /// `limit` is clamped to 1...`maximumSearchLimit`. Throws `StoreError.emptyQuery` if the text
-    /// holds no words.
-    public func search(_ query: String, limit: Int, pathPrefix: String?) async throws -> [StoredHit] {
-        guard let match = Self.makeFTSQuery(query) else { throw StoreError.emptyQuery }
-        let limit = min(max(limit, 1), Self.maximumSearchLimit)
-        var arguments: StatementArguments = [match]
-        var pathFilter = ""
-        if let pathPrefix, !pathPrefix.isEmpty {
-            // substr instead of LIKE: no wildcards to escape, and case-sensitive like paths are.
-            pathFilter = "AND substr(document.path, 1, length(?)) = ?"
-            arguments += [pathPrefix, pathPrefix]
+    /// holds no words. On large indexes the query's most common words are pruned (`LexicalPruning`).
+    public func search(_ query: String, limit: Int, pathPrefix: String?, pruning: LexicalPruning = .standard) async throws
+        -> [StoredHit]
+    {
+        let ranked = try await rankedChunks(query, limit: limit, pathPrefix: pathPrefix, pruning: pruning)
+        let score = Dictionary(ranked.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
+        return try await hits(chunkIds: ranked.map(\.id), query: query, pathPrefix: nil).map { hit in
+            var hit = hit
+            hit.score = score[hit.chunkId] ?? 0
+            return hit
         }
-        arguments += [limit]
-        let statementArguments = arguments
+    }
+
+    /// The ranking of `search` without the hits' text and snippets: chunk ids and BM25 scores, best
+    /// first (for callers that fuse rankings and then need only the few hits they keep).
+    public func rankedChunks(_ query: String, limit: Int, pathPrefix: String?, pruning: LexicalPruning = .standard)
+        async throws -> [(id: Int64, score: Double)]
+    {
+        guard let words = Self.queryWords(query) else { throw StoreError.emptyQuery }
+        let limit = min(max(limit, 1), Self.maximumSearchLimit)
+        let statistics = lexicalStatistics
+        return try await read { db in
+            let rows = try Self.ftsRowCount(db)
+            if rows >= pruning.minimumRows,
+                let pruned = try Self.prunedSearch(
+                    db, words: words, rows: rows, limit: limit, pathPrefix: pathPrefix, pruning: pruning, statistics: statistics)
+            {
+                return pruned
+            }
+            return try Self.fullSearch(db, words: words, limit: limit, pathPrefix: pathPrefix)
+        }
+    }
+
+    /// The path filter's SQL and its arguments.
+    private static func pathFilter(_ pathPrefix: String?) -> (sql: String, arguments: StatementArguments) {
+        guard let pathPrefix, !pathPrefix.isEmpty else { return ("", []) }
+        // substr instead of LIKE: no wildcards to escape, and case-sensitive like paths are.
+        return ("AND substr(document.path, 1, length(?)) = ?", [pathPrefix, pathPrefix])
+    }
+
+    /// Every word OR-ed, ranked by FTS5's own `bm25()`.
+    private static func fullSearch(_ db: Database, words: [String], limit: Int, pathPrefix: String?) throws
+        -> [(id: Int64, score: Double)]
+    {
+        let filter = pathFilter(pathPrefix)
         // Ranking first, snippets after: SQLite evaluates a query's result columns for every row it
         // sorts, and snippet() re-tokenises the text, so asking for it here cost a snippet per
         // matching chunk (measured: 170 ms per query at 100,000 chunks; see docs/BENCHMARKS.md).
@@ -30,21 +63,124 @@ extension Store {
             FROM chunk_fts
             JOIN chunk ON chunk.id = chunk_fts.rowid
             JOIN document ON document.id = chunk.documentId
-            WHERE chunk_fts MATCH ? \(pathFilter)
+            WHERE chunk_fts MATCH ? \(filter.sql)
             ORDER BY bm25Rank, chunk_fts.rowid
             LIMIT ?
             """
-        let ranked: [(id: Int64, rank: Double)] = try await read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
-                (try row.decode(forColumn: "id"), try row.decode(forColumn: "bm25Rank"))
+        let arguments: StatementArguments = [orQuery(words)] + filter.arguments + [limit]
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            (try row.decode(forColumn: "id"), -(try row.decode(forColumn: "bm25Rank") as Double))
+        }
+    }
+
+    /// Matches rows by the query's rarest words and scores them by all of its words with
+    /// `sotto_bm25` (same formula and IDFs as `bm25()`). Returns nil when nothing would be pruned.
+    ///
+    /// A row with none of the rare words can score at most Σ idf × (k1 + 1) over the other words; once
+    /// the last of `limit` results scores at least that, pruning lost nothing (MaxScore, Turtle and
+    /// Flood, 1995). Until then the next rarest word joins the rare set, while the rare words'
+    /// postings stay within `maximumPostings`.
+    private static func prunedSearch(
+        _ db: Database, words: [String], rows: Int, limit: Int, pathPrefix: String?, pruning: LexicalPruning,
+        statistics: LexicalStatistics
+    ) throws -> [(id: Int64, score: Double)]? {
+        var frequencyOf: [String: Int] = [:]
+        var window: (lower: Int64, upper: Int64, rows: Int)?
+        for word in words.map({ $0.lowercased() }) where frequencyOf[word] == nil {
+            if let known = statistics.documentFrequency(of: word, rows: rows) {
+                frequencyOf[word] = known
+                continue
             }
+            if window == nil { window = try sampleWindow(db, rows: pruning.sampleRows) }
+            let (frequency, estimated) = try documentFrequency(db, word: word, rows: rows, window: window, pruning: pruning)
+            frequencyOf[word] = frequency
+            statistics.remember(word, documentFrequency: frequency, rows: rows, estimated: estimated)
         }
-        let rank = Dictionary(ranked.map { ($0.id, $0.rank) }, uniquingKeysWith: { a, _ in a })
-        return try await hits(chunkIds: ranked.map(\.id), query: query, pathPrefix: nil).map { hit in
-            var hit = hit
-            hit.score = -(rank[hit.chunkId] ?? 0)
-            return hit
+        // A word no chunk holds adds nothing to any score (and may be no token at all, e.g. a lone
+        // combining mark, which FTS5 leaves out of its phrases).
+        let words = words.filter { frequencyOf[$0.lowercased()] ?? 0 > 0 }
+        guard !words.isEmpty else { return [] }
+        let frequencies = words.map { frequencyOf[$0.lowercased()] ?? 0 }
+        let idfs = frequencies.map { LexicalScorer.idf(rows: rows, documentFrequency: $0) }
+        let byRarity = words.indices.sorted { frequencies[$0] != frequencies[$1] ? frequencies[$0] < frequencies[$1] : $0 < $1 }
+        var rareCount = 1
+        var postings = frequencies[byRarity[0]]
+        while rareCount < words.count, postings + frequencies[byRarity[rareCount]] <= pruning.postingBudget {
+            postings += frequencies[byRarity[rareCount]]
+            rareCount += 1
         }
+        let filter = pathFilter(pathPrefix)
+        let marks = Array(repeating: "?", count: words.count).joined(separator: ", ")
+        // Phrases are numbered in the order they appear: the rare ones first, then every word, which
+        // are those sotto_bm25 scores (from phrase `rareCount` on).
+        let sql = """
+            SELECT chunk_fts.rowid AS id, \(LexicalScorer.functionName)(chunk_fts, ?, \(marks)) AS score
+            FROM chunk_fts
+            JOIN chunk ON chunk.id = chunk_fts.rowid
+            JOIN document ON document.id = chunk.documentId
+            WHERE chunk_fts MATCH ? \(filter.sql)
+            ORDER BY score DESC, chunk_fts.rowid
+            LIMIT ?
+            """
+        while rareCount < words.count {
+            let rare = byRarity.prefix(rareCount).sorted().map { words[$0] }
+            let match = "(\(orQuery(rare))) AND (\(orQuery(words)))"
+            let arguments: StatementArguments =
+                [rareCount] + StatementArguments(idfs) + [match] + filter.arguments + [limit]
+            let ranked: [(id: Int64, score: Double)] = try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                (try row.decode(forColumn: "id"), try row.decode(forColumn: "score"))
+            }
+            let missedBound = byRarity.dropFirst(rareCount).reduce(0.0) { $0 + idfs[$1] * (LexicalScorer.k1 + 1) }
+            if ranked.count == limit, let last = ranked.last, last.score >= missedBound { return ranked }
+            let next = frequencies[byRarity[rareCount]]
+            if postings + next > pruning.maximumPostings { return ranked }
+            postings += next
+            rareCount += 1
+        }
+        return nil
+    }
+
+    /// A range of recent row ids holding about `rows` chunks, to estimate how common a word is.
+    private static func sampleWindow(_ db: Database, rows: Int) throws -> (lower: Int64, upper: Int64, rows: Int)? {
+        guard let upper = try Int64.fetchOne(db, sql: "SELECT max(id) FROM chunk") else { return nil }
+        let lower = max(1, upper - Int64(rows) + 1)
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE id BETWEEN ? AND ?", arguments: [lower, upper]) ?? 0
+        return count > 0 ? (lower, upper, count) : nil
+    }
+
+    /// How many chunks hold `word`: counted exactly when that is cheap (the word is rare in the sample
+    /// window), else estimated from the window. Returns the count and whether it is an estimate.
+    private static func documentFrequency(
+        _ db: Database, word: String, rows: Int, window: (lower: Int64, upper: Int64, rows: Int)?, pruning: LexicalPruning
+    ) throws -> (Int, Bool) {
+        let match = orQuery([word])
+        if let window, window.rows < rows {
+            let inWindow = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                arguments: [match, window.lower, window.upper]) ?? 0
+            let estimate = Int((Double(inWindow) * Double(rows) / Double(window.rows)).rounded())
+            if estimate > pruning.maximumPostings { return (min(estimate, rows), true) }
+        }
+        let exact = try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?", arguments: [match]) ?? 0
+        return (exact, false)
+    }
+
+    /// Rows in the full-text index, from FTS5's totals record (a varint row count first), which
+    /// `bm25()` reads too; counting the table instead would take a scan.
+    static func ftsRowCount(_ db: Database) throws -> Int {
+        guard let block = try Data.fetchOne(db, sql: "SELECT block FROM chunk_fts_data WHERE id = 1") else { return 0 }
+        return Int(clamping: Self.varint(block) ?? 0)
+    }
+
+    /// SQLite's varint (big-endian groups of 7 bits, the ninth byte whole), as FTS5 writes them.
+    static func varint(_ bytes: Data) -> UInt64? {
+        var value: UInt64 = 0
+        for (index, byte) in bytes.prefix(9).enumerated() {
+            if index == 8 { return (value << 8) | UInt64(byte) }
+            value = (value << 7) | UInt64(byte & 0x7F)
+            if byte & 0x80 == 0 { return value }
+        }
+        return nil
     }
 
     /// Turns arbitrary user text into an FTS5 MATCH expression that cannot be a syntax error: the
@@ -52,6 +188,11 @@ extension Store {
     /// `OR`. Returns nil if there are no words. FTS5 operators in the text (`AND`, `NEAR`, `*`,
     /// `-`, `:`, quotes) become plain words or separators.
     public static func makeFTSQuery(_ text: String) -> String? {
+        queryWords(text).map(orQuery)
+    }
+
+    /// The words of a query (see `makeFTSQuery`), function words dropped unless that leaves none.
+    static func queryWords(_ text: String) -> [String]? {
         var tokens: [String] = []
         var current = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -67,8 +208,12 @@ extension Store {
         // Function words match nearly every chunk: they add noise to the ranking and to the
         // highlighted snippets. Dropped unless the query is nothing but them ("to be or not to be").
         let contentWords = tokens.filter { !stopwords.contains($0.lowercased()) }
-        if !contentWords.isEmpty { tokens = contentWords }
-        return tokens
+        return contentWords.isEmpty ? tokens : contentWords
+    }
+
+    /// Each word double-quoted (a quote inside doubled), joined by OR.
+    static func orQuery(_ words: [String]) -> String {
+        words
             .map { "\"" + $0.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" }
             .joined(separator: " OR ")
     }

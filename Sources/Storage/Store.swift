@@ -9,6 +9,8 @@ public final class Store: Sendable {
     /// The database file.
     public let path: String
     let pool: DatabasePool
+    /// Document frequencies of query words, for pruned full-text search.
+    let lexicalStatistics = LexicalStatistics()
 
     /// How long a connection waits for a lock held by another process before giving up. Within this
     /// process GRDB serialises writers itself; this covers e.g. a `sqlite3` shell holding a lock.
@@ -34,6 +36,7 @@ public final class Store: Sendable {
             // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits,
             // which the next rescan re-indexes. It saves an fsync per transaction.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try LexicalScorer.register(db)
         }
 
         do {

@@ -161,3 +161,83 @@ import Testing
         #expect(Store.makeFTSQuery(text) == nil)
     }
 }
+
+@Suite struct StorePrunedSearchTests {
+    /// 120 chunks: "common" in all, "usual" in every second, "seldom" in every tenth, "unique" in one;
+    /// sections on some, so both columns count.
+    static func fill(_ store: Store) async throws {
+        let rootId = try await addRoot(store)
+        for document in 0..<12 {
+            var texts: [String] = []
+            for index in 0..<10 {
+                let n = document * 10 + index
+                var words = ["common", "filler\(n % 7)", "padding"]
+                if n % 2 == 0 { words.append("usual") }
+                if n % 10 == 3 { words += ["seldom", "seldom"] }
+                if n == 57 { words.append("unique") }
+                words += Array(repeating: "word", count: n % 5)
+                texts.append(words.joined(separator: " "))
+            }
+            let chunks = makeChunks(texts, section: document % 3 == 0 ? "usual heading" : nil)
+            try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/\(document)", inode: Int64(document)), chunks: chunks)
+        }
+    }
+
+    static let forced = LexicalPruning(minimumRows: 0, postingBudget: 5, maximumPostings: 1000, sampleRows: 16)
+
+    @Test func prunedRankingEqualsFullBM25() async throws {
+        try await withTemporaryStore { store in
+            try await Self.fill(store)
+            for query in ["common usual seldom", "usual unique", "seldom common", "common usual", "unique"] {
+                let full = try await store.rankedChunks(query, limit: 10, pathPrefix: nil, pruning: .off)
+                let pruned = try await store.rankedChunks(query, limit: 10, pathPrefix: nil, pruning: Self.forced)
+                #expect(pruned.map(\.id) == full.map(\.id), "\(query)")
+                for (a, b) in zip(pruned, full) { #expect(abs(a.score - b.score) < 1e-9, "\(query)") }
+            }
+        }
+    }
+
+    @Test func withoutWideningRowsWithOnlyCommonWordsAreLeftOut() async throws {
+        try await withTemporaryStore { store in
+            try await Self.fill(store)
+            let narrow = LexicalPruning(minimumRows: 0, postingBudget: 1, maximumPostings: 1, sampleRows: 16)
+            let pruned = try await store.rankedChunks("unique common", limit: 10, pathPrefix: nil, pruning: narrow)
+            // Only the chunk with the rare word matches; it is scored by both words, as bm25() does.
+            let full = try await store.rankedChunks("unique common", limit: 10, pathPrefix: nil, pruning: .off)
+            #expect(pruned.count == 1)
+            #expect(pruned.first?.id == full.first?.id)
+            #expect(abs((pruned.first?.score ?? 0) - (full.first?.score ?? 0)) < 1e-9)
+        }
+    }
+
+    @Test func pruningKeepsThePathFilterAndUnknownWords() async throws {
+        try await withTemporaryStore { store in
+            try await Self.fill(store)
+            let hits = try await store.search("seldom nowhereword common", limit: 50, pathPrefix: "/r/1", pruning: Self.forced)
+            #expect(!hits.isEmpty)
+            #expect(hits.allSatisfy { $0.path.hasPrefix("/r/1") })
+            #expect(try await store.rankedChunks("nowhereword", limit: 5, pathPrefix: nil, pruning: Self.forced).isEmpty)
+        }
+    }
+
+    @Test func rowCountComesFromTheFullTextTotals() async throws {
+        try await withTemporaryStore { store in
+            try await Self.fill(store)
+            let rows = try await store.read { db in try Store.ftsRowCount(db) }
+            #expect(rows == 120)
+        }
+    }
+
+    @Test func varintsDecodeAsSQLiteWritesThem() {
+        #expect(Store.varint(Data([0x05])) == 5)
+        #expect(Store.varint(Data([0x81, 0x00])) == 128)
+        #expect(Store.varint(Data([0x83, 0xE8, 0x07])) == 0xF407)
+        #expect(Store.varint(Data([0x80])) == nil)
+        #expect(Store.varint(Data(repeating: 0xFF, count: 9)) == UInt64.max)
+    }
+
+    @Test func idfMatchesFTS5AndIsFloored() {
+        #expect(abs(LexicalScorer.idf(rows: 100, documentFrequency: 10) - log(90.5 / 10.5)) < 1e-12)
+        #expect(LexicalScorer.idf(rows: 100, documentFrequency: 80) == 1e-6)
+    }
+}
