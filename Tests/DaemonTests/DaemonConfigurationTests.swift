@@ -70,6 +70,10 @@ import Testing
         ("log_level = \"loud\"\n", "log_level must be one of"),
         ("[[roots]]\ninclude = []\n", "needs a path"),
         ("a = \n", ":1:"),
+        ("[decoder]\ndefault = \"gpt-9\"\n", "decoder.default names no decoder"),
+        ("[decoder]\nqueue_size = -1\n", "decoder.queue_size must be between"),
+        ("[[decoders]]\nname = \"x\"\n", "needs a name and a file"),
+        ("[[decoders]]\nname = \"x\"\nfile = \"../up.gguf\"\n", "must name a model file once"),
     ])
     func badFilesAreClearErrors(text: String, expected: String) throws {
         let file = try write(text)
@@ -80,6 +84,41 @@ import Testing
         } catch {
             #expect(error.message.contains(expected), "\(error.message)")
         }
+    }
+
+    @Test func decoderSettingsAndTheDefaultDecoders() throws {
+        let defaults = try DaemonConfiguration.load(file: nil, socket: nil, database: nil, models: nil, environment: environment)
+        #expect(defaults.decoder.models.map(\.name) == ["qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b", "smollm2-135m"])
+        #expect(defaults.decoderPath(defaults.decoder.models[0])
+            == "/home/ada/.local/share/sotto/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+        #expect(defaults.decoder.defaultModel == nil && defaults.decoder.queueSize == 8 && defaults.decoder.contextTokens == 4096)
+
+        let file = try write(
+            """
+            [decoder]
+            default = "fast"
+            threads = 2
+            context_tokens = 2048
+            queue_size = 3
+            time_limit_seconds = 60
+            [[decoders]]
+            name = "fast"
+            file = "~/models/small.gguf"
+            context_tokens = 1024
+            [[decoders]]
+            name = "echo"
+            file = "builtin:echo"
+            """)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let configuration = try DaemonConfiguration.load(file: file, socket: nil, database: nil, models: nil, environment: environment)
+        let decoder = configuration.decoder
+        #expect(decoder.defaultModel == "fast")
+        #expect(decoder.threads == 2 && decoder.contextTokens == 2048 && decoder.queueSize == 3)
+        #expect(decoder.timeLimit == .seconds(60))
+        #expect(decoder.models.map(\.name) == ["fast", "echo"])
+        #expect(decoder.models[0].contextTokens == 1024)
+        #expect(configuration.decoderPath(decoder.models[0]) == "/home/ada/models/small.gguf")
+        #expect(configuration.decoderPath(decoder.models[1]) == "builtin:echo")
     }
 
     @Test func missingFileIsAnError() {
