@@ -6,6 +6,7 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,6 +611,270 @@ static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// AVX-512 VNNI dot products (256-bit vectors: AVX512VL forms of VPDPBUSD/VPDPWSSD, byte masks,
+// VPMULTISHIFTQB). Three ideas carry most of the gain over the AVX2 kernels:
+// - No sign trick. Weights go in as the unsigned operand of VPDPBUSD, shifted by a constant c
+//   (Q4_0: the nibble, c = 8; Q5_0: the 5-bit code, c = 16; Q8_0: q XOR 0x80 = q + 128, c = 128), and
+//   Σ(q+c)·a − c·Σa is exact: c·Σa per activation block is computed once per vector and enters as
+//   the accumulator's starting value (spread over the 8 lanes, as c·Σa/8 each, which is whole).
+// - Weight scales are read through a 65,536-entry f16→f32 table: two loads, no shuffle-port work.
+// - Four rows per pass share each activation block (one load, one scale, one starting value).
+
+#define VNNI __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))
+
+static float f16_table[65536];
+static pthread_once_t f16_table_once = PTHREAD_ONCE_INIT;
+
+__attribute__((target("avx2,fma,f16c")))
+static void build_f16_table(void) {
+    for (int i = 0; i < 65536; i++) f16_table[i] = h2f((uint16_t)i);
+}
+
+int sotto_quant_best_level(void) {
+    static int level = -1;
+    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (l >= 0) return l;
+    __builtin_cpu_init();
+    l = 0;
+    if (sotto_kernels_have_avx2() && __builtin_cpu_supports("f16c")) {
+        l = 1;
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") &&
+            __builtin_cpu_supports("avx512vbmi"))
+            l = 2;
+    }
+    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+    return l;
+}
+
+// Q8_0 (or Q8_1) activations rearranged for the VNNI kernels: the int8 values contiguous, each
+// block's scale as a float, and the per-lane starting value −c·Σa/8 (or, for Q4_1, d·Σa as a float).
+typedef struct {
+    const int8_t *qs;
+    const float *d;
+    const int32_t *start;   // Q4_0/Q5_0/Q8_0
+    const float *sum;       // Q4_1: the stored s (f16) as a float
+} prepared_q8;
+
+// Bytes prepare_q8 needs for nb blocks (64-byte aligned pieces).
+static size_t prepared_bytes(long nb) { return (size_t)nb * 32 + (size_t)nb * 8 + 128; }
+
+static void prepare_q8(int type, const void *xq, long nb, void *buffer, prepared_q8 *p) {
+    char *base = (char *)(((uintptr_t)buffer + 63) & ~(uintptr_t)63);
+    int8_t *qs = (int8_t *)base;
+    float *d = (float *)(base + nb * 32);
+    int32_t *start = (int32_t *)(d + nb);
+    p->qs = qs;
+    p->d = d;
+    p->start = start;
+    p->sum = (const float *)start;
+    if (type == T_Q4_1) {
+        const block_q8_1 *x = xq;
+        float *s = (float *)start;
+        for (long i = 0; i < nb; i++) {
+            memcpy(qs + 32 * i, x[i].qs, 32);
+            d[i] = f16_table[x[i].d];
+            s[i] = f16_table[x[i].s];
+        }
+        return;
+    }
+    // c/8 per lane: Q4_0 8/8, Q5_0 16/8, Q8_0 128/8.
+    const int per_lane = type == T_Q4_0 ? 1 : type == T_Q5_0 ? 2 : 16;
+    const block_q8_0 *x = xq;
+    for (long i = 0; i < nb; i++) {
+        int sum = 0;
+        for (int j = 0; j < 32; j++) sum += x[i].qs[j];
+        memcpy(qs + 32 * i, x[i].qs, 32);
+        d[i] = f16_table[x[i].d];
+        start[i] = -per_lane * sum;
+    }
+}
+
+// 16 bytes of packed nibbles → 32 bytes: low nibbles first, then high. VPMULTISHIFTQB picks each
+// byte's 8 bits at offset 8k (low lane) or 8k+4 (high lane) on the shuffle port, leaving ports 0/1
+// to the products.
+VNNI static inline __m256i unpack_nibbles_vnni(const uint8_t *p) {
+    const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
+    const __m256i ctl = _mm256_setr_epi64x(0x3830282018100800LL, 0x3830282018100800LL,
+                                           0x3C342C241C140C04LL, 0x3C342C241C140C04LL);
+    return _mm256_and_si256(_mm256_multishift_epi64_epi8(ctl, both), _mm256_set1_epi8(0x0F));
+}
+
+VNNI static inline uint32_t load_u32(const void *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+// Unsigned weight codes of one 32-value block of row `r` (see the section comment).
+VNNI static inline __attribute__((always_inline)) __m256i codes_vnni(int type, const char *blk) {
+    switch (type) {
+    case T_Q4_0: return unpack_nibbles_vnni(((const block_q4_0 *)blk)->qs);
+    case T_Q4_1: return unpack_nibbles_vnni(((const block_q4_1 *)blk)->qs);
+    case T_Q5_0: {
+        const block_q5_0 *b = (const block_q5_0 *)blk;
+        const __m256i q = unpack_nibbles_vnni(b->qs);
+        return _mm256_mask_add_epi8(q, _cvtu32_mask32(load_u32(b->qh)), q, _mm256_set1_epi8(16));
+    }
+    default: {  // Q8_0
+        const block_q8_0 *b = (const block_q8_0 *)blk;
+        return _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)b->qs), _mm256_set1_epi8((char)0x80));
+    }
+    }
+}
+
+// R rows (R ≤ 4) of a 32-value-block type against prepared activations.
+VNNI static inline __attribute__((always_inline)) void rows32_vnni(
+    int type, const char *w, long row_bytes, const prepared_q8 *x, long nb, float *y, const int R) {
+    const long bb = type == T_Q4_0 ? 18 : type == T_Q4_1 ? 20 : type == T_Q5_0 ? 22 : 34;
+    __m256 acc[4];
+    float mins[4];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm256_setzero_ps();
+        mins[r] = 0;
+    }
+    const char *row = w;
+    for (long i = 0; i < nb; i++, row += bb) {
+        const __m256i a = _mm256_load_si256((const __m256i *)(x->qs + 32 * i));
+        const __m256i start = type == T_Q4_1 ? _mm256_setzero_si256() : _mm256_set1_epi32(x->start[i]);
+        const __m256 dx = _mm256_set1_ps(x->d[i]);
+        for (int r = 0; r < R; r++) {
+            const char *blk = row + r * row_bytes;
+            const __m256i p = _mm256_dpbusd_epi32(start, codes_vnni(type, blk), a);
+            const __m256 s = _mm256_mul_ps(_mm256_set1_ps(f16_table[*(const uint16_t *)blk]), dx);
+            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), s, acc[r]);
+            if (type == T_Q4_1) mins[r] += f16_table[((const block_q4_1 *)blk)->m] * x->sum[i];
+        }
+    }
+    for (int r = 0; r < R; r++) y[r] = hsum8(acc[r]) + mins[r];
+}
+
+#define ROWS32(NAME, TYPE)                                                                          \
+    VNNI static void NAME(const char *w, long row_bytes, long rows, const prepared_q8 *x, long nb, float *y) { \
+        long r = 0;                                                                                 \
+        for (; r + 4 <= rows; r += 4) rows32_vnni(TYPE, w + r * row_bytes, row_bytes, x, nb, y + r, 4); \
+        for (; r < rows; r++) rows32_vnni(TYPE, w + r * row_bytes, row_bytes, x, nb, y + r, 1);      \
+    }
+ROWS32(rows_q4_0_vnni, T_Q4_0)
+ROWS32(rows_q4_1_vnni, T_Q4_1)
+ROWS32(rows_q5_0_vnni, T_Q5_0)
+ROWS32(rows_q8_0_vnni, T_Q8_0)
+
+// Q4_K: maddubs (nibble × int8, pair sums ≤ 3,810 fit int16) then VPDPWSSD by the sub-block's scale,
+// which arrives in every word by one byte shuffle of the 8 decoded scales.
+VNNI static float dot_q4_K_vnni(const block_q4_K *w, const block_q8_K *x, long nb) {
+    __m256 acc = _mm256_setzero_ps(), accm = acc;
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (long i = 0; i < nb; i++) {
+        uint8_t sc[8], mn[8];
+        q4_K_scales(w[i].scales, sc, mn);
+        const __m128i m8 = _mm_loadl_epi64((const __m128i *)mn);
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
+        const __m256i pm = _mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)x[i].bsums));
+        const __m256i scb = _mm256_broadcastsi128_si256(_mm_loadl_epi64((const __m128i *)sc));
+        __m256i sumi = _mm256_setzero_si256();
+        for (int k = 0; k < 4; k++) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(w[i].qs + 32 * k));
+            const __m256i lo = _mm256_and_si256(q, low4);
+            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
+            const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * k)));
+            const __m256i p1 = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * k + 32)));
+            const __m256i s0 = _mm256_shuffle_epi8(scb, _mm256_set1_epi16((short)(0x8000 | (2 * k))));
+            const __m256i s1 = _mm256_shuffle_epi8(scb, _mm256_set1_epi16((short)(0x8000 | (2 * k + 1))));
+            sumi = _mm256_dpwssd_epi32(sumi, p0, s0);
+            sumi = _mm256_dpwssd_epi32(sumi, p1, s1);
+        }
+        const float dx = x[i].d;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * f16_table[w[i].d]), _mm256_cvtepi32_ps(sumi), acc);
+        accm = _mm256_fmadd_ps(_mm256_set1_ps(dx * f16_table[w[i].dmin]), _mm256_cvtepi32_ps(pm), accm);
+    }
+    return hsum8(_mm256_sub_ps(acc, accm));
+}
+
+// Q6_K: 6-bit codes assembled with one ternary-logic op each ((low & 0x0F) | high-bits), maddubs
+// (code ≤ 63 × int8: pair sums ≤ 16,002 fit int16), VPDPWSSD by the two 16-value groups' scales
+// (one VPERMW per 32 values); the −32 offset is folded in once per super-block through bsums.
+VNNI static float dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long nb) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
+    for (long i = 0; i < nb; i++) {
+        const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)w[i].scales));
+        const __m256i offset = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)x[i].bsums));
+        __m256i sumi = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(offset, 5));
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = w[i].ql + 64 * h;
+            const int8_t *a = x[i].qs + 128 * h;
+            const __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
+            const __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            const __m256i qh = _mm256_loadu_si256((const __m256i *)(w[i].qh + 32 * h));
+            // 0xE4 = C ? A : B with C = low4: the low nibble from A, bits 4-5 from B (B's other bits are 0).
+            const __m256i q0 = _mm256_ternarylogic_epi32(l0, _mm256_and_si256(_mm256_slli_epi16(qh, 4), bits45), low4, 0xE4);
+            const __m256i q1 = _mm256_ternarylogic_epi32(l1, _mm256_and_si256(_mm256_slli_epi16(qh, 2), bits45), low4, 0xE4);
+            const __m256i q2 = _mm256_ternarylogic_epi32(_mm256_srli_epi16(l0, 4), _mm256_and_si256(qh, bits45), low4, 0xE4);
+            const __m256i q3 = _mm256_ternarylogic_epi32(_mm256_srli_epi16(l1, 4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), bits45), low4, 0xE4);
+            const int g = 8 * h;
+            const __m256i s0 = _mm256_permutexvar_epi16(_mm256_set_m128i(_mm_set1_epi16((short)(g + 1)), _mm_set1_epi16((short)g)), sc16);
+            const __m256i s1 = _mm256_permutexvar_epi16(_mm256_set_m128i(_mm_set1_epi16((short)(g + 3)), _mm_set1_epi16((short)(g + 2))), sc16);
+            const __m256i s2 = _mm256_permutexvar_epi16(_mm256_set_m128i(_mm_set1_epi16((short)(g + 5)), _mm_set1_epi16((short)(g + 4))), sc16);
+            const __m256i s3 = _mm256_permutexvar_epi16(_mm256_set_m128i(_mm_set1_epi16((short)(g + 7)), _mm_set1_epi16((short)(g + 6))), sc16);
+            sumi = _mm256_dpwssd_epi32(sumi, _mm256_maddubs_epi16(q0, _mm256_loadu_si256((const __m256i *)a)), s0);
+            sumi = _mm256_dpwssd_epi32(sumi, _mm256_maddubs_epi16(q1, _mm256_loadu_si256((const __m256i *)(a + 32))), s1);
+            sumi = _mm256_dpwssd_epi32(sumi, _mm256_maddubs_epi16(q2, _mm256_loadu_si256((const __m256i *)(a + 64))), s2);
+            sumi = _mm256_dpwssd_epi32(sumi, _mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(a + 96))), s3);
+        }
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * f16_table[w[i].d]), _mm256_cvtepi32_ps(sumi), acc);
+    }
+    return hsum8(acc);
+}
+
+// Rows of any type at the VNNI level; F32/F16 have no integer work and take the AVX2 kernels.
+static void rows_vnni(int type, const char *w, long row_bytes, long rows, long columns, const void *xq,
+                      const prepared_q8 *p, float *y) {
+    const long nb = columns / 32;
+    switch (type) {
+    case T_Q4_0: rows_q4_0_vnni(w, row_bytes, rows, p, nb, y); return;
+    case T_Q4_1: rows_q4_1_vnni(w, row_bytes, rows, p, nb, y); return;
+    case T_Q5_0: rows_q5_0_vnni(w, row_bytes, rows, p, nb, y); return;
+    case T_Q8_0: rows_q8_0_vnni(w, row_bytes, rows, p, nb, y); return;
+    case T_Q4_K:
+        for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_q4_K_vnni((const block_q4_K *)w, xq, columns / 256);
+        return;
+    case T_Q6_K:
+        for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_q6_K_vnni((const block_q6_K *)w, xq, columns / 256);
+        return;
+    case T_F32:
+        for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_f32_avx2((const float *)w, xq, columns);
+        return;
+    case T_F16:
+        for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_f16_avx2((const uint16_t *)w, xq, columns);
+        return;
+    default: return;
+    }
+}
+
+static int wants_prepared(int type) { return type == T_Q4_0 || type == T_Q4_1 || type == T_Q5_0 || type == T_Q8_0; }
+
+// Prepared activations for up to this many bytes live on the stack; wider rows go to the heap.
+enum { STACK_PREPARED = 48 * 1024 };
+
+// One product at the VNNI level: prepares x (when the type needs it) and runs the rows.
+static void matvec_vnni(int type, const char *w, long row_bytes, long rows, long columns, const void *xq, float *y) {
+    pthread_once(&f16_table_once, build_f16_table);
+    char stack[STACK_PREPARED];
+    prepared_q8 p = {0};
+    void *buffer = NULL;
+    if (wants_prepared(type)) {
+        const long nb = columns / 32;
+        const size_t need = prepared_bytes(nb);
+        buffer = need <= sizeof stack ? stack : malloc(need);
+        if (!buffer) return;
+        prepare_q8(type, xq, nb, buffer, &p);
+    }
+    rows_vnni(type, w, row_bytes, rows, columns, xq, &p, y);
+    if (buffer && buffer != stack) free(buffer);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Row loops
 
 static float dot_row(int type, const void *w, const void *xq, const float *xd, long columns, int avx2) {
@@ -654,6 +919,10 @@ enum { STACK_SCALES = 4096 };
 
 void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long columns,
                         const void *xq, float *y, int avx2) {
+    if (avx2 >= 2) {
+        matvec_vnni(type, w, row_bytes, rows, columns, xq, y);
+        return;
+    }
     float stack[STACK_SCALES];
     float *xd = NULL;
     const long nb = columns / 32;
@@ -683,6 +952,10 @@ void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long
         const long r1 = r0 + chunk < rows ? r0 + chunk : rows;
         for (long i = 0; i < n; i++) {
             const void *x = (const char *)xq + i * xq_stride;
+            if (avx2 >= 2) {
+                matvec_vnni(type, (const char *)w + r0 * row_bytes, row_bytes, r1 - r0, columns, x, y + i * ldy + r0);
+                continue;
+            }
             if (xd) activation_scales(x, nb, xd);
             const char *row = (const char *)w + r0 * row_bytes;
             for (long r = r0; r < r1; r++, row += row_bytes) y[i * ldy + r] = dot_row(type, row, x, xd, columns, avx2);

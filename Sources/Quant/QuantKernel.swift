@@ -1,21 +1,29 @@
 import CKernels
 import GGUF
 
-/// Which implementation of the C kernels runs: AVX2/FMA where the CPU has it, else portable C.
-/// Tests pin each one to hold both to the reference.
+/// Which implementation of the C kernels runs: AVX-512 VNNI, AVX2/FMA or portable C, the best the CPU
+/// has. Tests pin each one to hold all to the reference.
 enum QuantKernel: Sendable, CaseIterable {
     case portable
     case avx2
+    case vnni
 
-    static let hasAVX2 = sotto_kernels_have_avx2() != 0
+    static let bestLevel = sotto_quant_best_level()
 
     /// The fastest implementation this CPU runs.
-    static var best: QuantKernel { hasAVX2 ? .avx2 : .portable }
+    static let best: QuantKernel = available.last ?? .portable
 
     /// The implementations this CPU can run (for tests).
-    static var available: [QuantKernel] { hasAVX2 ? [.portable, .avx2] : [.portable] }
+    static var available: [QuantKernel] { allCases.filter { $0.level <= bestLevel } }
 
-    var avx2: Int32 { self == .avx2 ? 1 : 0 }
+    /// The C kernels' level number.
+    var level: Int32 {
+        switch self {
+        case .portable: 0
+        case .avx2: 1
+        case .vnni: 2
+        }
+    }
 }
 
 extension QuantKernel {
@@ -24,7 +32,7 @@ extension QuantKernel {
         let code = Int32(type.rawValue)
         var out = [UInt8](repeating: 0, count: sotto_quant_activation_bytes(code, x.count))
         out.withUnsafeMutableBytes { o in
-            x.withUnsafeBufferPointer { sotto_quant_quantize(code, $0.baseAddress, x.count, o.baseAddress, avx2) }
+            x.withUnsafeBufferPointer { sotto_quant_quantize(code, $0.baseAddress, x.count, o.baseAddress, level) }
         }
         return out
     }
@@ -38,7 +46,7 @@ extension QuantKernel {
         weights.withUnsafeBytes { w in
             activations.withUnsafeBytes { a in
                 y.withUnsafeMutableBufferPointer {
-                    sotto_quant_matvec(code, w.baseAddress, rowBytes, rows, columns, a.baseAddress, $0.baseAddress, avx2)
+                    sotto_quant_matvec(code, w.baseAddress, rowBytes, rows, columns, a.baseAddress, $0.baseAddress, level)
                 }
             }
         }

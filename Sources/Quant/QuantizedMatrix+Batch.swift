@@ -28,7 +28,7 @@ extension QuantizedMatrix {
         _ = BLASThreads.single
         let job = BatchJob(
             type: typeCode, weights: base, rowBytes: rowBytes, rows: rows, columns: columns,
-            input: x, n: n, activations: nil, activationBytes: 0, output: y, avx2: 0)
+            input: x, n: n, activations: nil, activationBytes: 0, output: y, level: 0)
         let tile = tileRows
         pool.parallelFor(rows) { range in
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: tile * job.columns)
@@ -57,18 +57,18 @@ extension QuantizedMatrix {
         defer { activations.deallocate() }
         let job = BatchJob(
             type: typeCode, weights: base, rowBytes: rowBytes, rows: rows, columns: columns,
-            input: x, n: n, activations: activations, activationBytes: stride, output: y, avx2: kernel.avx2)
+            input: x, n: n, activations: activations, activationBytes: stride, output: y, level: kernel.level)
         pool.parallelFor(n) { range in
             guard let activations = job.activations else { return }
             for i in range {
                 sotto_quant_quantize(
-                    job.type, job.input + i * job.columns, job.columns, activations + i * job.activationBytes, job.avx2)
+                    job.type, job.input + i * job.columns, job.columns, activations + i * job.activationBytes, job.level)
             }
         }
         pool.parallelFor(rows) { range in
             sotto_quant_matmul(
                 job.type, job.weights + range.lowerBound * job.rowBytes, job.rowBytes, range.count, job.columns,
-                job.activations, job.activationBytes, job.n, job.output + range.lowerBound, job.rows, job.avx2)
+                job.activations, job.activationBytes, job.n, job.output + range.lowerBound, job.rows, job.level)
         }
     }
 }
@@ -113,5 +113,5 @@ private struct BatchJob: @unchecked Sendable {
     let activations: UnsafeMutableRawPointer?
     let activationBytes: Int
     let output: UnsafeMutablePointer<Float>
-    let avx2: Int32
+    let level: Int32
 }

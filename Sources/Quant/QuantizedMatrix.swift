@@ -57,10 +57,10 @@ public struct QuantizedMatrix: @unchecked Sendable {
         let activationBytes = sotto_quant_activation_bytes(typeCode, columns)
         withUnsafeTemporaryAllocation(byteCount: activationBytes, alignment: 64) { scratch in
             guard let xq = scratch.baseAddress else { return }
-            sotto_quant_quantize(typeCode, x, columns, xq, kernel.avx2)
+            sotto_quant_quantize(typeCode, x, columns, xq, kernel.level)
             let job = MatvecJob(
                 type: typeCode, weights: base, rowBytes: rowBytes, columns: columns,
-                activations: UnsafeRawPointer(xq), output: y, avx2: kernel.avx2)
+                activations: UnsafeRawPointer(xq), output: y, level: kernel.level)
             if rows * columns < Self.parallelThreshold {
                 job.run(0..<rows)
             } else {
@@ -79,11 +79,11 @@ private struct MatvecJob: @unchecked Sendable {
     let columns: Int
     let activations: UnsafeRawPointer
     let output: UnsafeMutablePointer<Float>
-    let avx2: Int32
+    let level: Int32
 
     func run(_ range: Range<Int>) {
         sotto_quant_matvec(
             type, weights + range.lowerBound * rowBytes, rowBytes, range.count, columns, activations,
-            output + range.lowerBound, avx2)
+            output + range.lowerBound, level)
     }
 }

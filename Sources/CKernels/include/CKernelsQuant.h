@@ -8,13 +8,17 @@
 /// blocks (with the block sum) for Q4_1, Q8_K super-blocks for Q4_K/Q6_K. F32 and F16 weights take the
 /// activations as plain floats. Each block's dot product is then integer arithmetic.
 ///
-/// Every entry point takes `avx2`: 1 runs the AVX2/FMA/F16C kernel (call it only when
-/// sotto_kernels_have_avx2() returns 1), 0 the portable C twin. Both round activations the same way
-/// (to nearest, ties to even), so they quantize to identical bytes; dot products differ only by the
+/// Every entry point takes `avx2`, the kernel level: 0 the portable C code, 1 AVX2/FMA/F16C, 2 AVX-512
+/// VNNI (256-bit VPDPBUSD/VPDPWSSD with AVX512BW/VL/VBMI). Call a level only when
+/// sotto_quant_best_level() is at least that level. All levels round activations the same way (to
+/// nearest, ties to even), so they quantize to identical bytes; dot products differ only by the
 /// order of float additions.
 ///
 /// `type` is ggml's type number (GGMLType.rawValue): 0 F32, 1 F16, 2 Q4_0, 3 Q4_1, 6 Q5_0, 8 Q8_0,
 /// 12 Q4_K, 14 Q6_K. Callers check the type and that `columns` is a whole number of blocks.
+
+/// The highest kernel level this CPU (and OS) runs: 0, 1 or 2 (see above).
+int sotto_quant_best_level(void);
 
 /// Bytes of one quantized activation row of `columns` values for weight type `type`, or 0 when the
 /// type is not handled or `columns` is not a whole number of blocks.
