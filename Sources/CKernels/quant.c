@@ -768,6 +768,13 @@ ROWS32(rows_q4_1_vnni, T_Q4_1)
 ROWS32(rows_q5_0_vnni, T_Q5_0)
 ROWS32(rows_q8_0_vnni, T_Q8_0)
 
+// VPDPWSSD as written: the compiler otherwise splits a chain of them into VPMADDWD + VPADDD (for
+// latency, on its generic tuning), which costs the saved uop back.
+VNNI static inline __m256i dpwssd(__m256i acc, __m256i a, __m256i b) {
+    __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
+    return acc;
+}
+
 // Q4_K: maddubs (nibble × int8, pair sums ≤ 3,810 fit int16) then VPDPWSSD by the sub-block's scale,
 // which arrives in every word by one byte shuffle of the 8 decoded scales.
 VNNI static float dot_q4_K_vnni(const block_q4_K *w, const block_q8_K *x, long nb, long ahead) {
@@ -784,7 +791,8 @@ VNNI static float dot_q4_K_vnni(const block_q4_K *w, const block_q8_K *x, long n
         const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
         const __m256i pm = _mm256_madd_epi16(mins, _mm256_loadu_si256((const __m256i *)x[i].bsums));
         const __m256i scb = _mm256_broadcastsi128_si256(_mm_loadl_epi64((const __m128i *)sc));
-        __m256i sumi = _mm256_setzero_si256();
+        // Two accumulators, so the VPDPWSSD chains are short enough for the compiler to keep them.
+        __m256i sum0 = _mm256_setzero_si256(), sum1 = sum0;
         for (int k = 0; k < 4; k++) {
             const __m256i q = _mm256_loadu_si256((const __m256i *)(w[i].qs + 32 * k));
             const __m256i lo = _mm256_and_si256(q, low4);
@@ -793,12 +801,14 @@ VNNI static float dot_q4_K_vnni(const block_q4_K *w, const block_q8_K *x, long n
             const __m256i p1 = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * k + 32)));
             const __m256i s0 = _mm256_shuffle_epi8(scb, _mm256_set1_epi16((short)(0x8000 | (2 * k))));
             const __m256i s1 = _mm256_shuffle_epi8(scb, _mm256_set1_epi16((short)(0x8000 | (2 * k + 1))));
-            sumi = _mm256_dpwssd_epi32(sumi, p0, s0);
-            sumi = _mm256_dpwssd_epi32(sumi, p1, s1);
+            sum0 = dpwssd(sum0, p0, s0);
+            sum1 = dpwssd(sum1, p1, s1);
         }
-        const float dx = x[i].d;
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * f16_table[w[i].d]), _mm256_cvtepi32_ps(sumi), acc);
-        accm = _mm256_fmadd_ps(_mm256_set1_ps(dx * f16_table[w[i].dmin]), _mm256_cvtepi32_ps(pm), accm);
+        const __m256 dx = _mm256_set1_ps(x[i].d);
+        const __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(sum0, sum1)), _mm256_set1_ps(f16_table[w[i].d]));
+        const __m256 tm = _mm256_mul_ps(_mm256_cvtepi32_ps(pm), _mm256_set1_ps(f16_table[w[i].dmin]));
+        acc = _mm256_fmadd_ps(t, dx, acc);
+        accm = _mm256_fmadd_ps(tm, dx, accm);
     }
     return hsum8(_mm256_sub_ps(acc, accm));
 }
@@ -817,7 +827,7 @@ VNNI static float dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long n
         _mm_prefetch(next + 192, _MM_HINT_T0);
         const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)w[i].scales));
         const __m256i offset = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)x[i].bsums));
-        __m256i sumi = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(offset, 5));
+        __m256i sumi = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(offset, 5)), sum1 = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
             const uint8_t *ql = w[i].ql + 64 * h;
             const int8_t *a = x[i].qs + 128 * h;
@@ -834,12 +844,12 @@ VNNI static float dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long n
             const __m256i s1 = _mm256_permutexvar_epi16(_mm256_set_m128i(_mm_set1_epi16((short)(g + 3)), _mm_set1_epi16((short)(g + 2))), sc16);
             const __m256i s2 = _mm256_permutexvar_epi16(_mm256_set_m128i(_mm_set1_epi16((short)(g + 5)), _mm_set1_epi16((short)(g + 4))), sc16);
             const __m256i s3 = _mm256_permutexvar_epi16(_mm256_set_m128i(_mm_set1_epi16((short)(g + 7)), _mm_set1_epi16((short)(g + 6))), sc16);
-            sumi = _mm256_dpwssd_epi32(sumi, _mm256_maddubs_epi16(q0, _mm256_loadu_si256((const __m256i *)a)), s0);
-            sumi = _mm256_dpwssd_epi32(sumi, _mm256_maddubs_epi16(q1, _mm256_loadu_si256((const __m256i *)(a + 32))), s1);
-            sumi = _mm256_dpwssd_epi32(sumi, _mm256_maddubs_epi16(q2, _mm256_loadu_si256((const __m256i *)(a + 64))), s2);
-            sumi = _mm256_dpwssd_epi32(sumi, _mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(a + 96))), s3);
+            sumi = dpwssd(sumi, _mm256_maddubs_epi16(q0, _mm256_loadu_si256((const __m256i *)a)), s0);
+            sum1 = dpwssd(sum1, _mm256_maddubs_epi16(q1, _mm256_loadu_si256((const __m256i *)(a + 32))), s1);
+            sumi = dpwssd(sumi, _mm256_maddubs_epi16(q2, _mm256_loadu_si256((const __m256i *)(a + 64))), s2);
+            sum1 = dpwssd(sum1, _mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(a + 96))), s3);
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * f16_table[w[i].d]), _mm256_cvtepi32_ps(sumi), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * f16_table[w[i].d]), _mm256_cvtepi32_ps(_mm256_add_epi32(sumi, sum1)), acc);
     }
     return hsum8(acc);
 }
