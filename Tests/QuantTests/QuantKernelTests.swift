@@ -2,7 +2,7 @@ import GGUF
 @testable import Quant
 import Testing
 
-/// Each kernel (AVX2 and portable) against the reference: dequantize the weights in Swift, dot in
+/// Each kernel (AVX-512 VNNI, AVX2 and portable, as the CPU has them) against the reference: dequantize the weights in Swift, dot in
 /// Double. Two checks per row:
 /// 1. Against the activations *as quantized* (decoded here from their bytes): only float rounding
 ///    differs, so |kernel − exact| ≤ 1e-5·Σ|w·x̂| (+1e-6).
@@ -117,6 +117,32 @@ import Testing
         default: return nil
         }
         return out
+    }
+
+    /// Kernels that take several rows per pass (the VNNI level: 4) give each row exactly what it
+    /// gets alone, for row counts around the group size.
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K])
+    func rowGroupsMatchSingleRows(type: GGMLType) throws {
+        let n = 256, rows = 9
+        let bytes = TestData.weights(type: type, count: rows * n, seed: 5)
+        let rowBytes = try #require(type.byteCount(elements: n))
+        let x = TestData.activations(count: n, seed: 3)
+        for kernel in QuantKernel.available {
+            let xq = kernel.quantize(type: type, x)
+            let single = (0..<rows).map { r in
+                kernel.dots(type: type, weights: Array(bytes[(r * rowBytes)..<((r + 1) * rowBytes)]), rows: 1, columns: n, activations: xq)[0]
+            }
+            for count in 1...rows {
+                let got = kernel.dots(type: type, weights: bytes, rows: count, columns: n, activations: xq)
+                #expect(got == Array(single[0..<count]), "\(type) \(kernel) rows \(count)")
+            }
+        }
+    }
+
+    /// The AVX-512 VNNI kernels are tested wherever the CPU has them.
+    @Test func availableFollowsTheCPU() {
+        #expect(QuantKernel.available.map(\.level) == Array(0...QuantKernel.bestLevel))
+        #expect(QuantKernel.best.level == QuantKernel.bestLevel)
     }
 
     /// An all-zero block quantizes to zeros with a zero scale (no division by zero).
