@@ -45,7 +45,7 @@ public struct AbstentionPolicy: Sendable, Equatable {
 
     /// Calibrated by `Scripts/eval --calibrate-abstention` (all-MiniLM-L6-v2; docs/EVALUATION.md):
     /// the SQuAD public questions against questions about things the corpus does not hold.
-    public static let calibrated = AbstentionPolicy(minimumCosine: 0.30, minimumCoverage: 0.34)
+    public static let calibrated = AbstentionPolicy(minimumCosine: 0.33, minimumCoverage: 0.34)
 
     /// Never abstains.
     public static let never = AbstentionPolicy(minimumCosine: -2, minimumCoverage: -1)

@@ -10,9 +10,9 @@ import Testing
 
     @Test func streamsSourcesThenTokensThenDoneWithCitations() async throws {
         let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
-        try daemon.index()
+        try await daemon.index()
         try await daemon.waitForDecoder()
-        let events = try daemon.askEvents(question)
+        let events = try await daemon.askEvents(question)
         let file = try Data(contentsOf: daemon.documents.appendingPathComponent("contracts/berlin-lease.md"))
         await daemon.stop()
 
@@ -54,10 +54,10 @@ import Testing
 
     @Test func answersWithOneDocumentWhenNotStreaming() async throws {
         let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
-        try daemon.index()
+        try await daemon.index()
         try await daemon.waitForDecoder()
-        let result = try daemon.client.askWhole(question)
-        let raw = try daemon.client.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?", "stream": false}"#.utf8))
+        let result = try await daemon.run { try $0.askWhole(question) }
+        let raw = try await daemon.run { try $0.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?", "stream": false}"#.utf8)) }
         await daemon.stop()
         #expect(result.answer.hasPrefix("Source [1] says:"))
         #expect(result.sources?.first?.path.hasSuffix("berlin-lease.md") == true)
@@ -68,9 +68,9 @@ import Testing
 
     @Test func citationsOfSourcesThatDoNotExistAreDroppedAndFlagged() async throws {
         let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake", script: ["It ends in 2029", " [1]", " [9]."]))
-        try daemon.index()
+        try await daemon.index()
         try await daemon.waitForDecoder()
-        let result = try daemon.client.askWhole(question)
+        let result = try await daemon.run { try $0.askWhole(question) }
         await daemon.stop()
         #expect(result.citations.map(\.number) == [1])
         #expect(result.invalidCitations == [9])
@@ -79,9 +79,10 @@ import Testing
     @Test func suppliedContextReplacesRetrieval() async throws {
         let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
         try await daemon.waitForDecoder()
-        var request = AskRequest(question: "Who won Super Bowl 50?", style: "short")
-        request.context = [ContextPassage(title: "Super Bowl 50", text: "The Denver Broncos defeated the Carolina Panthers.")]
-        let result = try daemon.client.askWhole(request)
+        let request = AskRequest(
+            question: "Who won Super Bowl 50?", style: "short",
+            context: [ContextPassage(title: "Super Bowl 50", text: "The Denver Broncos defeated the Carolina Panthers.")])
+        let result = try await daemon.run { try $0.askWhole(request) }
         await daemon.stop()
         #expect(result.sources?.map(\.path) == ["Super Bowl 50"])
         #expect(result.answer.contains("Denver Broncos"))
@@ -91,9 +92,9 @@ import Testing
     @Test func abstainsWithoutAskingTheModelWhenNothingIsRelevant() async throws {
         let model = EchoAnswerModel(name: "fake")
         let daemon = try await InProcessDaemon(model: model)
-        try daemon.index()
+        try await daemon.index()
         try await daemon.waitForDecoder()
-        let events = try daemon.askEvents(AskRequest(question: "What is the boiling point of mercury on Jupiter?"))
+        let events = try await daemon.askEvents(AskRequest(question: "What is the boiling point of mercury on Jupiter?"))
         await daemon.stop()
         guard case .sources(_, _, let abstained)? = events.first, case .done(let result)? = events.last else {
             Issue.record("unexpected events \(events)")
@@ -108,10 +109,10 @@ import Testing
 
     @Test func withoutADecoderAskFailsClearlyAndSearchWorks() async throws {
         let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"), installModel: false)
-        try daemon.index()
-        let answer = try daemon.client.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8))
-        let search = try daemon.client.search(SearchRequest(query: "lease"))
-        let status = try daemon.client.status()
+        try await daemon.index()
+        let answer = try await daemon.run { try $0.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8)) }
+        let search = try await daemon.run { try $0.search(SearchRequest(query: "lease")) }
+        let status = try await daemon.run { try $0.status() }
         await daemon.stop()
         #expect(answer.status == 503)
         let error = try WireJSON.makeDecoder().decode(ErrorBody.self, from: answer.body)
@@ -124,12 +125,12 @@ import Testing
 
     @Test func searchesWorkWhileTheDecoderLoadsAndAskSaysItIsLoading() async throws {
         let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"), loadDelay: .seconds(2))
-        try daemon.index()
-        let loading = try daemon.client.status().decoder?.models.first?.state
-        let search = try daemon.client.search(SearchRequest(query: "lease"))
-        let answer = try daemon.client.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8))
+        try await daemon.index()
+        let loading = try await daemon.run { try $0.status().decoder?.models.first?.state }
+        let search = try await daemon.run { try $0.search(SearchRequest(query: "lease")) }
+        let answer = try await daemon.run { try $0.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8)) }
         try await daemon.waitForDecoder()
-        let ready = try daemon.client.askWhole(question)
+        let ready = try await daemon.run { try $0.askWhole(question) }
         await daemon.stop()
         #expect(loading == "loading")
         #expect(!search.hits.isEmpty)
@@ -142,14 +143,14 @@ import Testing
     @Test func aFullQueueAnswers503WithRetryAfter() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(50), script: Array(repeating: "word ", count: 100))
         let daemon = try await InProcessDaemon(model: model, decoderConfig: "queue_size = 0")
-        try daemon.index()
+        try await daemon.index()
         try await daemon.waitForDecoder()
         // The first answer holds the decoder...
-        let (busy, head) = try daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
-        #expect(head.status == 200)
+        let busy = try await daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
+        #expect(busy.head.status == 200)
         // ...and with no place to wait, the second is refused at once.
-        let refused = try daemon.client.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8))
-        let status = try daemon.client.status()
+        let refused = try await daemon.run { try $0.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8)) }
+        let status = try await daemon.run { try $0.status() }
         _ = busy
         await daemon.stop()
         #expect(refused.status == 503)
@@ -161,11 +162,15 @@ import Testing
     @Test func aClientThatDisconnectsStopsItsGenerationWithinOneToken() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(30), script: Array(repeating: "word ", count: 300))
         let daemon = try await InProcessDaemon(model: model)
-        try daemon.index()
+        try await daemon.index()
         try await daemon.waitForDecoder()
-        do {
-            let (connection, head) = try daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
-            #expect(head.status == 200)
+        let socketPath = daemon.socketPath
+        let status200 = try await daemon.run { _ in
+            let connection = try UnixHTTPConnection(socketPath: socketPath, timeout: 20)
+            try connection.send(
+                method: "POST", path: "/v1/ask", body: Data(#"{"question": "When does the Berlin lease end?"}"#.utf8),
+                accept: "application/x-ndjson")
+            let head = try connection.readHead()
             var tokens = 0
             struct Enough: Error {}
             do {
@@ -174,11 +179,13 @@ import Testing
                     if tokens >= 5 { throw Enough() }
                 }
             } catch is Enough {}
-        }  // the connection closes here
+            return head.status == 200
+        }  // the connection is closed once this returns
+        #expect(status200)
         let atClose = model.emittedPieces
         try await Task.sleep(for: .milliseconds(400))  // more than ten token times
         let later = model.emittedPieces
-        let status = try daemon.client.status()
+        let status = try await daemon.run { try $0.status() }
         await daemon.stop()
         #expect(later - atClose <= 1, "\(later - atClose) pieces after the client left")
         #expect(later < 300)
@@ -188,9 +195,9 @@ import Testing
     @Test func theTimeLimitEndsALongAnswer() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(50), script: Array(repeating: "word ", count: 400))
         let daemon = try await InProcessDaemon(model: model, decoderConfig: "time_limit_seconds = 1")
-        try daemon.index()
+        try await daemon.index()
         try await daemon.waitForDecoder()
-        let result = try daemon.client.askWhole(question)
+        let result = try await daemon.run { try $0.askWhole(question) }
         await daemon.stop()
         #expect(result.finishReason == "time_limit")
         #expect(result.counts.generatedTokens < 400)
@@ -200,16 +207,16 @@ import Testing
     @Test func searchAndStatusAnswerWhileAnAnswerIsBeingGenerated() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(20), script: Array(repeating: "word ", count: 150))
         let daemon = try await InProcessDaemon(model: model)
-        try daemon.index()
+        try await daemon.index()
         try await daemon.waitForDecoder()
-        let (connection, head) = try daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
-        #expect(head.status == 200)
+        let open = try await daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
+        #expect(open.head.status == 200)
         let started = ContinuousClock.now
-        let search = try daemon.client.search(SearchRequest(query: "backup script"))
-        let status = try daemon.client.status()
+        let search = try await daemon.run { try $0.search(SearchRequest(query: "backup script")) }
+        let status = try await daemon.run { try $0.status() }
         let searchTime = ContinuousClock.now - started
         let stillGenerating = model.emittedPieces < 150
-        _ = connection
+        _ = open
         await daemon.stop()
         #expect(search.hits.first?.path.hasSuffix("standup.txt") == true)
         #expect(status.decoder?.queue.busy == true)
@@ -230,7 +237,7 @@ import Testing
         ]
         var answers: [(Int, String)] = []
         for (body, _, _) in cases {
-            let answer = try daemon.client.raw("POST", "/ask", body: Data(body.utf8))
+            let answer = try await daemon.run { try $0.raw("POST", "/ask", body: Data(body.utf8)) }
             answers.append((answer.status, (try? WireJSON.makeDecoder().decode(ErrorBody.self, from: answer.body).error.code) ?? "?"))
         }
         await daemon.stop()

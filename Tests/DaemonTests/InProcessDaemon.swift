@@ -64,7 +64,7 @@ final class InProcessDaemon: @unchecked Sendable {
         let daemon = SottoDaemon(configuration: configuration, logger: logger, decoderLoader: loader)
         task = Task { try await daemon.run() }
         let deadline = Date().addingTimeInterval(20)
-        while (try? client.status()) == nil {
+        while (try? await run { try $0.status() }) == nil {
             guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -72,16 +72,28 @@ final class InProcessDaemon: @unchecked Sendable {
 
     var client: SottoClient { SottoClient(socketPath: socketPath, timeout: 20) }
 
+    /// Runs blocking client calls on a thread of their own: a test's socket calls must not hold the
+    /// cooperative pool that the daemon in this same process needs to answer them.
+    func run<T: Sendable>(_ body: @escaping @Sendable (SottoClient) throws -> T) async throws -> T {
+        let client = self.client
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body(client) }) }.start()
+        }
+    }
+
     /// Adds the documents as a source and waits until they are indexed.
-    func index() throws {
-        _ = try client.addSource(SourceRequest(path: documents.path))
-        try client.index { _ in }
+    func index() async throws {
+        let path = documents.path
+        try await run { client in
+            _ = try client.addSource(SourceRequest(path: path))
+            try client.index { _ in }
+        }
     }
 
     /// Waits until the decoder is ready (it loads in the background).
     func waitForDecoder() async throws {
         let deadline = Date().addingTimeInterval(20)
-        while try client.status().decoder?.models.first?.state != "ready" {
+        while try await run({ try $0.status().decoder?.models.first?.state }) != "ready" {
             guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -93,17 +105,32 @@ final class InProcessDaemon: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// A raw connection, kept open by whoever holds it.
+    final class OpenConnection: @unchecked Sendable {
+        let connection: UnixHTTPConnection
+        let head: HTTPResponseHead
+        init(connection: UnixHTTPConnection, head: HTTPResponseHead) {
+            self.connection = connection
+            self.head = head
+        }
+    }
+
     /// Sends `/v1/ask` over a raw connection and returns it with the response head read.
-    func openAsk(_ body: String) throws -> (UnixHTTPConnection, HTTPResponseHead) {
-        let connection = try UnixHTTPConnection(socketPath: socketPath, timeout: 20)
-        try connection.send(method: "POST", path: "/v1/ask", body: Data(body.utf8), accept: "application/x-ndjson")
-        return (connection, try connection.readHead())
+    func openAsk(_ body: String) async throws -> OpenConnection {
+        let socketPath = self.socketPath
+        return try await run { _ in
+            let connection = try UnixHTTPConnection(socketPath: socketPath, timeout: 20)
+            try connection.send(method: "POST", path: "/v1/ask", body: Data(body.utf8), accept: "application/x-ndjson")
+            return OpenConnection(connection: connection, head: try connection.readHead())
+        }
     }
 
     /// The NDJSON events of a streamed answer.
-    func askEvents(_ request: AskRequest) throws -> [AskEvent] {
-        var events: [AskEvent] = []
-        try client.ask(request) { events.append($0) }
-        return events
+    func askEvents(_ request: AskRequest) async throws -> [AskEvent] {
+        try await run { client in
+            var events: [AskEvent] = []
+            try client.ask(request) { events.append($0) }
+            return events
+        }
     }
 }

@@ -145,8 +145,12 @@ import Glibc
 
     @Test func helpTextDescribesEveryCommand() throws {
         let help = try DaemonHarness.run(DaemonHarness.sotto, ["--help"])
-        for command in ["status", "sources", "index", "search", "documents"] {
+        for command in ["status", "sources", "index", "search", "ask", "chat", "documents"] {
             #expect(help.out.contains(command))
+        }
+        let askHelp = try DaemonHarness.run(DaemonHarness.sotto, ["ask", "--help"])
+        for option in ["--model", "--sources", "--temperature", "--max-tokens", "--path", "--no-stream", "--json", "--quiet"] {
+            #expect(askHelp.out.contains(option), "\(option)")
         }
         let searchHelp = try DaemonHarness.run(DaemonHarness.sotto, ["search", "--help"])
         #expect(searchHelp.out.contains("--limit") && searchHelp.out.contains("--json") && searchHelp.out.contains("--mode"))
