@@ -48,7 +48,8 @@ public struct AnswerPrompt: Sendable {
 
     /// `[2] berlin-lease.md, lines 41-58, page 3 (Term)`: what a person would cite it by.
     static func header(_ source: AnswerSource) -> String {
-        let name = source.path.split(separator: "/").last.map(String.init) ?? source.path
+        // A file by its name; a supplied passage by its whole title.
+        let name = source.documentId == nil ? source.path : source.path.split(separator: "/").last.map(String.init) ?? source.path
         var header = "[\(source.number)] \(oneLine(name))"
         if source.documentId != nil {
             header += source.lineStart == source.lineEnd ? ", line \(source.lineStart)" : ", lines \(source.lineStart)-\(source.lineEnd)"

@@ -53,4 +53,10 @@ import Testing
         #expect(messages.map(\.role) == [.system, .user, .assistant, .user])
         #expect(messages[1].content == "Who is the tenant?")
     }
+
+    @Test func aSuppliedPassageIsNamedByItsWholeTitleWithoutLines() {
+        let sources = SourceSelector.supplied([SuppliedPassage(title: "AC/DC", text: "A band.")])
+        let text = AnswerPrompt(style: .short).userMessage(question: "Who?", sources: sources)
+        #expect(text.contains("[1] AC/DC\n> A band."))
+    }
 }
