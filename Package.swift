@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Storage"]),
         .testTarget(name: "APITests", dependencies: ["API"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "API"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "API", "Answering"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["API", "Storage", .product(name: "Yams", package: "Yams")]
