@@ -55,7 +55,9 @@ struct Sottod: AsyncParsableCommand {
         }
         let logger = Logger(label: "sottod")
         do {
-            try await SottoDaemon(configuration: configuration, logger: logger).run()
+            try await SottoDaemon(
+                configuration: configuration, logger: logger, decoderLoader: GeneratorAnswerModel.loader
+            ).run()
         } catch let error as SocketGuardError {
             FileHandle.standardError.write(Data("sottod: \(error.message)\n".utf8))
             throw ExitCode(1)
