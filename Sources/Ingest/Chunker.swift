@@ -1,7 +1,8 @@
 /// Cuts a document into chunks for embedding and search.
 ///
-/// The document is first cut at headings and blank lines (``DocumentBlocks``). Consecutive blocks of one
-/// section are merged up to `targetTokens`, never across a heading (a heading directly followed by
+/// The document is first cut at headings and blank lines (``DocumentBlocks``). A paragraph is a chunk
+/// of its own unless it is small: consecutive blocks of one section are merged while the chunk so far
+/// costs under `minimumTokens`, up to `targetTokens`, never across a heading (a heading directly followed by
 /// its first subheading is the one exception: it stays with it rather than standing alone). A block
 /// over the budget is split by ``ParagraphSplitter`` with `overlapTokens` of overlap. No chunk costs
 /// more than `maxTokens − 2` by the counter: the encoder adds [CLS] and [SEP].
@@ -12,6 +13,10 @@ public struct Chunker: Sendable {
     public let maxTokens: Int
     public let targetTokens: Int
     public let overlapTokens: Int
+    /// A chunk this small takes the next block of its section in. Whole paragraphs are found by
+    /// meaning better than pairs of them (SQuAD, docs/EVALUATION.md: merging paragraphs up to the
+    /// target cost dense R@5 0.011); headings, list items and one-line paragraphs still merge.
+    public let minimumTokens: Int
     public let counter: any TokenCounting
 
     /// Tokens a chunk may cost: the model's input length less [CLS] and [SEP].
@@ -19,10 +24,14 @@ public struct Chunker: Sendable {
     private var target: Int { max(1, min(targetTokens, budget)) }
     private var overlap: Int { max(0, min(overlapTokens, target / 2)) }
 
-    public init(maxTokens: Int = 256, targetTokens: Int = 200, overlapTokens: Int = 32, counter: any TokenCounting = WordPieceEstimate()) {
+    public init(
+        maxTokens: Int = 256, targetTokens: Int = 200, overlapTokens: Int = 32, minimumTokens: Int = 64,
+        counter: any TokenCounting = WordPieceEstimate()
+    ) {
         self.maxTokens = maxTokens
         self.targetTokens = targetTokens
         self.overlapTokens = overlapTokens
+        self.minimumTokens = minimumTokens
         self.counter = counter
     }
 
@@ -91,7 +100,9 @@ public struct Chunker: Sendable {
         // pieces were found less often by meaning; docs/EVALUATION.md).
         let splitter = ParagraphSplitter(target: budget, overlap: overlap, count: count)
         for block in blocks {
-            if let current = group, joins(block, current), count(current.start, block.end) <= target {
+            if let current = group, joins(block, current), count(current.start, current.end) < minimumTokens,
+                count(current.start, block.end) <= target
+            {
                 group = (current.start, block.end, block.section, block.sectionNumber, current.onlyHeadings && block.isHeading)
                 continue
             }

@@ -96,6 +96,16 @@ struct ChunkerTests {
         #expect(chunks.map(\.text).joined(separator: "\n\n") == text)
     }
 
+    @Test func paragraphsOfFairSizeStayApart() {
+        let first = prose(sentences: 6, seed: 3), second = prose(sentences: 6, seed: 4)
+        let chunks = chunker.chunks(of: markdown("# Title\n\n" + first + "\n\n" + second))
+        // The heading is small and joins the first paragraph; the second is a chunk of its own.
+        #expect(chunks.map(\.text) == ["# Title\n\n" + first, second])
+        let small = prose(sentences: 3, seed: 3), smaller = prose(sentences: 3, seed: 4)
+        let merged = Chunker(minimumTokens: 1000).chunks(of: markdown(small + "\n\n" + smaller))
+        #expect(merged.count == 1)
+    }
+
     @Test func longParagraphIsSplitWithinBudgetWithOverlap() {
         let text = prose(sentences: 120)
         let bytes = Array(text.utf8)
