@@ -67,6 +67,28 @@ enum DecoderKernels {
         return unsafeBitCast(rounded, to: SIMD8<Float>.self)
     }
 
+    /// q·k of two half-precision rows as ggml's AVX-512 F16 dot sums it: four 16-lane F32
+    /// accumulators over steps of 64, added pairwise, then the 16 lanes reduced as a tree. (The
+    /// products of two halves are exact in F32, so only the order of the sums matters.)
+    @inline(__always)
+    static func halfDot(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, count n: Int) -> Float {
+        guard n % 64 == 0 else { return dot(q, k, count: n) }
+        let rq = UnsafeRawPointer(q), rk = UnsafeRawPointer(k)
+        var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+        var i = 0
+        while i < n {
+            s0 += rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * rk.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            s1 += rq.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self) * rk.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
+            s2 += rq.loadUnaligned(fromByteOffset: (i + 32) * 4, as: SIMD16<Float>.self) * rk.loadUnaligned(fromByteOffset: (i + 32) * 4, as: SIMD16<Float>.self)
+            s3 += rq.loadUnaligned(fromByteOffset: (i + 48) * 4, as: SIMD16<Float>.self) * rk.loadUnaligned(fromByteOffset: (i + 48) * 4, as: SIMD16<Float>.self)
+            i += 64
+        }
+        let a = (s0 + s2) + (s1 + s3)
+        let b = a.highHalf + a.lowHalf
+        let c = b.highHalf + b.lowHalf
+        return (c[0] + c[2]) + (c[1] + c[3])
+    }
+
     /// One query row of llama.cpp's CPU flash attention for short batches: online softmax in key
     /// order, the output accumulated in F16 (rounded after every step), divided by the sum at the end.
     static func attendHalfPrecision(
@@ -76,10 +98,8 @@ enum DecoderKernels {
         acc.update(repeating: 0, count: headDim)
         var maximum = -Float.infinity
         var sum: Float = 0
-        let raw = UnsafeMutableRawPointer(acc)
-        let vectorized = headDim % 8 == 0
         for t in 0..<length {
-            let s = dot(query, keys + t * headDim, count: headDim) * scale
+            let s = halfDot(query, keys + t * headDim, count: headDim) * scale
             var ms: Float = 1, vs: Float = 1
             if s > maximum {
                 ms = Foundation.exp(maximum - s)
@@ -89,20 +109,10 @@ enum DecoderKernels {
                 vs = Foundation.exp(s - maximum)
             }
             let v = values + t * headDim
-            if vectorized {
-                let rv = UnsafeRawPointer(v)
-                let factor = SIMD8<Float>(repeating: vs)
-                var d = 0
-                while d < headDim {
-                    let a = raw.loadUnaligned(fromByteOffset: d * 4, as: SIMD8<Float>.self)
-                        + rv.loadUnaligned(fromByteOffset: d * 4, as: SIMD8<Float>.self) * factor
-                    raw.storeBytes(of: roundToHalf(a), toByteOffset: d * 4, as: SIMD8<Float>.self)
-                    d += 8
-                }
-            } else {
-                for d in 0..<headDim { acc[d] = roundToHalf(acc[d] + v[d] * vs) }
-            }
-            sum = sum * ms + vs
+            // y + x·v with one rounding (the compiler fuses it into an FMA there), then to F16.
+            let factor = Double(vs)
+            for d in 0..<headDim { acc[d] = roundToHalf(Float(Double(acc[d]) + Double(v[d]) * factor)) }
+            sum = Float(Double(sum) * Double(ms) + Double(vs))
         }
         let inverse: Float = sum == 0 ? 0 : 1 / sum
         for d in 0..<headDim { out[d] = acc[d] * inverse }

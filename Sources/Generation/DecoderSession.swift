@@ -130,11 +130,14 @@ public final class DecoderSession: @unchecked Sendable {
         }
     }
 
-    /// x = W·xᵀ for n rows: matrix-vector for one token (decode), matrix-matrix for more (prefill).
+    /// x = W·xᵀ for n rows: matrix-vector for one token (decode) and short batches, matrix-matrix
+    /// for longer ones (prefill).
     @inline(__always)
     private func project(_ w: QuantizedMatrix, _ input: UnsafePointer<Float>, count n: Int, into output: UnsafeMutablePointer<Float>) {
-        if n == 1 {
-            w.multiply(vector: input, into: output, pool: pool)
+        if n < Self.halfPrecisionAttentionBelow {
+            // Short batches row by row: the activations are quantized and summed exactly as
+            // llama.cpp's matrix-vector kernels do, so short prompts give llama.cpp's logits.
+            for i in 0..<n { w.multiply(vector: input + i * w.columns, into: output + i * w.rows, pool: pool) }
         } else {
             w.multiply(batch: input, count: n, into: output, pool: pool)
         }

@@ -8,14 +8,8 @@ public struct DecoderVocabulary: Sendable {
     public let bosTokenID: Int32?
     public let addsBOS: Bool
     public let eosTokenID: Int32?
-    /// Tokens that end a generation: EOS, EOT and the end markers llama.cpp treats as such.
+    /// Tokens that end a generation: EOS, EOT and the end texts llama.cpp treats as such.
     public let endOfGenerationIDs: Set<Int32>
-
-    /// Token texts llama.cpp counts as end-of-generation whatever the file says.
-    static let endMarkers: Set<String> = [
-        "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>",
-        "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>",
-    ]
 
     init(file: GGUFFile, name: String) throws(GenerationError) {
         func fail(_ reason: String) -> GenerationError { .unsupportedModel(file: name, reason: reason) }
@@ -55,11 +49,11 @@ public struct DecoderVocabulary: Sendable {
         eosTokenID = tokenID(DecoderMetadataKeys.eosTokenID)
         // As llama.cpp: the file's flag wins; without it only the Llama-3 family adds BOS.
         addsBOS = (file.bool(DecoderMetadataKeys.addBOS) ?? (pre == .llamaBPE)) && bosTokenID != nil
-        var end = Set<Int32>()
+        // The tokenizer knows llama.cpp's end texts (<|im_end|>, <|endoftext|>, the FIM markers, ...).
+        var end = tokenizer.endOfGenerationIDs
         for key in [DecoderMetadataKeys.eosTokenID, DecoderMetadataKeys.eotTokenID, DecoderMetadataKeys.eomTokenID] {
             if let id = tokenID(key) { end.insert(id) }
         }
-        for (i, text) in tokens.enumerated() where Self.endMarkers.contains(text) { end.insert(Int32(i)) }
         endOfGenerationIDs = end
     }
 
