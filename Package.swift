@@ -85,7 +85,7 @@ let package = Package(
         ),
         .target(
             name: "Retrieval",
-            dependencies: ["Storage"],
+            dependencies: ["Storage", "CKernels"],
             swiftSettings: numeric
         ),
         .target(
