@@ -1,11 +1,15 @@
 // The Int8 scan of dense search (see CKernelsVector.h). At a million 384-byte rows the scan reads
 // 384 MB per query, so the fast paths aim to keep up with memory: four rows share each query load,
-// and each row keeps its own accumulator so the multiply-add chains overlap.
+// and each row keeps its own accumulator so the multiply-add chains overlap. The VNNI scan also
+// prefetches 16 rows ahead: on one core here it went from 0.74 to 0.65 of the AVX2 scan's time in
+// the same run (3.4 ms per 100k rows, about 11 GB/s).
 
 #include "CKernelsVector.h"
 
 #include <immintrin.h>
 #include <stdint.h>
+
+enum { PREFETCH_ROWS = 16 };
 
 int sotto_vector_best_level(void) {
     static int level = -1;
@@ -112,6 +116,10 @@ static void dot_rows_vnni(const int8_t *rows, long n, long d, const int8_t *q, i
     for (; i + 4 <= n; i += 4) {
         const int8_t *r0 = rows + i * d, *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
         __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+        if (i + PREFETCH_ROWS + 4 <= n) {
+            const char *ahead = (const char *)(r0 + PREFETCH_ROWS * d);
+            for (long j = 0; j < 4 * d; j += 64) _mm_prefetch(ahead + j, _MM_HINT_T0);
+        }
         for (long j = 0; j < d64; j += 64) {
             const __m512i qv = _mm512_loadu_si512(q + j);
             a0 = _mm512_dpbusd_epi32(a0, _mm512_xor_si512(_mm512_loadu_si512(r0 + j), flip), qv);
