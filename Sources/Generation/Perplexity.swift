@@ -21,22 +21,24 @@ public struct PerplexityResult: Sendable, Equatable {
 /// each chunk is scored, so every scored token has at least half a context before it.
 public enum Perplexity {
     public static func measure(
-        text: String, session: DecoderSession, progress: (Int, Int, Double) -> Void = { _, _, _ in }
+        text: String, session: DecoderSession, maxChunks: Int? = nil, progress: (Int, Int, Double) -> Void = { _, _, _ in }
     ) throws(GenerationError) -> PerplexityResult {
         let vocabulary = session.model.vocabulary
         let tokens = vocabulary.encodePrompt(text)
-        return try measure(tokens: tokens, session: session, progress: progress)
+        return try measure(tokens: tokens, session: session, maxChunks: maxChunks, progress: progress)
     }
 
-    /// - Parameter progress: called after each chunk with (chunk index, chunk count, running perplexity).
+    /// - Parameters:
+    ///   - maxChunks: score only the first chunks (llama-perplexity's `--chunks`).
+    ///   - progress: called after each chunk with (chunk index, chunk count, running perplexity).
     public static func measure(
-        tokens: [Int32], session: DecoderSession, progress: (Int, Int, Double) -> Void = { _, _, _ in }
+        tokens: [Int32], session: DecoderSession, maxChunks: Int? = nil, progress: (Int, Int, Double) -> Void = { _, _, _ in }
     ) throws(GenerationError) -> PerplexityResult {
         let n = session.cache.capacity
         guard n >= 4 else { throw .invalidOption("the context must be at least 4 tokens for perplexity (got \(n))") }
         guard tokens.count >= 2 * n else { throw .textTooShort(tokens: tokens.count, needed: 2 * n) }
         let vocabulary = session.model.vocabulary
-        let chunks = tokens.count / n
+        let chunks = min(tokens.count / n, max(maxChunks ?? .max, 1))
         let first = n / 2
         var nll = 0.0, nll2 = 0.0
         var count = 0

@@ -21,11 +21,15 @@ struct PerplexityCommand: AsyncParsableCommand {
     @Option(name: .customLong("ctx"), help: ArgumentHelp("Tokens per chunk.", valueName: "n"))
     var contextLength = 512
 
+    @Option(name: .long, help: ArgumentHelp("Score only the first n chunks.", valueName: "n"))
+    var chunks: Int?
+
     @Flag(name: .long, help: "Print the result as one JSON object.")
     var json = false
 
     func validate() throws {
         guard contextLength >= 4 else { throw ValidationError("--ctx must be at least 4") }
+        if let chunks, chunks < 1 { throw ValidationError("--chunks must be at least 1") }
     }
 
     func run() async throws {
@@ -42,7 +46,7 @@ struct PerplexityCommand: AsyncParsableCommand {
         let result: PerplexityResult
         do {
             let session = try DecoderSession(model: model, contextLength: contextLength, threads: modelOptions.threads)
-            result = try Perplexity.measure(text: text, session: session) { chunk, count, ppl in
+            result = try Perplexity.measure(text: text, session: session, maxChunks: chunks) { chunk, count, ppl in
                 CommandOutput.error("[\(chunk)/\(count)] \(String(format: "%.4f", ppl))\n")
             }
         } catch {
