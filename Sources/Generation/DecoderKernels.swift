@@ -54,12 +54,23 @@ enum DecoderKernels {
         }
     }
 
-    /// Rounds to the nearest half-precision value (llama.cpp's F16 KV cache and F16 query).
+    /// Rounds to the nearest half-precision value (llama.cpp's F16 KV cache and F16 query), kept as
+    /// a Float. Bit arithmetic rather than `Float16(x)`: without F16C that conversion is a library
+    /// call, and the attention accumulator rounds millions of values per token.
     @inline(__always)
-    static func roundToHalf(_ x: Float) -> Float { Float(Float16(x)) }
+    static func roundToHalf(_ x: Float) -> Float {
+        let magnitude = abs(x)
+        if magnitude < 0x1p-14 {
+            // Half-precision subnormals: multiples of 2^-24.
+            return (x * 0x1p24).rounded(.toNearestOrEven) * 0x1p-24
+        }
+        if magnitude >= 65_520 { return x < 0 ? -.infinity : .infinity }
+        let bits = x.bitPattern
+        return Float(bitPattern: (bits &+ 0x0FFF &+ ((bits >> 13) & 1)) & 0xFFFF_E000)
+    }
 
-    /// Rounds eight floats to half precision (nearest, ties to even), kept as floats. Exact for
-    /// values in the F16 normal range, which is all an attention accumulator holds in practice.
+    /// Rounds eight floats to half precision (nearest, ties to even), kept as floats. Exact in the
+    /// half-precision normal range (|x| ≥ 2^-14).
     @inline(__always)
     static func roundToHalf(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
@@ -109,10 +120,22 @@ enum DecoderKernels {
                 vs = Foundation.exp(s - maximum)
             }
             let v = values + t * headDim
-            // y + x·v with one rounding (the compiler fuses it into an FMA there), then to F16.
-            let factor = Double(vs)
-            for d in 0..<headDim { acc[d] = roundToHalf(Float(Double(acc[d]) + Double(v[d]) * factor)) }
-            sum = Float(Double(sum) * Double(ms) + Double(vs))
+            if headDim % 8 == 0 {
+                // The hot loop of decode: eight lanes, rounding by bit arithmetic (the accumulator
+                // stays far above the half-precision subnormals that need the scalar path).
+                let factor = SIMD8<Float>(repeating: vs)
+                let ra = UnsafeMutableRawPointer(acc), rv = UnsafeRawPointer(v)
+                var d = 0
+                while d < headDim {
+                    let a = ra.loadUnaligned(fromByteOffset: d * 4, as: SIMD8<Float>.self)
+                        + rv.loadUnaligned(fromByteOffset: d * 4, as: SIMD8<Float>.self) * factor
+                    ra.storeBytes(of: roundToHalf(a), toByteOffset: d * 4, as: SIMD8<Float>.self)
+                    d += 8
+                }
+            } else {
+                for d in 0..<headDim { acc[d] = roundToHalf(acc[d] + v[d] * vs) }
+            }
+            sum = sum * ms + vs
         }
         let inverse: Float = sum == 0 ? 0 : 1 / sum
         for d in 0..<headDim { out[d] = acc[d] * inverse }
