@@ -1,6 +1,7 @@
 import Foundation
 
-/// Keys and values of every layer for up to `capacity` positions.
+/// Keys and values of every layer for up to `capacity` positions (owned by a `DecoderSession`,
+/// which resets and truncates it together with its token list).
 ///
 /// Values are stored as Float but rounded to half precision on the way in: llama.cpp keeps its
 /// cache in F16 by default, and matching its rounding keeps greedy output identical. Float storage
@@ -60,10 +61,10 @@ public final class KVCache: @unchecked Sendable {
     }
 
     /// Forgets every position (the memory is reused).
-    public func reset() { count = 0 }
+    func reset() { count = 0 }
 
     /// Drops positions from `position` on, keeping the ones before (a shared prompt prefix).
-    public func truncate(to position: Int) { count = min(count, max(0, position)) }
+    func truncate(to position: Int) { count = min(count, max(0, position)) }
 
     /// Row `position` of the keys of one layer's KV head.
     @inline(__always)

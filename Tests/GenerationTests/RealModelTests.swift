@@ -80,7 +80,8 @@ struct RealModelTests {
                 continue
             }
             // The first divergence must be a near-tie, in llama.cpp's logits and in ours: both
-            // quantize activations to 8 bits, so rounding differences of ~0.1 in a logit flip ties.
+            // quantize activations to 8 bits, so rounding differences of ~0.1 in a logit flip ties
+            // (llama.cpp itself is up to 0.43 from float64 on the tiny fixtures: README-tiny.md).
             let k = (0..<min(ids.count, c.ids.count)).first { ids[$0] != c.ids[$0] } ?? min(ids.count, c.ids.count)
             let step = min(k, c.top2.count - 1, stepLogits.count - 1)
             let theirs = c.top2[step]
@@ -88,8 +89,8 @@ struct RealModelTests {
             let ours = stepLogits[step]
             let ourMargin = Double((ours.max() ?? 0) - ours[Int(theirs[0])])
             print("\(golden) case \(index): first divergence at step \(k): llama.cpp's margin \(theirMargin), our logit of its token \(ourMargin) below our best")
-            #expect(theirMargin < 0.35, "\(golden) case \(index): llama.cpp's margin at the divergence is \(theirMargin)")
-            #expect(ourMargin < 0.35, "\(golden) case \(index): llama.cpp's token is \(ourMargin) below our best")
+            #expect(theirMargin < 0.5, "\(golden) case \(index): llama.cpp's margin at the divergence is \(theirMargin)")
+            #expect(ourMargin < 0.5, "\(golden) case \(index): llama.cpp's token is \(ourMargin) below our best")
         }
         print("\(golden): \(identical)/\(reference.cases.count) greedy continuations identical to llama.cpp")
         // Bit-exact parity would need llama.cpp's summation order in every kernel (its AVX-512
