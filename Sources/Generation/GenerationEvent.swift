@@ -1,6 +1,6 @@
 /// What a generation streams: text as it is produced, then one summary.
 public enum GenerationEvent: Sendable, Equatable {
-    /// Newly generated text (whole UTF-8 characters; may be empty never).
+    /// Newly generated text (whole UTF-8 characters, never empty).
     case text(String)
     /// The last event: counts and timings.
     case finished(GenerationSummary)
