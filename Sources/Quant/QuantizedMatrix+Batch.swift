@@ -6,7 +6,9 @@ extension QuantizedMatrix {
     /// Y (n × rows, row-major) = X (n × columns, row-major) · Wᵀ (prefill; BLAS over dequantized tiles
     /// or integer kernels, whichever measured faster for the type and batch size).
     public func multiply(batch x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool) {
-        multiply(batch: x, count: n, into: y, pool: pool, method: BatchMethod.preferred(type: type, count: n), kernel: .best)
+        multiply(
+            batch: x, count: n, into: y, pool: pool, method: BatchMethod.preferred(type: type, columns: columns, count: n),
+            kernel: .best)
     }
 
     func multiply(
@@ -17,6 +19,12 @@ extension QuantizedMatrix {
         switch method {
         case .blas: multiplyBLAS(base, x, n, y, pool)
         case .integer: multiplyInteger(base, x, n, y, pool, kernel)
+        case .gemm:
+            if BatchMethod.hasGEMM(type: type, columns: columns) {
+                multiplyGEMM(base, x, n, y, pool)
+            } else {
+                multiplyInteger(base, x, n, y, pool, kernel)
+            }
         }
     }
 
@@ -48,6 +56,30 @@ extension QuantizedMatrix {
         }
     }
 
+    /// The activations are quantized and rearranged once (in parallel over rows), then each thread
+    /// takes whole 16-row tiles of W against every activation row.
+    private func multiplyGEMM(_ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>, _ pool: ComputePool) {
+        let bytes = sotto_quant_gemm_activation_bytes(typeCode, columns, n)
+        let prepared = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        defer { prepared.deallocate() }
+        let job = BatchJob(
+            type: typeCode, weights: base, rowBytes: rowBytes, rows: rows, columns: columns,
+            input: x, n: n, activations: prepared, activationBytes: bytes, output: y, level: 2)
+        pool.parallelFor(n) { range in
+            sotto_quant_gemm_prepare(job.type, job.input, job.columns, range.lowerBound, range.count, job.n, job.activations)
+        }
+        let tile = Self.gemmTileRows
+        pool.parallelFor((rows + tile - 1) / tile) { range in
+            let first = range.lowerBound * tile, end = min(job.rows, range.upperBound * tile)
+            sotto_quant_gemm(
+                job.type, job.weights + first * job.rowBytes, job.rowBytes, end - first, job.columns,
+                job.activations, job.n, job.output + first, job.rows)
+        }
+    }
+
+    /// Weight rows per GEMM tile (GEMM_ROWS in quant.c): threads split the rows on tile boundaries.
+    static var gemmTileRows: Int { 16 }
+
     private func multiplyInteger(
         _ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>,
         _ pool: ComputePool, _ kernel: QuantKernel
@@ -73,17 +105,26 @@ extension QuantizedMatrix {
     }
 }
 
-/// How a batch product runs: sgemm over dequantized weight tiles, or the integer kernels over
-/// quantized activation rows.
+/// How a batch product runs: sgemm over dequantized weight tiles, the matrix-vector integer kernels
+/// row by row, or the register-blocked integer GEMM (AVX-512 VNNI).
 enum BatchMethod: Sendable, CaseIterable {
     case blas
     case integer
+    case gemm
 
-    /// The crossover batch size per type, measured with quant-bench (1 thread, CPU time, OpenBLAS
-    /// SkylakeX kernels): below it the integer kernels win, since dequantizing the whole matrix is
-    /// not repaid by a few rows. Q4_K's integer kernel is the fastest (one float step per 256 values),
-    /// so BLAS overtakes it only from ~64 rows.
-    static func preferred(type: GGMLType, count: Int) -> BatchMethod {
+    /// Whether the integer GEMM runs for this type and width on this CPU.
+    static func hasGEMM(type: GGMLType, columns: Int) -> Bool {
+        QuantKernel.bestLevel >= 2 && sotto_quant_gemm_activation_bytes(Int32(type.rawValue), columns, 1) > 0
+    }
+
+    /// The crossover batch sizes per type, measured with quant-bench (1 thread, CPU time, OpenBLAS
+    /// SkylakeX kernels): below them the matrix-vector kernels win, since neither dequantizing the
+    /// whole matrix nor decoding GEMM tiles is repaid by a few rows. Where the VNNI GEMM runs, it is
+    /// the fastest from 8 rows (Xeon, 1 thread, Q4_K 1536×1536: matrix-vector 70 GFLOP/s at every n;
+    /// GEMM 90 at n = 8, 134 at 16, 194 at 32, 260–277 at 512; BLAS ≤ 30; Q6_K 1536×8960, Q5_0 and
+    /// Q8_0 896×896 alike) and BLAS never wins.
+    static func preferred(type: GGMLType, columns: Int, count: Int) -> BatchMethod {
+        if hasGEMM(type: type, columns: columns) { return count < 8 ? .integer : .gemm }
         let crossover = switch type {
         case .q4_K: 64
         case .q6_K: 32

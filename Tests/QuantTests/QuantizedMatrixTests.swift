@@ -124,4 +124,45 @@ import Testing
             }
         }
     }
+
+    /// The integer GEMM against the exact product of the reference weights with the activations as
+    /// quantized (only float rounding may differ), on row counts that are not whole 16-row tiles,
+    /// batch sizes around the 8-row register block, and (n = 600) widths split into column blocks.
+    @Test(arguments: [GGMLType.q4_K, .q6_K, .q5_0, .q8_0])
+    func gemmMatchesReference(type: GGMLType) throws {
+        let wide = type.blockSize == 256 ? 2048 : 1568
+        let narrow = type.blockSize == 256 ? 512 : 800
+        let shapes = [(37, narrow, 1), (37, narrow, 3), (37, narrow, 17), (37, narrow, 64), (37, narrow, 100), (19, wide, 600)]
+        for (rows, columns, n) in shapes {
+            let bytes = TestData.weights(type: type, count: rows * columns, seed: UInt64(rows + n))
+            let w = try bytes.withUnsafeBytes { try Dequantize.reference(type: type, bytes: $0, count: rows * columns) }
+            let x = TestData.activations(count: n * columns, seed: UInt64(n))
+            var y = [Float](repeating: .nan, count: n * rows)
+            try bytes.withUnsafeBytes { raw in
+                let m = try QuantizedMatrix(type: type, rows: rows, columns: columns, data: raw)
+                x.withUnsafeBufferPointer { xp in
+                    y.withUnsafeMutableBufferPointer {
+                        m.multiply(batch: xp.baseAddress!, count: n, into: $0.baseAddress!, pool: Self.pool, method: .gemm, kernel: .best)
+                    }
+                }
+            }
+            var worst = 0.0
+            for i in stride(from: 0, to: n, by: n > 100 ? 7 : 1) {
+                let xq = QuantKernel.best.quantize(type: type, Array(x[(i * columns)..<((i + 1) * columns)]))
+                let decoded = try #require(QuantKernelTests.decode(type: type, xq, count: columns))
+                for r in 0..<rows {
+                    var exact = 0.0, magnitude = 0.0
+                    for j in 0..<columns {
+                        let p = Double(w[r * columns + j]) * Double(decoded[j])
+                        exact += p
+                        magnitude += abs(p)
+                    }
+                    // Written so a NaN (a row the kernel never stored) fails the check.
+                    let excess = abs(Double(y[i * rows + r]) - exact) - (1e-5 * magnitude + 1e-6)
+                    if !(excess <= worst) { worst = excess }
+                }
+            }
+            #expect(worst <= 0, "\(type) \(rows)×\(columns), n = \(n): exceeds float rounding by \(worst)")
+        }
+    }
 }

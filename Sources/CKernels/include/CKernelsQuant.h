@@ -37,6 +37,22 @@ void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long
 void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
                         const void *xq, long xq_stride, long n, float *y, long ldy, int avx2);
 
+/// Integer matrix product for prefill (AVX-512 VNNI only: a no-op when sotto_quant_best_level() < 2),
+/// for Q4_K, Q6_K, Q5_0 and Q8_0 weights. The activations are quantized as sotto_quant_quantize does
+/// (Q8_K or Q8_0 blocks, same bytes), then rearranged once per batch into a buffer of
+/// sotto_quant_gemm_activation_bytes(type, columns, n) bytes (0: type or shape not handled).
+long sotto_quant_gemm_activation_bytes(int type, long columns, long n);
+
+/// Fills rows first..<first+count of the prepared activations from n rows of x (row i at
+/// x + i*columns); disjoint row ranges may be prepared concurrently.
+void sotto_quant_gemm_prepare(int type, const float *x, long columns, long first, long count, long n, void *buffer);
+
+/// y[i*ldy + r] = W[r,:]·X[i,:] for i in 0..<n, r in 0..<rows (row r of W at w + r*row_bytes), X as
+/// prepared by sotto_quant_gemm_prepare. Each 32-value (Q6_K: 16-value) group is summed exactly in
+/// integers, so results differ from sotto_quant_matvec's only by float rounding.
+void sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long columns,
+                      const void *prepared, long n, float *y, long ldy);
+
 /// Dequantizes `rows` rows of W into out (row r at out + r*ld), `columns` floats each.
 void sotto_quant_dequantize(int type, const void *w, long row_bytes, long rows, long columns,
                             float *out, long ld);
