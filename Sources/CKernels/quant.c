@@ -330,8 +330,13 @@ static inline void q4_K_scales(const uint8_t *p, uint8_t sc[8], uint8_t mn[8]) {
     memcpy(mn + 4, &m47, 4);
 }
 
+// ggml's x86 build repacks Q4_K weights (q4_K_8x8) and its gemv keeps, per output, one float sum of
+// the super-blocks' scaled integer sums and one of their minimum terms: s + sumi·(d·dx), fused, then
+// the difference at the end. Every level sums so.
+static inline float q4_K_accumulate(float s, int sumi, float scale) { return fmaf((float)sumi, scale, s); }
+
 static float dot_q4_K_c(const block_q4_K *w, const block_q8_K *x, long nb) {
-    float s = 0;
+    float s = 0, sm = 0;
     for (long i = 0; i < nb; i++) {
         uint8_t sc[8], mn[8];
         q4_K_scales(w[i].scales, sc, mn);
@@ -347,9 +352,10 @@ static float dot_q4_K_c(const block_q4_K *w, const block_q8_K *x, long nb) {
             sumi += sc[2 * k] * lo + sc[2 * k + 1] * hi;
         }
         for (int j = 0; j < 8; j++) summ += mn[j] * (x[i].bsums[2 * j] + x[i].bsums[2 * j + 1]);
-        s += x[i].d * (h2f(w[i].d) * (float)sumi - h2f(w[i].dmin) * (float)summ);
+        s = q4_K_accumulate(s, sumi, h2f(w[i].d) * x[i].d);
+        sm = q4_K_accumulate(sm, summ, h2f(w[i].dmin) * x[i].d);
     }
-    return s;
+    return s - sm;
 }
 
 static float dot_q6_K_c(const block_q6_K *w, const block_q8_K *x, long nb) {
@@ -543,7 +549,7 @@ static float dot_q8_0_avx2(const block_q8_0 *w, const block_q8_0 *x, const float
 
 __attribute__((target("avx2,fma,f16c")))
 static float dot_q4_K_avx2(const block_q4_K *w, const block_q8_K *x, long nb) {
-    __m256 acc = _mm256_setzero_ps(), accm = acc;
+    float acc = 0, accm = 0;
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (long i = 0; i < nb; i++) {
         uint8_t sc[8], mn[8];
@@ -566,11 +572,10 @@ static float dot_q4_K_avx2(const block_q4_K *w, const block_q8_K *x, long nb) {
             const __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, a1), _mm256_set1_epi16(sc[2 * k + 1]));
             sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p0, p1));
         }
-        const float d = x[i].d * h2f(w[i].d), dmin = x[i].d * h2f(w[i].dmin);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
-        accm = _mm256_fmadd_ps(_mm256_set1_ps(dmin), _mm256_cvtepi32_ps(pm), accm);
+        acc = fmaf((float)hsum8i(sumi), h2f(w[i].d) * x[i].d, acc);
+        accm = fmaf((float)hsum8i(pm), h2f(w[i].dmin) * x[i].d, accm);
     }
-    return hsum8(_mm256_sub_ps(acc, accm));
+    return acc - accm;
 }
 
 __attribute__((target("avx2,fma,f16c")))
@@ -615,8 +620,9 @@ static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb) {
 // VPMULTISHIFTQB). Three ideas carry most of the gain over the AVX2 kernels:
 // - No sign trick. Weights go in as the unsigned operand of VPDPBUSD, shifted by a constant c
 //   (Q4_0: the nibble, c = 8; Q5_0: the 5-bit code, c = 16; Q8_0: q XOR 0x80 = q + 128, c = 128), and
-//   Σ(q+c)·a − c·Σa is exact: c·Σa per activation block is computed once per vector and enters as
-//   the accumulator's starting value (spread over the 8 lanes, as c·Σa/8 each, which is whole).
+//   Σ(q+c)·a − c·Σa is exact: c·Σa over each lane's 4 activations is computed once per vector and
+//   enters as the accumulator's starting value, so every int32 lane holds exactly the sum of its 4
+//   products, as in ggml's kernels (the float rounding below then matches theirs bit for bit).
 // - Weight scales are read through a 65,536-entry f16→f32 table: two loads, no shuffle-port work.
 // - Four rows per pass share each activation block (one load, one scale, one starting value).
 
@@ -648,29 +654,30 @@ int sotto_quant_best_level(void) {
 }
 
 // Q8_0 (or Q8_1) activations rearranged for the VNNI kernels: the int8 values contiguous, each
-// block's scale as a float, and the per-lane starting value −c·Σa/8 (or, for Q4_1, d·Σa as a float).
+// block's scale as a float, and the 8 per-lane starting values −c·(sum of the lane's 4 activations)
+// (or, for Q4_1, d·Σa as a float).
 typedef struct {
     const int8_t *qs;
     const float *d;
-    const int32_t *start;   // Q4_0/Q5_0/Q8_0
+    const int32_t *start;   // Q4_0/Q5_0/Q8_0: 8 per block
     const float *sum;       // Q4_1: the stored s (f16) as a float
 } prepared_q8;
 
 // Bytes prepare_q8 needs for nb blocks (64-byte aligned pieces).
-static size_t prepared_bytes(long nb) { return (size_t)nb * 32 + (size_t)nb * 8 + 128; }
+static size_t prepared_bytes(long nb) { return (size_t)nb * 64 + (size_t)nb * 8 + 192; }
 
 static void prepare_q8(int type, const void *xq, long nb, void *buffer, prepared_q8 *p) {
     char *base = (char *)(((uintptr_t)buffer + 63) & ~(uintptr_t)63);
     int8_t *qs = (int8_t *)base;
-    float *d = (float *)(base + nb * 32);
-    int32_t *start = (int32_t *)(d + nb);
+    int32_t *start = (int32_t *)(base + nb * 32);
+    float *d = (float *)(start + 8 * nb);
+    float *s = d + nb;
     p->qs = qs;
     p->d = d;
     p->start = start;
-    p->sum = (const float *)start;
+    p->sum = s;
     if (type == T_Q4_1) {
         const block_q8_1 *x = xq;
-        float *s = (float *)start;
         for (long i = 0; i < nb; i++) {
             memcpy(qs + 32 * i, x[i].qs, 32);
             d[i] = f16_table[x[i].d];
@@ -678,15 +685,15 @@ static void prepare_q8(int type, const void *xq, long nb, void *buffer, prepared
         }
         return;
     }
-    // c/8 per lane: Q4_0 8/8, Q5_0 16/8, Q8_0 128/8.
-    const int per_lane = type == T_Q4_0 ? 1 : type == T_Q5_0 ? 2 : 16;
+    const int c = type == T_Q4_0 ? 8 : type == T_Q5_0 ? 16 : 128;
     const block_q8_0 *x = xq;
     for (long i = 0; i < nb; i++) {
-        int sum = 0;
-        for (int j = 0; j < 32; j++) sum += x[i].qs[j];
+        for (int l = 0; l < 8; l++) {
+            const int8_t *a = x[i].qs + 4 * l;
+            start[8 * i + l] = -c * (a[0] + a[1] + a[2] + a[3]);
+        }
         memcpy(qs + 32 * i, x[i].qs, 32);
         d[i] = f16_table[x[i].d];
-        start[i] = -per_lane * sum;
     }
 }
 
@@ -740,7 +747,7 @@ VNNI static inline __attribute__((always_inline)) void rows32_vnni(
     const char *row = w;
     for (long i = 0; i < nb; i++, row += bb) {
         const __m256i a = _mm256_load_si256((const __m256i *)(x->qs + 32 * i));
-        const __m256i start = type == T_Q4_1 ? _mm256_setzero_si256() : _mm256_set1_epi32(x->start[i]);
+        const __m256i start = type == T_Q4_1 ? _mm256_setzero_si256() : _mm256_load_si256((const __m256i *)(x->start + 8 * i));
         const __m256 dx = _mm256_set1_ps(x->d[i]);
         for (int r = 0; r < R; r++) {
             const char *blk = row + r * row_bytes;
@@ -748,9 +755,10 @@ VNNI static inline __attribute__((always_inline)) void rows32_vnni(
             // (DRAM-bound) throughput at ~55% of this (measured).
             _mm_prefetch(blk + 4 * row_bytes, _MM_HINT_T0);
             const __m256i p = _mm256_dpbusd_epi32(start, codes_vnni(type, blk), a);
-            // (p·dw)·dx: the weight scale is a broadcast memory operand, so no shuffle-port work.
-            const __m256 pw = _mm256_mul_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(f16_table[*(const uint16_t *)blk]));
-            acc[r] = _mm256_fmadd_ps(pw, dx, acc[r]);
+            // (dw·dx)·p as ggml: dw·dx is exact (two halves), so one rounding per lane, as theirs.
+            // The weight scale is a broadcast memory operand, so no shuffle-port work.
+            const __m256 d = _mm256_mul_ps(_mm256_set1_ps(f16_table[*(const uint16_t *)blk]), dx);
+            acc[r] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc[r]);
             if (type == T_Q4_1) mins[r] += f16_table[((const block_q4_1 *)blk)->m] * x->sum[i];
         }
     }
@@ -778,7 +786,7 @@ VNNI static inline __m256i dpwssd(__m256i acc, __m256i a, __m256i b) {
 // Q4_K: maddubs (nibble × int8, pair sums ≤ 3,810 fit int16) then VPDPWSSD by the sub-block's scale,
 // which arrives in every word by one byte shuffle of the 8 decoded scales.
 VNNI static float dot_q4_K_vnni(const block_q4_K *w, const block_q8_K *x, long nb, long ahead) {
-    __m256 acc = _mm256_setzero_ps(), accm = acc;
+    float acc = 0, accm = 0;
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     for (long i = 0; i < nb; i++) {
         const char *next = (const char *)&w[i] + ahead;
@@ -804,13 +812,10 @@ VNNI static float dot_q4_K_vnni(const block_q4_K *w, const block_q8_K *x, long n
             sum0 = dpwssd(sum0, p0, s0);
             sum1 = dpwssd(sum1, p1, s1);
         }
-        const __m256 dx = _mm256_set1_ps(x[i].d);
-        const __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(sum0, sum1)), _mm256_set1_ps(f16_table[w[i].d]));
-        const __m256 tm = _mm256_mul_ps(_mm256_cvtepi32_ps(pm), _mm256_set1_ps(f16_table[w[i].dmin]));
-        acc = _mm256_fmadd_ps(t, dx, acc);
-        accm = _mm256_fmadd_ps(tm, dx, accm);
+        acc = fmaf((float)hsum8i(_mm256_add_epi32(sum0, sum1)), f16_table[w[i].d] * x[i].d, acc);
+        accm = fmaf((float)hsum8i(pm), f16_table[w[i].dmin] * x[i].d, accm);
     }
-    return hsum8(_mm256_sub_ps(acc, accm));
+    return acc - accm;
 }
 
 // Q6_K: 6-bit codes assembled with one ternary-logic op each ((low & 0x0F) | high-bits), maddubs

@@ -1,8 +1,12 @@
+import CKernels
 import Foundation
 
 /// The small per-token operations of the forward pass, written to round as llama.cpp's CPU ops do.
 /// (The matrix work, where the time goes, is in Quant.)
 enum DecoderKernels {
+    /// The C kernels' level (CKernelsQuant.h): the element-wise operations in C take the same one.
+    static let level = sotto_quant_best_level()
+
     /// y = x / sqrt(mean(x²) + eps) · weight; the sum of squares in Double as ggml does.
     static func rmsNorm(
         _ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
@@ -29,7 +33,8 @@ enum DecoderKernels {
         }
     }
 
-    /// Rotates `heads` heads of `headDim` values in place.
+    /// Rotates `heads` heads of `headDim` values in place. The products are fused as GCC contracts
+    /// ggml's `x0*cos - x1*sin` and `x0*sin + x1*cos` (the second product rounded, the first fused).
     static func rope(
         _ x: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, style: RoPEStyle,
         cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
@@ -41,14 +46,14 @@ enum DecoderKernels {
             case .adjacentPairs:
                 for i in 0..<half {
                     let x0 = v[2 * i], x1 = v[2 * i + 1]
-                    v[2 * i] = x0 * cos[i] - x1 * sin[i]
-                    v[2 * i + 1] = x0 * sin[i] + x1 * cos[i]
+                    v[2 * i] = (-(x1 * sin[i])).addingProduct(x0, cos[i])
+                    v[2 * i + 1] = (x1 * cos[i]).addingProduct(x0, sin[i])
                 }
             case .halves:
                 for i in 0..<half {
                     let x0 = v[i], x1 = v[i + half]
-                    v[i] = x0 * cos[i] - x1 * sin[i]
-                    v[i + half] = x0 * sin[i] + x1 * cos[i]
+                    v[i] = (-(x1 * sin[i])).addingProduct(x0, cos[i])
+                    v[i + half] = (x1 * cos[i]).addingProduct(x0, sin[i])
                 }
             }
         }
@@ -69,84 +74,24 @@ enum DecoderKernels {
         return Float(bitPattern: (bits &+ 0x0FFF &+ ((bits >> 13) & 1)) & 0xFFFF_E000)
     }
 
-    /// Rounds eight floats to half precision (nearest, ties to even), kept as floats. Exact in the
-    /// half-precision normal range (|x| ≥ 2^-14).
-    @inline(__always)
-    static func roundToHalf(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let bits = unsafeBitCast(x, to: SIMD8<UInt32>.self)
-        let rounded = (bits &+ 0x0FFF &+ ((bits &>> 13) & 1)) & 0xFFFF_E000
-        return unsafeBitCast(rounded, to: SIMD8<Float>.self)
-    }
-
-    /// q·k of two half-precision rows as ggml's AVX-512 F16 dot sums it: four 16-lane F32
-    /// accumulators over steps of 64, added pairwise, then the 16 lanes reduced as a tree. (The
-    /// products of two halves are exact in F32, so only the order of the sums matters.)
-    @inline(__always)
-    static func halfDot(_ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, count n: Int) -> Float {
-        guard n % 64 == 0 else { return dot(q, k, count: n) }
-        let rq = UnsafeRawPointer(q), rk = UnsafeRawPointer(k)
-        var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-        var i = 0
-        while i < n {
-            s0 += rq.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * rk.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            s1 += rq.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self) * rk.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
-            s2 += rq.loadUnaligned(fromByteOffset: (i + 32) * 4, as: SIMD16<Float>.self) * rk.loadUnaligned(fromByteOffset: (i + 32) * 4, as: SIMD16<Float>.self)
-            s3 += rq.loadUnaligned(fromByteOffset: (i + 48) * 4, as: SIMD16<Float>.self) * rk.loadUnaligned(fromByteOffset: (i + 48) * 4, as: SIMD16<Float>.self)
-            i += 64
-        }
-        let a = (s0 + s2) + (s1 + s3)
-        let b = a.highHalf + a.lowHalf
-        let c = b.highHalf + b.lowHalf
-        return (c[0] + c[2]) + (c[1] + c[3])
-    }
-
     /// One query row of llama.cpp's CPU flash attention for short batches: online softmax in key
-    /// order, the output accumulated in F16 (rounded after every step), divided by the sum at the end.
+    /// order, the output accumulated in F16 (fused multiply-add, then rounded), divided by the sum at
+    /// the end. `query`, `keys` and `values` hold half-precision values.
     static func attendHalfPrecision(
         query: UnsafePointer<Float>, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, length: Int,
-        headDim: Int, scale: Float, accumulator acc: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
+        headDim: Int, scale: Float, accumulator acc: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>,
+        level: Int32 = DecoderKernels.level
     ) {
-        acc.update(repeating: 0, count: headDim)
-        var maximum = -Float.infinity
-        var sum: Float = 0
-        for t in 0..<length {
-            let s = halfDot(query, keys + t * headDim, count: headDim) * scale
-            var ms: Float = 1, vs: Float = 1
-            if s > maximum {
-                ms = Foundation.exp(maximum - s)
-                maximum = s
-                for d in 0..<headDim { acc[d] = roundToHalf(acc[d] * ms) }
-            } else {
-                vs = Foundation.exp(s - maximum)
-            }
-            let v = values + t * headDim
-            if headDim % 8 == 0 {
-                // The hot loop of decode: eight lanes, rounding by bit arithmetic (the accumulator
-                // stays far above the half-precision subnormals that need the scalar path).
-                let factor = SIMD8<Float>(repeating: vs)
-                let ra = UnsafeMutableRawPointer(acc), rv = UnsafeRawPointer(v)
-                var d = 0
-                while d < headDim {
-                    let a = ra.loadUnaligned(fromByteOffset: d * 4, as: SIMD8<Float>.self)
-                        + rv.loadUnaligned(fromByteOffset: d * 4, as: SIMD8<Float>.self) * factor
-                    ra.storeBytes(of: roundToHalf(a), toByteOffset: d * 4, as: SIMD8<Float>.self)
-                    d += 8
-                }
-            } else {
-                for d in 0..<headDim { acc[d] = roundToHalf(acc[d] + v[d] * vs) }
-            }
-            sum = sum * ms + vs
-        }
-        let inverse: Float = sum == 0 ? 0 : 1 / sum
-        for d in 0..<headDim { out[d] = acc[d] * inverse }
+        sotto_decoder_attend_f16(query, keys, values, length, headDim, scale, acc, out, level)
     }
 
-    /// gate = silu(gate) · up.
-    static func swiGLU(_ gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count n: Int) {
-        for i in 0..<n {
-            let g = gate[i]
-            gate[i] = g / (1 + Foundation.exp(-g)) * up[i]
-        }
+    /// gate = silu(gate) · up, row by row (`rows` rows of `width`) as ggml's SWIGLU op, with its
+    /// vectorised exp (the rounding of which the next layer's 8-bit activations see).
+    static func swiGLU(
+        _ gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, rows: Int, width: Int,
+        level: Int32 = DecoderKernels.level
+    ) {
+        for r in 0..<rows { sotto_decoder_swiglu(gate + r * width, up + r * width, width, level) }
     }
 
     @inline(__always)

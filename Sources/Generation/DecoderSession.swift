@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Quant
 
@@ -28,6 +29,9 @@ public final class DecoderSession: @unchecked Sendable {
     let ropeSin: UnsafeMutablePointer<Float>
     let logits: UnsafeMutablePointer<Float>   // (logitRows, vocabulary)
     private var allocations: [UnsafeMutableRawPointer] = []
+    /// Debugging parity with llama.cpp: when set, sees intermediate tensors of short batches by
+    /// llama.cpp's graph names (`name`, layer or -1, values, count). Tests only.
+    var tap: ((String, Int, UnsafePointer<Float>, Int) -> Void)?
 
     /// Positions filled in the KV cache: where the next token goes.
     public var position: Int { cache.count }
@@ -161,6 +165,7 @@ public final class DecoderSession: @unchecked Sendable {
 
         // x: (n, hidden) = token_embd rows
         for i in 0..<n { w.tokenEmbedding.dequantizeRow(Int(tokens[i]), into: x + i * hidden) }
+        tap?("embd", -1, x, n * hidden)
 
         for l in 0..<c.layerCount {
             let layer = w.layers[l]
@@ -170,12 +175,16 @@ public final class DecoderSession: @unchecked Sendable {
                     DecoderKernels.rmsNorm(x + i * hidden, weight: weight.baseAddress!, into: xb + i * hidden, count: hidden, epsilon: c.rmsNormEps)
                 }
             }
+            tap?("attn_norm", l, xb, n * hidden)
             project(layer.query, xb, count: n, into: q)
             project(layer.key, xb, count: n, into: k)
             project(layer.value, xb, count: n, into: v)
             addBias(layer.queryBias, to: q, rows: n, width: c.queryDim)
             addBias(layer.keyBias, to: k, rows: n, width: c.kvDim)
             addBias(layer.valueBias, to: v, rows: n, width: c.kvDim)
+            tap?("Qcur", l, q, n * c.queryDim)
+            tap?("Kcur", l, k, n * c.kvDim)
+            tap?("Vcur", l, v, n * c.kvDim)
             for i in 0..<n {
                 DecoderKernels.ropeAngles(position: p0 + i, headDim: c.headDim, base: c.ropeTheta, cos: ropeCos, sin: ropeSin)
                 DecoderKernels.rope(q + i * c.queryDim, heads: c.headCount, headDim: c.headDim, style: c.ropeStyle, cos: ropeCos, sin: ropeSin)
@@ -189,9 +198,14 @@ public final class DecoderSession: @unchecked Sendable {
                     }
                 }
             }
+            tap?("Qrope", l, q, n * c.queryDim)
+            tap?("Krope", l, k, n * c.kvDim)
             attend(layer: l, count: n, start: p0)
+            tap?("kqv_out", l, attention, n * c.queryDim)
             project(layer.attentionOutput, attention, count: n, into: projected)
+            tap?("attn_out", l, projected, n * hidden)
             DecoderKernels.add(x, projected, count: n * hidden)
+            tap?("ffn_inp", l, x, n * hidden)
 
             // MLP: norm → down(silu(gate) · up).
             layer.feedForwardNorm.withUnsafeBufferPointer { weight in
@@ -201,9 +215,15 @@ public final class DecoderSession: @unchecked Sendable {
             }
             project(layer.gate, xb, count: n, into: gate)
             project(layer.up, xb, count: n, into: up)
-            DecoderKernels.swiGLU(gate, up: up, count: n * c.intermediateSize)
+            tap?("ffn_norm", l, xb, n * hidden)
+            tap?("ffn_gate", l, gate, n * c.intermediateSize)
+            tap?("ffn_up", l, up, n * c.intermediateSize)
+            DecoderKernels.swiGLU(gate, up: up, rows: n, width: c.intermediateSize)
+            tap?("ffn_swiglu", l, gate, n * c.intermediateSize)
             project(layer.down, gate, count: n, into: projected)
+            tap?("ffn_out", l, projected, n * hidden)
             DecoderKernels.add(x, projected, count: n * hidden)
+            tap?("l_out", l, x, n * hidden)
         }
         cache.count = p0 + n
 
@@ -216,7 +236,9 @@ public final class DecoderSession: @unchecked Sendable {
                     DecoderKernels.rmsNorm(x + (row + i) * hidden, weight: weight.baseAddress!, into: xb + i * hidden, count: hidden, epsilon: c.rmsNormEps)
                 }
             }
+            tap?("result_norm", -1, xb, rows * hidden)
             project(w.output, xb, count: rows, into: logits)
+            tap?("result_output", -1, logits, rows * c.vocabularySize)
             for i in 0..<rows {
                 body(row + i, UnsafeBufferPointer(start: logits + i * c.vocabularySize, count: c.vocabularySize))
             }
@@ -227,6 +249,9 @@ public final class DecoderSession: @unchecked Sendable {
     /// Below this many tokens per pass llama.cpp's CPU flash attention runs row by row with the
     /// query and the output accumulator in F16; from it on, in F32 tiles.
     static let halfPrecisionAttentionBelow = 64
+
+    /// The F32 attention kernel's level (AVX-512 where the CPU has it).
+    private static let attentionLevel = sotto_quant_best_level()
 
     /// attention (n, heads·headDim) = causal softmax(q·kᵀ·scale)·v, per head, against the cache.
     /// Work items are (head, token) in head-major order, so each thread gets whole heads and the
@@ -260,23 +285,8 @@ public final class DecoderSession: @unchecked Sendable {
                             accumulator: accumulator, into: out)
                         continue
                     }
-                    var maximum = -Float.infinity
-                    for t in 0..<length {
-                        let score = DecoderKernels.dot(q, keys + t * headDim, count: headDim) * scale
-                        s[t] = score
-                        maximum = max(maximum, score)
-                    }
-                    var sum = 0.0
-                    for t in 0..<length {
-                        let e = Foundation.exp(s[t] - maximum)
-                        s[t] = e
-                        sum += Double(e)
-                    }
-                    let inverse = Float(1 / sum)
-                    out.update(repeating: 0, count: headDim)
-                    for t in 0..<length {
-                        DecoderKernels.axpy(s[t] * inverse, values + t * headDim, out, count: headDim)
-                    }
+                    sotto_attention_f32(
+                        q, c.queryDim, keys, values, headDim, 1, length - 1, scale, s, out, c.queryDim, Self.attentionLevel)
                 }
             }
         }

@@ -13,38 +13,84 @@ struct DecoderKernelsTests {
         for x in values {
             #expect(DecoderKernels.roundToHalf(x) == Float(Float16(x)), "\(x)")
         }
-        // The eight-lane version agrees in the normal range.
-        let normal = values.filter { abs($0) >= 0x1p-14 && abs($0) < 65504 }
-        for i in stride(from: 0, to: normal.count - 8, by: 8) {
-            let lanes = SIMD8<Float>(normal[i..<(i + 8)])
-            let rounded = DecoderKernels.roundToHalf(lanes)
-            for j in 0..<8 { #expect(rounded[j] == Float(Float16(lanes[j]))) }
+    }
+
+    /// The levels this CPU runs (0 portable, 1 AVX2, 2 AVX-512).
+    static var levels: [Int32] { Array(0...DecoderKernels.level) }
+
+    static func halves(_ count: Int, _ random: inout SeededRandom, scale: Double = 1) -> [Float] {
+        (0..<count).map { _ in Float(Float16(Float((random.nextUnit() * 2 - 1) * scale))) }
+    }
+
+    @Test func halfPrecisionAttentionIsTheSameAtEveryLevelAndCloseToTheSoftmax() {
+        var random = SeededRandom(seed: 9)
+        for headDim in [64, 128, 80] {  // 80: a tail past the steps of 64, summed in double as ggml
+            for length in [1, 2, 7, 40] {
+                let q = Self.halves(headDim, &random, scale: 2)
+                let keys = Self.halves(length * headDim, &random, scale: 2)
+                let values = Self.halves(length * headDim, &random)
+                let scale = 1 / Float(headDim).squareRoot()
+                var outputs: [[Float]] = []
+                for level in Self.levels {
+                    var acc = [Float](repeating: 0, count: headDim), out = [Float](repeating: 0, count: headDim)
+                    DecoderKernels.attendHalfPrecision(
+                        query: q, keys: keys, values: values, length: length, headDim: headDim, scale: scale,
+                        accumulator: &acc, into: &out, level: level)
+                    outputs.append(out)
+                }
+                for out in outputs.dropFirst() { #expect(out == outputs[0], "dim \(headDim) length \(length)") }
+                // Against softmax·V in double: the F16 accumulator keeps ~3 decimal digits.
+                var scores = (0..<length).map { t in
+                    Double(scale) * (0..<headDim).reduce(0.0) { $0 + Double(q[$1]) * Double(keys[t * headDim + $1]) }
+                }
+                let top = scores.max() ?? 0
+                scores = scores.map { Foundation.exp($0 - top) }
+                let total = scores.reduce(0, +)
+                for d in 0..<headDim {
+                    let exact = (0..<length).reduce(0.0) { $0 + scores[$1] * Double(values[$1 * headDim + d]) } / total
+                    #expect(abs(Double(outputs[0][d]) - exact) < 2e-3, "dim \(headDim) length \(length) d \(d)")
+                }
+                if length == 1 { #expect(outputs[0] == Array(values.prefix(headDim))) }
+            }
         }
     }
 
-    @Test func halfDotSumsInGGMLOrderAndEqualsTheDotClosely() {
-        var random = SeededRandom(seed: 9)
-        let q = (0..<128).map { _ in Float(Float16(Float(random.nextUnit() * 2 - 1))) }
-        let k = (0..<128).map { _ in Float(Float16(Float(random.nextUnit() * 2 - 1))) }
-        let exact = zip(q, k).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        let half = DecoderKernels.halfDot(q, k, count: 128)
-        #expect(abs(Double(half) - exact) < 1e-5)
-        // Four accumulators then a lane tree: the same as summing in that order by hand.
-        var lanes = [Float](repeating: 0, count: 64)
-        for i in stride(from: 0, to: 128, by: 64) { for j in 0..<64 { lanes[j] += q[i + j] * k[i + j] } }
-        var a = [Float](repeating: 0, count: 16)
-        for l in 0..<16 {
-            let front: Float = lanes[l] + lanes[32 + l]
-            let back: Float = lanes[16 + l] + lanes[48 + l]
-            a[l] = front + back
+    @Test func swiGLUIsSiLUTimesUpAndLevelsZeroAndTwoAgreeExactly() {
+        var random = SeededRandom(seed: 3)
+        let width = 100  // six vectors of 16 (twelve of 8) and a scalar tail of 4
+        var gate = (0..<(2 * width)).map { _ in Float((random.nextUnit() * 2 - 1) * 12) }
+        gate[0] = 0
+        gate[1] = -100  // exp(100) overflows the vector form's range: silu → −0
+        gate[2] = 95
+        let up = (0..<(2 * width)).map { _ in Float(random.nextUnit() * 4 - 2) }
+        var results: [[Float]] = []
+        for level in Self.levels {
+            var g = gate
+            DecoderKernels.swiGLU(&g, up: up, rows: 2, width: width, level: level)
+            results.append(g)
         }
-        var b = [Float](repeating: 0, count: 8)
-        for l in 0..<8 { b[l] = a[l + 8] + a[l] }
-        var c = [Float](repeating: 0, count: 4)
-        for l in 0..<4 { c[l] = b[l + 4] + b[l] }
-        let left: Float = c[0] + c[2]
-        let right: Float = c[1] + c[3]
-        #expect(half == left + right)
+        for (level, result) in results.enumerated() {
+            for i in 0..<gate.count {
+                let x = Double(gate[i])
+                let exact = x / (1 + Foundation.exp(-x)) * Double(up[i])
+                #expect(abs(Double(result[i]) - exact) <= 1e-6 * max(abs(exact), 1e-3), "level \(level) value \(i)")
+            }
+        }
+        // The portable level computes ggml's AVX-512 formula (fused operations, exact scaling).
+        if results.count > 2 { #expect(results[0] == results[2]) }
+    }
+
+    @Test func ropeFusesTheFirstProductAsGCCContractsGGML() {
+        let cos: [Float] = [0.3, 0.7], sin: [Float] = [0.953939, -0.714143]
+        let x: [Float] = [1.1, -2.3, 0.77, 5.5]
+        var adjacent = x
+        DecoderKernels.rope(&adjacent, heads: 1, headDim: 4, style: .adjacentPairs, cos: cos, sin: sin)
+        #expect(adjacent[0] == Foundation.fmaf(x[0], cos[0], -(x[1] * sin[0])))
+        #expect(adjacent[1] == Foundation.fmaf(x[0], sin[0], x[1] * cos[0]))
+        var halves = x
+        DecoderKernels.rope(&halves, heads: 1, headDim: 4, style: .halves, cos: cos, sin: sin)
+        #expect(halves[1] == Foundation.fmaf(x[1], cos[1], -(x[3] * sin[1])))
+        #expect(halves[3] == Foundation.fmaf(x[1], sin[1], x[3] * cos[1]))
     }
 
     @Test func ropeRotatesThePairsOfEachStyle() {

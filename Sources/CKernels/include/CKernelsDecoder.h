@@ -1,0 +1,21 @@
+#ifndef SOTTO_CKERNELS_DECODER_H
+#define SOTTO_CKERNELS_DECODER_H
+
+/// The decoder's element-wise operations, rounded exactly as llama.cpp's CPU backend (ggml, built
+/// with -march=native, so floating-point contraction into FMA) rounds them, so that the 8-bit
+/// quantization of the next matrix product sees the same bits. `level` is the kernel level of
+/// CKernelsQuant.h (0 portable C, 1 AVX2/FMA/F16C, 2 AVX-512): levels 0 and 2 compute what ggml's
+/// AVX-512 build computes; level 1 what its AVX2 build computes.
+
+/// gate[i] = silu(gate[i])·up[i], silu(x) = x / (1 + exp(−x)) with ggml's vectorised exp (16 lanes
+/// on AVX-512, 8 on AVX2; a scalar expf tail for the values past the last whole vector).
+void sotto_decoder_swiglu(float *gate, const float *up, long n, int level);
+
+/// One query row of ggml's CPU flash attention for F16 K/V (the short-batch path): online softmax in
+/// key order, the output accumulated in half precision (fused multiply-add, then rounded),
+/// normalised at the end. `q`, `keys` and `values` hold values already rounded to half precision
+/// (keys and values: `length` rows of `head_dim`); `acc` is `head_dim` floats of scratch.
+void sotto_decoder_attend_f16(const float *q, const float *keys, const float *values, long length, long head_dim,
+                              float scale, float *acc, float *out, int level);
+
+#endif
