@@ -1,5 +1,7 @@
 import CKernels
 import Foundation
+import GGUF
+import Quant
 
 /// The small per-token operations of the forward pass, written to round as llama.cpp's CPU ops do.
 /// (The matrix work, where the time goes, is in Quant.)
@@ -30,6 +32,59 @@ enum DecoderKernels {
             cos[i] = Foundation.cos(theta)
             sin[i] = Foundation.sin(theta)
             theta *= thetaScale
+        }
+    }
+
+    /// The token rows of an n-row product that llama.cpp's CPU build (AVX-512, repacked Q4_K) sums
+    /// in its batched order: every row of a Q6_K product from 8 rows on (its tiled matmul), the rows
+    /// in whole groups of 4 of a Q4_K product (its q4_K_8x8 gemm; the rest take its gemv).
+    static func batchedRows(type: GGMLType, count n: Int) -> Range<Int> {
+        switch type {
+        case .q6_K: n >= 8 ? 0..<n : 0..<0
+        case .q4_K: 0..<(n - n % 4)
+        default: 0..<0
+        }
+    }
+
+    /// y (n × rows) = x (n × columns) · Wᵀ row by row, the rows in `batched` summed as llama.cpp's
+    /// batched kernels sum them (`sotto_quant_matvec_batched`), the others as its matrix-vector
+    /// kernel; `weights` are the matrix's bytes.
+    static func multiplyBatched(
+        weights: UnsafeRawPointer, _ w: QuantizedMatrix, _ x: UnsafePointer<Float>, count n: Int,
+        batched: Range<Int>, into y: UnsafeMutablePointer<Float>, pool: ComputePool
+    ) {
+        let type = Int32(w.type.rawValue)
+        let bytes = sotto_quant_activation_bytes(type, w.columns)
+        guard bytes > 0 else { return }
+        withUnsafeTemporaryAllocation(byteCount: bytes, alignment: 64) { scratch in
+            guard let xq = scratch.baseAddress else { return }
+            for i in 0..<n {
+                sotto_quant_quantize(type, x + i * w.columns, w.columns, xq, level)
+                let job = RowsJob(
+                    type: type, weights: weights, rowBytes: w.rowBytes, columns: w.columns, activations: xq,
+                    output: y + i * w.rows, batched: batched.contains(i))
+                pool.parallelFor(w.rows) { job.run($0) }
+            }
+        }
+    }
+
+    /// One token row of a product, shared read-only by the pool's threads.
+    private struct RowsJob: @unchecked Sendable {
+        let type: Int32
+        let weights: UnsafeRawPointer
+        let rowBytes: Int
+        let columns: Int
+        let activations: UnsafeRawPointer
+        let output: UnsafeMutablePointer<Float>
+        let batched: Bool
+
+        func run(_ range: Range<Int>) {
+            let w = weights + range.lowerBound * rowBytes, y = output + range.lowerBound
+            if batched {
+                sotto_quant_matvec_batched(type, w, rowBytes, range.count, columns, activations, y, DecoderKernels.level)
+            } else {
+                sotto_quant_matvec(type, w, rowBytes, range.count, columns, activations, y, DecoderKernels.level)
+            }
         }
     }
 

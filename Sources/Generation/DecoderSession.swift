@@ -137,8 +137,19 @@ public final class DecoderSession: @unchecked Sendable {
     /// x = W·xᵀ for n rows: matrix-vector for one token (decode) and short batches, matrix-matrix
     /// for longer ones (prefill).
     @inline(__always)
-    private func project(_ w: QuantizedMatrix, _ input: UnsafePointer<Float>, count n: Int, into output: UnsafeMutablePointer<Float>) {
+    private func project(
+        _ w: QuantizedMatrix, _ name: @autoclosure () -> String, _ input: UnsafePointer<Float>, count n: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
         if n < Self.halfPrecisionAttentionBelow {
+            // llama.cpp multiplies K-quant batches in other kernels than single tokens, which round
+            // the sums differently: those rows take its batched order.
+            let batched = DecoderKernels.batchedRows(type: w.type, count: n)
+            if !batched.isEmpty, let info = model.file.tensor(named: name()),
+               let weights = model.file.data(of: info).baseAddress {
+                DecoderKernels.multiplyBatched(weights: weights, w, input, count: n, batched: batched, into: output, pool: pool)
+                return
+            }
             // Short batches row by row: the activations are quantized and summed exactly as
             // llama.cpp's matrix-vector kernels do, so short prompts give llama.cpp's logits.
             for i in 0..<n { w.multiply(vector: input + i * w.columns, into: output + i * w.rows, pool: pool) }
@@ -176,9 +187,9 @@ public final class DecoderSession: @unchecked Sendable {
                 }
             }
             tap?("attn_norm", l, xb, n * hidden)
-            project(layer.query, xb, count: n, into: q)
-            project(layer.key, xb, count: n, into: k)
-            project(layer.value, xb, count: n, into: v)
+            project(layer.query, DecoderTensorNames.query(l), xb, count: n, into: q)
+            project(layer.key, DecoderTensorNames.key(l), xb, count: n, into: k)
+            project(layer.value, DecoderTensorNames.value(l), xb, count: n, into: v)
             addBias(layer.queryBias, to: q, rows: n, width: c.queryDim)
             addBias(layer.keyBias, to: k, rows: n, width: c.kvDim)
             addBias(layer.valueBias, to: v, rows: n, width: c.kvDim)
@@ -202,7 +213,7 @@ public final class DecoderSession: @unchecked Sendable {
             tap?("Krope", l, k, n * c.kvDim)
             attend(layer: l, count: n, start: p0)
             tap?("kqv_out", l, attention, n * c.queryDim)
-            project(layer.attentionOutput, attention, count: n, into: projected)
+            project(layer.attentionOutput, DecoderTensorNames.attentionOutput(l), attention, count: n, into: projected)
             tap?("attn_out", l, projected, n * hidden)
             DecoderKernels.add(x, projected, count: n * hidden)
             tap?("ffn_inp", l, x, n * hidden)
@@ -213,14 +224,14 @@ public final class DecoderSession: @unchecked Sendable {
                     DecoderKernels.rmsNorm(x + i * hidden, weight: weight.baseAddress!, into: xb + i * hidden, count: hidden, epsilon: c.rmsNormEps)
                 }
             }
-            project(layer.gate, xb, count: n, into: gate)
-            project(layer.up, xb, count: n, into: up)
+            project(layer.gate, DecoderTensorNames.gate(l), xb, count: n, into: gate)
+            project(layer.up, DecoderTensorNames.up(l), xb, count: n, into: up)
             tap?("ffn_norm", l, xb, n * hidden)
             tap?("ffn_gate", l, gate, n * c.intermediateSize)
             tap?("ffn_up", l, up, n * c.intermediateSize)
             DecoderKernels.swiGLU(gate, up: up, rows: n, width: c.intermediateSize)
             tap?("ffn_swiglu", l, gate, n * c.intermediateSize)
-            project(layer.down, gate, count: n, into: projected)
+            project(layer.down, DecoderTensorNames.down(l), gate, count: n, into: projected)
             tap?("ffn_out", l, projected, n * hidden)
             DecoderKernels.add(x, projected, count: n * hidden)
             tap?("l_out", l, x, n * hidden)
@@ -237,13 +248,18 @@ public final class DecoderSession: @unchecked Sendable {
                 }
             }
             tap?("result_norm", -1, xb, rows * hidden)
-            project(w.output, xb, count: rows, into: logits)
+            project(w.output, self.outputName, xb, count: rows, into: logits)
             tap?("result_output", -1, logits, rows * c.vocabularySize)
             for i in 0..<rows {
                 body(row + i, UnsafeBufferPointer(start: logits + i * c.vocabularySize, count: c.vocabularySize))
             }
             row += rows
         }
+    }
+
+    /// The output matrix's tensor (token_embd when the file ties them).
+    private var outputName: String {
+        model.file.tensor(named: DecoderTensorNames.output) != nil ? DecoderTensorNames.output : DecoderTensorNames.tokenEmbedding
     }
 
     /// Below this many tokens per pass llama.cpp's CPU flash attention runs row by row with the

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Generation
+import CKernels
+import GGUF
 
 struct DecoderKernelsTests {
     @Test func roundToHalfMatchesFloat16Conversion() {
@@ -111,4 +113,56 @@ extension Float {
     static func pow2(_ e: Float) -> Float { Float(Foundation.pow(2.0, Double(e))) }
     var cosine: Float { Foundation.cos(self) }
     var sine: Float { Foundation.sin(self) }
+}
+
+/// llama.cpp's batched K-quant orders (sotto_quant_matvec_batched) against its matrix-vector one.
+struct BatchedOrderTests {
+    /// Random blocks of `type` with small finite scales (the f16 fields at their offsets).
+    static func matrix(_ type: GGMLType, rows: Int, columns: Int, _ random: inout SeededRandom) -> [UInt8] {
+        let blockBytes = type == .q4_K ? 144 : 210
+        var bytes = (0..<(rows * columns / 256 * blockBytes)).map { _ in UInt8(random.nextUnit() * 256) }
+        let scale = Float16(0.002).bitPattern
+        for b in stride(from: 0, to: bytes.count, by: blockBytes) {
+            let offsets = type == .q4_K ? [0, 2] : [208]  // d, dmin of Q4_K; d of Q6_K
+            for o in offsets {
+                bytes[b + o] = UInt8(scale & 0xFF)
+                bytes[b + o + 1] = UInt8(scale >> 8)
+            }
+        }
+        return bytes
+    }
+
+    @Test(arguments: [GGMLType.q4_K, .q6_K])
+    func batchedOrderAgreesAcrossLevelsAndWithTheMatrixVectorSum(type: GGMLType) throws {
+        var random = SeededRandom(seed: 11)
+        let rows = 16, columns = 512
+        let bytes = Self.matrix(type, rows: rows, columns: columns, &random)
+        let x = (0..<columns).map { _ in Float(random.nextUnit() * 2 - 1) }
+        let code = Int32(type.rawValue)
+        let rowBytes = bytes.count / rows
+        var activations = [UInt8](repeating: 0, count: sotto_quant_activation_bytes(code, columns))
+        var results: [[Float]] = []
+        var plain = [Float](repeating: 0, count: rows)
+        bytes.withUnsafeBytes { w in
+            activations.withUnsafeMutableBytes { xq in
+                sotto_quant_quantize(code, x, columns, xq.baseAddress, 0)
+                sotto_quant_matvec(code, w.baseAddress, rowBytes, rows, columns, xq.baseAddress, &plain, 0)
+                for level in DecoderKernelsTests.levels {
+                    var y = [Float](repeating: 0, count: rows)
+                    sotto_quant_matvec_batched(code, w.baseAddress, rowBytes, rows, columns, xq.baseAddress, &y, level)
+                    results.append(y)
+                }
+            }
+        }
+        for y in results.dropFirst() { #expect(y == results[0]) }
+        let largest = plain.map(abs).max() ?? 0
+        #expect(largest > 0)
+        for r in 0..<rows { #expect(abs(results[0][r] - plain[r]) <= 1e-5 * max(largest, 1), "row \(r)") }
+        // Q6_K batches take the tiled order from 8 rows; Q4_K token rows in whole groups of 4.
+        #expect(DecoderKernels.batchedRows(type: .q6_K, count: 7).isEmpty)
+        #expect(DecoderKernels.batchedRows(type: .q6_K, count: 8) == 0..<8)
+        #expect(DecoderKernels.batchedRows(type: .q4_K, count: 3).isEmpty)
+        #expect(DecoderKernels.batchedRows(type: .q4_K, count: 26) == 0..<24)
+        #expect(DecoderKernels.batchedRows(type: .q5_0, count: 26).isEmpty)
+    }
 }
