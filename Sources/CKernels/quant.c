@@ -358,40 +358,7 @@ static float dot_q4_K_c(const block_q4_K *w, const block_q8_K *x, long nb) {
     return s - sm;
 }
 
-// ggml's repacked q4_K_8x8 gemm (token rows in whole groups of 4, from 4 rows on) adds to the two
-// float sums after every 64 values (two sub-blocks: low and high nibbles of 32 bytes) instead of
-// after every super-block as its gemv does.
-static float dot_q4_K_per64_c(const block_q4_K *w, const block_q8_K *x, long nb) {
-    float s = 0, sm = 0;
-    for (long i = 0; i < nb; i++) {
-        uint8_t sc[8], mn[8];
-        q4_K_scales(w[i].scales, sc, mn);
-        const float d = h2f(w[i].d) * x[i].d, dmin = h2f(w[i].dmin) * x[i].d;
-        for (int k = 0; k < 4; k++) {
-            const uint8_t *q = w[i].qs + 32 * k;
-            const int8_t *a = x[i].qs + 64 * k;
-            int lo = 0, hi = 0;
-            for (int j = 0; j < 32; j++) {
-                lo += (q[j] & 0x0F) * a[j];
-                hi += (q[j] >> 4) * a[j + 32];
-            }
-            const int16_t *bs = x[i].bsums + 4 * k;
-            s = q4_K_accumulate(s, sc[2 * k] * lo + sc[2 * k + 1] * hi, d);
-            sm = q4_K_accumulate(sm, mn[2 * k] * (bs[0] + bs[1]) + mn[2 * k + 1] * (bs[2] + bs[3]), dmin);
-        }
-    }
-    return s - sm;
-}
-
-// ggml's tiled K-quant matmul (Q6_K in batches of 8 or more rows) takes each super-block's exact
-// integer sum times the weight scale, rounded, then adds it times the activation scale to the running
-// sum in one fused step (GCC contracts its vector multiply and add).
-static inline float tiled_accumulate(float s, int sumi, float dw, float dx) {
-    const float r = (float)sumi * dw;
-    return fmaf(r, dx, s);
-}
-
-static float dot_q6_K_c(const block_q6_K *w, const block_q8_K *x, long nb, int tiled) {
+static float dot_q6_K_c(const block_q6_K *w, const block_q8_K *x, long nb) {
     float s = 0;
     for (long i = 0; i < nb; i++) {
         int sumi = 0;
@@ -412,8 +379,7 @@ static float dot_q6_K_c(const block_q6_K *w, const block_q8_K *x, long nb, int t
             }
             for (int g = 0; g < 8; g++) sumi += sc[g] * part[g];
         }
-        if (tiled) s = tiled_accumulate(s, sumi, h2f(w[i].d), x[i].d);
-        else s += x[i].d * h2f(w[i].d) * (float)sumi;
+        s += x[i].d * h2f(w[i].d) * (float)sumi;
     }
     return s;
 }
@@ -613,9 +579,8 @@ static float dot_q4_K_avx2(const block_q4_K *w, const block_q8_K *x, long nb) {
 }
 
 __attribute__((target("avx2,fma,f16c")))
-static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb, int tiled) {
+static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb) {
     __m256 acc = _mm256_setzero_ps();
-    float t = 0;
     const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
     for (long i = 0; i < nb; i++) {
         const int8_t *sc = w[i].scales;
@@ -645,10 +610,9 @@ static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb, in
             const __m256i p3 = _mm256_madd_epi16(_mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(a + 96))), s3);
             sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(_mm256_add_epi32(p0, p1), _mm256_add_epi32(p2, p3)));
         }
-        if (tiled) t = tiled_accumulate(t, hsum8i(sumi), h2f(w[i].d), x[i].d);
-        else acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].d)), _mm256_cvtepi32_ps(sumi), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].d)), _mm256_cvtepi32_ps(sumi), acc);
     }
-    return tiled ? t : hsum8(acc);
+    return hsum8(acc);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -854,36 +818,11 @@ VNNI static float dot_q4_K_vnni(const block_q4_K *w, const block_q8_K *x, long n
     return acc - accm;
 }
 
-// The per-64-value order of dot_q4_K_per64_c, at the VNNI level.
-VNNI static float dot_q4_K_per64_vnni(const block_q4_K *w, const block_q8_K *x, long nb) {
-    float acc = 0, accm = 0;
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
-    for (long i = 0; i < nb; i++) {
-        uint8_t sc[8], mn[8];
-        q4_K_scales(w[i].scales, sc, mn);
-        const float d = f16_table[w[i].d] * x[i].d, dmin = f16_table[w[i].dmin] * x[i].d;
-        for (int k = 0; k < 4; k++) {
-            const __m256i q = _mm256_loadu_si256((const __m256i *)(w[i].qs + 32 * k));
-            const __m256i lo = _mm256_and_si256(q, low4);
-            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
-            const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * k)));
-            const __m256i p1 = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * k + 32)));
-            const __m256i sum = dpwssd(dpwssd(_mm256_setzero_si256(), p0, _mm256_set1_epi16(sc[2 * k])), p1,
-                                       _mm256_set1_epi16(sc[2 * k + 1]));
-            const int16_t *bs = x[i].bsums + 4 * k;
-            acc = fmaf((float)hsum8i(sum), d, acc);
-            accm = fmaf((float)(mn[2 * k] * (bs[0] + bs[1]) + mn[2 * k + 1] * (bs[2] + bs[3])), dmin, accm);
-        }
-    }
-    return acc - accm;
-}
-
 // Q6_K: 6-bit codes assembled with one ternary-logic op each ((low & 0x0F) | high-bits), maddubs
 // (code ≤ 63 × int8: pair sums ≤ 16,002 fit int16), VPDPWSSD by the two 16-value groups' scales
 // (one VPERMW per 32 values); the −32 offset is folded in once per super-block through bsums.
-VNNI static float dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long nb, long ahead, int tiled) {
+VNNI static float dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long nb, long ahead) {
     __m256 acc = _mm256_setzero_ps();
-    float t = 0;
     const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
     for (long i = 0; i < nb; i++) {
         const char *next = (const char *)&w[i] + ahead;
@@ -915,10 +854,9 @@ VNNI static float dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long n
             sumi = dpwssd(sumi, _mm256_maddubs_epi16(q2, _mm256_loadu_si256((const __m256i *)(a + 64))), s2);
             sum1 = dpwssd(sum1, _mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(a + 96))), s3);
         }
-        if (tiled) t = tiled_accumulate(t, hsum8i(_mm256_add_epi32(sumi, sum1)), f16_table[w[i].d], x[i].d);
-        else acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * f16_table[w[i].d]), _mm256_cvtepi32_ps(_mm256_add_epi32(sumi, sum1)), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * f16_table[w[i].d]), _mm256_cvtepi32_ps(_mm256_add_epi32(sumi, sum1)), acc);
     }
-    return tiled ? t : hsum8(acc);
+    return hsum8(acc);
 }
 
 // Rows of any type at the VNNI level (K-quants prefetch two rows ahead, measured best of 1/2/4); F32/F16 have no integer work and take the AVX2 kernels.
@@ -934,7 +872,7 @@ static void rows_vnni(int type, const char *w, long row_bytes, long rows, long c
         for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_q4_K_vnni((const block_q4_K *)w, xq, columns / 256, 2 * row_bytes);
         return;
     case T_Q6_K:
-        for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_q6_K_vnni((const block_q6_K *)w, xq, columns / 256, 2 * row_bytes, 0);
+        for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_q6_K_vnni((const block_q6_K *)w, xq, columns / 256, 2 * row_bytes);
         return;
     case T_F32:
         for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_f32_avx2((const float *)w, xq, columns);
@@ -981,7 +919,7 @@ static float dot_row(int type, const void *w, const void *xq, const float *xd, l
         case T_Q5_0: return dot_q5_0_avx2(w, xq, xd, columns / 32);
         case T_Q8_0: return dot_q8_0_avx2(w, xq, xd, columns / 32);
         case T_Q4_K: return dot_q4_K_avx2(w, xq, columns / 256);
-        case T_Q6_K: return dot_q6_K_avx2(w, xq, columns / 256, 0);
+        case T_Q6_K: return dot_q6_K_avx2(w, xq, columns / 256);
         default: return 0;
         }
     }
@@ -993,7 +931,7 @@ static float dot_row(int type, const void *w, const void *xq, const float *xd, l
     case T_Q5_0: return dot_q5_0_c(w, xq, columns / 32);
     case T_Q8_0: return dot_q8_0_c(w, xq, columns / 32);
     case T_Q4_K: return dot_q4_K_c(w, xq, columns / 256);
-    case T_Q6_K: return dot_q6_K_c(w, xq, columns / 256, 0);
+    case T_Q6_K: return dot_q6_K_c(w, xq, columns / 256);
     default: return 0;
     }
 }
@@ -1028,28 +966,6 @@ void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long
     const char *row = w;
     for (long r = 0; r < rows; r++, row += row_bytes) y[r] = dot_row(type, row, xq, xd, columns, avx2);
     if (xd && xd != stack) free(xd);
-}
-
-void sotto_quant_matvec_batched(int type, const void *w, long row_bytes, long rows, long columns,
-                                const void *xq, float *y, int avx2) {
-    if (type != T_Q6_K && type != T_Q4_K) {
-        sotto_quant_matvec(type, w, row_bytes, rows, columns, xq, y, avx2);
-        return;
-    }
-    if (avx2 >= 2) pthread_once(&f16_table_once, build_f16_table);
-    const char *row = w;
-    if (type == T_Q4_K) {
-        for (long r = 0; r < rows; r++, row += row_bytes)
-            y[r] = avx2 >= 2 ? dot_q4_K_per64_vnni((const block_q4_K *)row, xq, columns / 256)
-                             : dot_q4_K_per64_c((const block_q4_K *)row, xq, columns / 256);
-        return;
-    }
-    for (long r = 0; r < rows; r++, row += row_bytes) {
-        const block_q6_K *b = (const block_q6_K *)row;
-        y[r] = avx2 >= 2 ? dot_q6_K_vnni(b, xq, columns / 256, 2 * row_bytes, 1)
-             : avx2 == 1 ? dot_q6_K_avx2(b, xq, columns / 256, 1)
-                         : dot_q6_K_c(b, xq, columns / 256, 1);
-    }
 }
 
 void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
@@ -1375,10 +1291,12 @@ VNNI static void gemm_decode_tile(int type, const char *w, long row_bytes, long 
         }
         gemm_decode_row(type, w + r * row_bytes, k0, kb, codes, t->scale + r, t->mins + r, t->dmin + r);
     }
-    // Interleave: 4 codes of row 0, 4 of row 1, ... then the next 4 columns.
-    uint32_t *out = (uint32_t *)t->codes;
-    for (long k4 = 0; k4 < kb / 4; k4++, out += GEMM_ROWS)
-        for (long r = 0; r < GEMM_ROWS; r++) memcpy(out + r, t->rows + r * kb + 4 * k4, 4);
+    // Interleave: 4 codes of row 0, 4 of row 1, ... then the next 4 columns (one gather per vector).
+    const __m512i index = _mm512_mullo_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)kb));
+    const uint8_t *rows = t->rows;
+    uint8_t *out = t->codes;
+    for (long k4 = 0; k4 < kb / 4; k4++) _mm512_store_si512((void *)(out + 64 * k4), _mm512_i32gather_epi32(index, (const void *)(rows + 4 * k4), 1));
 }
 
 typedef struct {
@@ -1506,4 +1424,120 @@ void sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long c
         }
     }
     free(memory);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Causal attention in F32 for long batches (prefill): one query row at a time against keys and
+// values in memory order, with a vectorised exp (Cephes' single-precision polynomial, within
+// ~2 ulp) and 2^n applied by VSCALEFPS.
+
+VNNI static inline __m512 exp_avx512(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-87.0f));  // below this exp underflows to 0 anyway
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, n);
+}
+
+// One query row (head_dim = 16·D): scores, softmax, weighted sum of the values.
+VNNI static inline __attribute__((always_inline)) void attend_row_avx512(
+    const float *q, const float *k, const float *v, long length, float scale, float *s, float *out, const int D) {
+    __m512 qv[8];
+    for (int d = 0; d < D; d++) qv[d] = _mm512_loadu_ps(q + 16 * d);
+    const long hd = 16L * D;
+    for (long t = 0; t < length; t++) {
+        const float *kt = k + t * hd;
+        __m512 a0 = _mm512_mul_ps(qv[0], _mm512_loadu_ps(kt)), a1 = _mm512_setzero_ps();
+        for (int d = 1; d < D; d++) {
+            if (d & 1) a1 = _mm512_fmadd_ps(qv[d], _mm512_loadu_ps(kt + 16 * d), a1);
+            else a0 = _mm512_fmadd_ps(qv[d], _mm512_loadu_ps(kt + 16 * d), a0);
+        }
+        s[t] = _mm512_reduce_add_ps(_mm512_add_ps(a0, a1)) * scale;
+    }
+    __m512 mx = _mm512_set1_ps(-INFINITY);
+    long t = 0;
+    for (; t + 16 <= length; t += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(s + t));
+    if (t < length) mx = _mm512_max_ps(mx, _mm512_mask_loadu_ps(_mm512_set1_ps(-INFINITY), (__mmask16)((1u << (length - t)) - 1), s + t));
+    const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
+    __m512 sum = _mm512_setzero_ps();
+    for (t = 0; t + 16 <= length; t += 16) {
+        const __m512 e = exp_avx512(_mm512_sub_ps(_mm512_loadu_ps(s + t), m));
+        _mm512_storeu_ps(s + t, e);
+        sum = _mm512_add_ps(sum, e);
+    }
+    if (t < length) {
+        const __mmask16 tail = (__mmask16)((1u << (length - t)) - 1);
+        const __m512 e = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, s + t), m));
+        _mm512_mask_storeu_ps(s + t, tail, e);
+        sum = _mm512_add_ps(sum, _mm512_maskz_mov_ps(tail, e));
+    }
+    __m512 acc[8];
+    for (int d = 0; d < D; d++) acc[d] = _mm512_setzero_ps();
+    for (t = 0; t < length; t++) {
+        const __m512 p = _mm512_set1_ps(s[t]);
+        const float *vt = v + t * hd;
+        for (int d = 0; d < D; d++) acc[d] = _mm512_fmadd_ps(p, _mm512_loadu_ps(vt + 16 * d), acc[d]);
+    }
+    const __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (int d = 0; d < D; d++) _mm512_storeu_ps(out + 16 * d, _mm512_mul_ps(acc[d], inverse));
+}
+
+VNNI static void attend_rows_avx512(const float *q, long ldq, const float *k, const float *v, long head_dim,
+                                    long count, long first, float scale, float *scores, float *out, long ldo) {
+    for (long i = 0; i < count; i++) {
+        const float *qi = q + i * ldq;
+        float *oi = out + i * ldo;
+        const long length = first + i + 1;
+        switch (head_dim / 16) {
+        case 8: attend_row_avx512(qi, k, v, length, scale, scores, oi, 8); break;
+        case 7: attend_row_avx512(qi, k, v, length, scale, scores, oi, 7); break;
+        case 6: attend_row_avx512(qi, k, v, length, scale, scores, oi, 6); break;
+        case 5: attend_row_avx512(qi, k, v, length, scale, scores, oi, 5); break;
+        case 4: attend_row_avx512(qi, k, v, length, scale, scores, oi, 4); break;
+        case 3: attend_row_avx512(qi, k, v, length, scale, scores, oi, 3); break;
+        case 2: attend_row_avx512(qi, k, v, length, scale, scores, oi, 2); break;
+        default: attend_row_avx512(qi, k, v, length, scale, scores, oi, 1); break;
+        }
+    }
+}
+
+static void attend_rows_c(const float *q, long ldq, const float *k, const float *v, long head_dim,
+                          long count, long first, float scale, float *s, float *out, long ldo) {
+    for (long i = 0; i < count; i++) {
+        const float *qi = q + i * ldq;
+        float *oi = out + i * ldo;
+        const long length = first + i + 1;
+        float m = -INFINITY;
+        for (long t = 0; t < length; t++) {
+            float dot = 0;
+            for (long d = 0; d < head_dim; d++) dot += qi[d] * k[t * head_dim + d];
+            s[t] = dot * scale;
+            m = fmaxf(m, s[t]);
+        }
+        double sum = 0;
+        for (long t = 0; t < length; t++) {
+            s[t] = expf(s[t] - m);
+            sum += s[t];
+        }
+        const float inverse = (float)(1 / sum);
+        for (long d = 0; d < head_dim; d++) oi[d] = 0;
+        for (long t = 0; t < length; t++)
+            for (long d = 0; d < head_dim; d++) oi[d] += s[t] * inverse * v[t * head_dim + d];
+    }
+}
+
+void sotto_attention_f32(const float *q, long ldq, const float *k, const float *v, long head_dim,
+                         long count, long first, float scale, float *scores, float *out, long ldo, int level) {
+    if (level >= 2 && head_dim % 16 == 0 && head_dim <= 128)
+        attend_rows_avx512(q, ldq, k, v, head_dim, count, first, scale, scores, out, ldo);
+    else
+        attend_rows_c(q, ldq, k, v, head_dim, count, first, scale, scores, out, ldo);
 }

@@ -32,14 +32,6 @@ void sotto_quant_quantize(int type, const float *x, long columns, void *out, int
 void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long columns,
                         const void *xq, float *y, int avx2);
 
-/// As sotto_quant_matvec, but each row's sum rounded as llama.cpp's CPU build rounds it in its
-/// batched kernels: Q6_K as its tiled K-quant matmul (batches of 8 or more rows: per super-block the
-/// exact integer sum × weight scale, rounded, then a fused multiply-add by the activation scale),
-/// Q4_K as its repacked q4_K_8x8 gemm (token rows in whole groups of 4: the float sums updated every
-/// 64 values); other types as sotto_quant_matvec. Short prompts use it to give llama.cpp's logits.
-void sotto_quant_matvec_batched(int type, const void *w, long row_bytes, long rows, long columns,
-                                const void *xq, float *y, int avx2);
-
 /// y[i*ldy + r] = W[r,:]·X[i,:] for i in 0..<n, r in 0..<rows (a slab of Y = X·Wᵀ). Row i of the
 /// quantized X starts at xq + i*xq_stride.
 void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
@@ -60,6 +52,13 @@ void sotto_quant_gemm_prepare(int type, const float *x, long columns, long first
 /// integers, so results differ from sotto_quant_matvec's only by float rounding.
 void sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long columns,
                       const void *prepared, long n, float *y, long ldy);
+
+/// Causal attention of one head in F32 (the decoder's long batches): for i in 0..<count,
+/// out[i*ldo ..< i*ldo + head_dim] = softmax_t(scale·q_i·k_t)·v over t in 0..<first+i+1, with query
+/// row i at q + i*ldq and keys/values rows contiguous (head_dim floats each). `scores` holds
+/// first+count floats. Level 2 takes AVX-512 for head_dim a multiple of 16 up to 128.
+void sotto_attention_f32(const float *q, long ldq, const float *k, const float *v, long head_dim,
+                         long count, long first, float scale, float *scores, float *out, long ldo, int level);
 
 /// Dequantizes `rows` rows of W into out (row r at out + r*ld), `columns` floats each.
 void sotto_quant_dequantize(int type, const void *w, long row_bytes, long rows, long columns,
