@@ -358,7 +358,40 @@ static float dot_q4_K_c(const block_q4_K *w, const block_q8_K *x, long nb) {
     return s - sm;
 }
 
-static float dot_q6_K_c(const block_q6_K *w, const block_q8_K *x, long nb) {
+// ggml's repacked q4_K_8x8 gemm (token rows in whole groups of 4, from 4 rows on) adds to the two
+// float sums after every 64 values (two sub-blocks: low and high nibbles of 32 bytes) instead of
+// after every super-block as its gemv does.
+static float dot_q4_K_per64_c(const block_q4_K *w, const block_q8_K *x, long nb) {
+    float s = 0, sm = 0;
+    for (long i = 0; i < nb; i++) {
+        uint8_t sc[8], mn[8];
+        q4_K_scales(w[i].scales, sc, mn);
+        const float d = h2f(w[i].d) * x[i].d, dmin = h2f(w[i].dmin) * x[i].d;
+        for (int k = 0; k < 4; k++) {
+            const uint8_t *q = w[i].qs + 32 * k;
+            const int8_t *a = x[i].qs + 64 * k;
+            int lo = 0, hi = 0;
+            for (int j = 0; j < 32; j++) {
+                lo += (q[j] & 0x0F) * a[j];
+                hi += (q[j] >> 4) * a[j + 32];
+            }
+            const int16_t *bs = x[i].bsums + 4 * k;
+            s = q4_K_accumulate(s, sc[2 * k] * lo + sc[2 * k + 1] * hi, d);
+            sm = q4_K_accumulate(sm, mn[2 * k] * (bs[0] + bs[1]) + mn[2 * k + 1] * (bs[2] + bs[3]), dmin);
+        }
+    }
+    return s - sm;
+}
+
+// ggml's tiled K-quant matmul (Q6_K in batches of 8 or more rows) takes each super-block's exact
+// integer sum times the weight scale, rounded, then adds it times the activation scale to the running
+// sum in one fused step (GCC contracts its vector multiply and add).
+static inline float tiled_accumulate(float s, int sumi, float dw, float dx) {
+    const float r = (float)sumi * dw;
+    return fmaf(r, dx, s);
+}
+
+static float dot_q6_K_c(const block_q6_K *w, const block_q8_K *x, long nb, int tiled) {
     float s = 0;
     for (long i = 0; i < nb; i++) {
         int sumi = 0;
@@ -379,7 +412,8 @@ static float dot_q6_K_c(const block_q6_K *w, const block_q8_K *x, long nb) {
             }
             for (int g = 0; g < 8; g++) sumi += sc[g] * part[g];
         }
-        s += x[i].d * h2f(w[i].d) * (float)sumi;
+        if (tiled) s = tiled_accumulate(s, sumi, h2f(w[i].d), x[i].d);
+        else s += x[i].d * h2f(w[i].d) * (float)sumi;
     }
     return s;
 }
@@ -579,8 +613,9 @@ static float dot_q4_K_avx2(const block_q4_K *w, const block_q8_K *x, long nb) {
 }
 
 __attribute__((target("avx2,fma,f16c")))
-static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb) {
+static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb, int tiled) {
     __m256 acc = _mm256_setzero_ps();
+    float t = 0;
     const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
     for (long i = 0; i < nb; i++) {
         const int8_t *sc = w[i].scales;
@@ -610,9 +645,10 @@ static float dot_q6_K_avx2(const block_q6_K *w, const block_q8_K *x, long nb) {
             const __m256i p3 = _mm256_madd_epi16(_mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(a + 96))), s3);
             sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(_mm256_add_epi32(p0, p1), _mm256_add_epi32(p2, p3)));
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].d)), _mm256_cvtepi32_ps(sumi), acc);
+        if (tiled) t = tiled_accumulate(t, hsum8i(sumi), h2f(w[i].d), x[i].d);
+        else acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].d)), _mm256_cvtepi32_ps(sumi), acc);
     }
-    return hsum8(acc);
+    return tiled ? t : hsum8(acc);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -818,11 +854,36 @@ VNNI static float dot_q4_K_vnni(const block_q4_K *w, const block_q8_K *x, long n
     return acc - accm;
 }
 
+// The per-64-value order of dot_q4_K_per64_c, at the VNNI level.
+VNNI static float dot_q4_K_per64_vnni(const block_q4_K *w, const block_q8_K *x, long nb) {
+    float acc = 0, accm = 0;
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (long i = 0; i < nb; i++) {
+        uint8_t sc[8], mn[8];
+        q4_K_scales(w[i].scales, sc, mn);
+        const float d = f16_table[w[i].d] * x[i].d, dmin = f16_table[w[i].dmin] * x[i].d;
+        for (int k = 0; k < 4; k++) {
+            const __m256i q = _mm256_loadu_si256((const __m256i *)(w[i].qs + 32 * k));
+            const __m256i lo = _mm256_and_si256(q, low4);
+            const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
+            const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * k)));
+            const __m256i p1 = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(x[i].qs + 64 * k + 32)));
+            const __m256i sum = dpwssd(dpwssd(_mm256_setzero_si256(), p0, _mm256_set1_epi16(sc[2 * k])), p1,
+                                       _mm256_set1_epi16(sc[2 * k + 1]));
+            const int16_t *bs = x[i].bsums + 4 * k;
+            acc = fmaf((float)hsum8i(sum), d, acc);
+            accm = fmaf((float)(mn[2 * k] * (bs[0] + bs[1]) + mn[2 * k + 1] * (bs[2] + bs[3])), dmin, accm);
+        }
+    }
+    return acc - accm;
+}
+
 // Q6_K: 6-bit codes assembled with one ternary-logic op each ((low & 0x0F) | high-bits), maddubs
 // (code ≤ 63 × int8: pair sums ≤ 16,002 fit int16), VPDPWSSD by the two 16-value groups' scales
 // (one VPERMW per 32 values); the −32 offset is folded in once per super-block through bsums.
-VNNI static float dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long nb, long ahead) {
+VNNI static float dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long nb, long ahead, int tiled) {
     __m256 acc = _mm256_setzero_ps();
+    float t = 0;
     const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
     for (long i = 0; i < nb; i++) {
         const char *next = (const char *)&w[i] + ahead;
@@ -854,9 +915,10 @@ VNNI static float dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long n
             sumi = dpwssd(sumi, _mm256_maddubs_epi16(q2, _mm256_loadu_si256((const __m256i *)(a + 64))), s2);
             sum1 = dpwssd(sum1, _mm256_maddubs_epi16(q3, _mm256_loadu_si256((const __m256i *)(a + 96))), s3);
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * f16_table[w[i].d]), _mm256_cvtepi32_ps(_mm256_add_epi32(sumi, sum1)), acc);
+        if (tiled) t = tiled_accumulate(t, hsum8i(_mm256_add_epi32(sumi, sum1)), f16_table[w[i].d], x[i].d);
+        else acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * f16_table[w[i].d]), _mm256_cvtepi32_ps(_mm256_add_epi32(sumi, sum1)), acc);
     }
-    return hsum8(acc);
+    return tiled ? t : hsum8(acc);
 }
 
 // Rows of any type at the VNNI level (K-quants prefetch two rows ahead, measured best of 1/2/4); F32/F16 have no integer work and take the AVX2 kernels.
@@ -872,7 +934,7 @@ static void rows_vnni(int type, const char *w, long row_bytes, long rows, long c
         for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_q4_K_vnni((const block_q4_K *)w, xq, columns / 256, 2 * row_bytes);
         return;
     case T_Q6_K:
-        for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_q6_K_vnni((const block_q6_K *)w, xq, columns / 256, 2 * row_bytes);
+        for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_q6_K_vnni((const block_q6_K *)w, xq, columns / 256, 2 * row_bytes, 0);
         return;
     case T_F32:
         for (long r = 0; r < rows; r++, w += row_bytes) y[r] = dot_f32_avx2((const float *)w, xq, columns);
@@ -919,7 +981,7 @@ static float dot_row(int type, const void *w, const void *xq, const float *xd, l
         case T_Q5_0: return dot_q5_0_avx2(w, xq, xd, columns / 32);
         case T_Q8_0: return dot_q8_0_avx2(w, xq, xd, columns / 32);
         case T_Q4_K: return dot_q4_K_avx2(w, xq, columns / 256);
-        case T_Q6_K: return dot_q6_K_avx2(w, xq, columns / 256);
+        case T_Q6_K: return dot_q6_K_avx2(w, xq, columns / 256, 0);
         default: return 0;
         }
     }
@@ -931,7 +993,7 @@ static float dot_row(int type, const void *w, const void *xq, const float *xd, l
     case T_Q5_0: return dot_q5_0_c(w, xq, columns / 32);
     case T_Q8_0: return dot_q8_0_c(w, xq, columns / 32);
     case T_Q4_K: return dot_q4_K_c(w, xq, columns / 256);
-    case T_Q6_K: return dot_q6_K_c(w, xq, columns / 256);
+    case T_Q6_K: return dot_q6_K_c(w, xq, columns / 256, 0);
     default: return 0;
     }
 }
@@ -966,6 +1028,28 @@ void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long
     const char *row = w;
     for (long r = 0; r < rows; r++, row += row_bytes) y[r] = dot_row(type, row, xq, xd, columns, avx2);
     if (xd && xd != stack) free(xd);
+}
+
+void sotto_quant_matvec_batched(int type, const void *w, long row_bytes, long rows, long columns,
+                                const void *xq, float *y, int avx2) {
+    if (type != T_Q6_K && type != T_Q4_K) {
+        sotto_quant_matvec(type, w, row_bytes, rows, columns, xq, y, avx2);
+        return;
+    }
+    if (avx2 >= 2) pthread_once(&f16_table_once, build_f16_table);
+    const char *row = w;
+    if (type == T_Q4_K) {
+        for (long r = 0; r < rows; r++, row += row_bytes)
+            y[r] = avx2 >= 2 ? dot_q4_K_per64_vnni((const block_q4_K *)row, xq, columns / 256)
+                             : dot_q4_K_per64_c((const block_q4_K *)row, xq, columns / 256);
+        return;
+    }
+    for (long r = 0; r < rows; r++, row += row_bytes) {
+        const block_q6_K *b = (const block_q6_K *)row;
+        y[r] = avx2 >= 2 ? dot_q6_K_vnni(b, xq, columns / 256, 2 * row_bytes, 1)
+             : avx2 == 1 ? dot_q6_K_avx2(b, xq, columns / 256, 1)
+                         : dot_q6_K_c(b, xq, columns / 256, 1);
+    }
 }
 
 void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,

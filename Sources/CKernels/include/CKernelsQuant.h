@@ -32,6 +32,14 @@ void sotto_quant_quantize(int type, const float *x, long columns, void *out, int
 void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long columns,
                         const void *xq, float *y, int avx2);
 
+/// As sotto_quant_matvec, but each row's sum rounded as llama.cpp's CPU build rounds it in its
+/// batched kernels: Q6_K as its tiled K-quant matmul (batches of 8 or more rows: per super-block the
+/// exact integer sum × weight scale, rounded, then a fused multiply-add by the activation scale),
+/// Q4_K as its repacked q4_K_8x8 gemm (token rows in whole groups of 4: the float sums updated every
+/// 64 values); other types as sotto_quant_matvec. Short prompts use it to give llama.cpp's logits.
+void sotto_quant_matvec_batched(int type, const void *w, long row_bytes, long rows, long columns,
+                                const void *xq, float *y, int avx2);
+
 /// y[i*ldy + r] = W[r,:]·X[i,:] for i in 0..<n, r in 0..<rows (a slab of Y = X·Wᵀ). Row i of the
 /// quantized X starts at xq + i*xq_stride.
 void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
