@@ -218,8 +218,66 @@ AVX2 static void attend_avx2(const float *q, const float *keys, const float *val
     for (long d = 0; d < dim; d++) out[d] = acc[d] * inverse;
 }
 
+// On a CPU with AVX512-FP16, ggml's -march=native build scales and accumulates the output in half
+// precision arithmetic over whole steps of 128 values (VMULPH/VFMADDPH, the factor rounded to half
+// first: one rounding per operation), and as above past the last whole step.
+#define FP16 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512fp16")))
+
+static int have_fp16(void) {
+    static int known = -1;
+    int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("avx512fp16") ? 1 : 0;
+        __atomic_store_n(&known, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+FP16 static void attend_fp16(const float *q, const float *keys, const float *values, long length, long dim,
+                             float scale, float *acc, float *out) {
+    memset(acc, 0, (size_t)dim * sizeof(float));
+    float maximum = -INFINITY, sum = 0;
+    const long dh = dim & ~127L, dv = dim & ~7L;
+    for (long t = 0; t < length; t++) {
+        const float s = half_dot_avx2(q, keys + t * dim, dim) * scale;
+        float ms = 1, vs = 1;
+        if (s > maximum) {
+            const float old = maximum;
+            maximum = s;
+            ms = expf(old - maximum);
+            const __m256h mh = _mm256_set1_ph((_Float16)ms);
+            long d = 0;
+            for (; d < dh; d += 16)
+                _mm512_storeu_ps(acc + d, _mm512_cvtxph_ps(_mm256_mul_ph(_mm512_cvtxps_ph(_mm512_loadu_ps(acc + d)), mh)));
+            const __m256 m = _mm256_set1_ps(ms);
+            for (; d < dv; d += 8) _mm256_storeu_ps(acc + d, round_half8(_mm256_mul_ps(_mm256_loadu_ps(acc + d), m)));
+            for (; d < dim; d++) acc[d] = round_half(acc[d] * ms);
+        } else {
+            vs = expf(s - maximum);
+        }
+        const float *v = values + t * dim;
+        const __m256h fh = _mm256_set1_ph((_Float16)vs);
+        long d = 0;
+        for (; d < dh; d += 16) {
+            const __m256h a = _mm512_cvtxps_ph(_mm512_loadu_ps(acc + d)), x = _mm512_cvtxps_ph(_mm512_loadu_ps(v + d));
+            _mm512_storeu_ps(acc + d, _mm512_cvtxph_ps(_mm256_fmadd_ph(x, fh, a)));
+        }
+        const __m256 f = _mm256_set1_ps(vs);
+        for (; d < dv; d += 8)
+            _mm256_storeu_ps(acc + d, round_half8(_mm256_fmadd_ps(_mm256_loadu_ps(v + d), f, _mm256_loadu_ps(acc + d))));
+        for (; d < dim; d++) acc[d] = round_half(fmaf(v[d], vs, acc[d]));
+        sum = fmaf(sum, ms, vs);
+    }
+    const float inverse = sum == 0 ? 0 : 1 / sum;
+    for (long d = 0; d < dim; d++) out[d] = acc[d] * inverse;
+}
+
+int sotto_decoder_half_arithmetic(void) { return have_fp16(); }
+
 void sotto_decoder_attend_f16(const float *q, const float *keys, const float *values, long length, long head_dim,
                               float scale, float *acc, float *out, int level) {
-    if (level >= 1) attend_avx2(q, keys, values, length, head_dim, scale, acc, out);
+    if (level >= 2 && head_dim >= 128 && have_fp16()) attend_fp16(q, keys, values, length, head_dim, scale, acc, out);
+    else if (level >= 1) attend_avx2(q, keys, values, length, head_dim, scale, acc, out);
     else attend_c(q, keys, values, length, head_dim, scale, acc, out);
 }

@@ -218,23 +218,27 @@ public final class DecoderSession: @unchecked Sendable {
             DecoderKernels.add(x, projected, count: n * hidden)
             tap?("ffn_inp", l, x, n * hidden)
 
-            // MLP: norm → down(silu(gate) · up).
+            // MLP: norm → down(silu(gate) · up). The last block's only feeds the logits, so (as
+            // llama.cpp) it runs on the rows whose logits are wanted: m rows from r0.
+            let r0 = l == c.layerCount - 1 ? firstLogit : 0
+            let m = n - r0
+            let xr = x + r0 * hidden
             layer.feedForwardNorm.withUnsafeBufferPointer { weight in
-                for i in 0..<n {
-                    DecoderKernels.rmsNorm(x + i * hidden, weight: weight.baseAddress!, into: xb + i * hidden, count: hidden, epsilon: c.rmsNormEps)
+                for i in 0..<m {
+                    DecoderKernels.rmsNorm(xr + i * hidden, weight: weight.baseAddress!, into: xb + i * hidden, count: hidden, epsilon: c.rmsNormEps)
                 }
             }
-            project(layer.gate, DecoderTensorNames.gate(l), xb, count: n, into: gate)
-            project(layer.up, DecoderTensorNames.up(l), xb, count: n, into: up)
-            tap?("ffn_norm", l, xb, n * hidden)
-            tap?("ffn_gate", l, gate, n * c.intermediateSize)
-            tap?("ffn_up", l, up, n * c.intermediateSize)
-            DecoderKernels.swiGLU(gate, up: up, rows: n, width: c.intermediateSize)
-            tap?("ffn_swiglu", l, gate, n * c.intermediateSize)
-            project(layer.down, DecoderTensorNames.down(l), gate, count: n, into: projected)
-            tap?("ffn_out", l, projected, n * hidden)
-            DecoderKernels.add(x, projected, count: n * hidden)
-            tap?("l_out", l, x, n * hidden)
+            project(layer.gate, DecoderTensorNames.gate(l), xb, count: m, into: gate)
+            project(layer.up, DecoderTensorNames.up(l), xb, count: m, into: up)
+            tap?("ffn_norm", l, xb, m * hidden)
+            tap?("ffn_gate", l, gate, m * c.intermediateSize)
+            tap?("ffn_up", l, up, m * c.intermediateSize)
+            DecoderKernels.swiGLU(gate, up: up, rows: m, width: c.intermediateSize)
+            tap?("ffn_swiglu", l, gate, m * c.intermediateSize)
+            project(layer.down, DecoderTensorNames.down(l), gate, count: m, into: projected)
+            tap?("ffn_out", l, projected, m * hidden)
+            DecoderKernels.add(xr, projected, count: m * hidden)
+            tap?("l_out", l, xr, m * hidden)
         }
         cache.count = p0 + n
 

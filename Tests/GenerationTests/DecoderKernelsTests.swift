@@ -40,7 +40,12 @@ struct DecoderKernelsTests {
                         accumulator: &acc, into: &out, level: level)
                     outputs.append(out)
                 }
-                for out in outputs.dropFirst() { #expect(out == outputs[0], "dim \(headDim) length \(length)") }
+                // Levels agree bit for bit, except where level 2 computes in half precision (AVX512-FP16,
+                // whole steps of 128 values, as ggml built for such a CPU).
+                let halfArithmetic = sotto_decoder_half_arithmetic() == 1 && headDim >= 128
+                for (level, out) in outputs.enumerated().dropFirst() where !(halfArithmetic && level == 2) {
+                    #expect(out == outputs[0], "dim \(headDim) length \(length)")
+                }
                 // Against softmax·V in double: the F16 accumulator keeps ~3 decimal digits.
                 var scores = (0..<length).map { t in
                     Double(scale) * (0..<headDim).reduce(0.0) { $0 + Double(q[$1]) * Double(keys[t * headDim + $1]) }
@@ -50,9 +55,11 @@ struct DecoderKernelsTests {
                 let total = scores.reduce(0, +)
                 for d in 0..<headDim {
                     let exact = (0..<length).reduce(0.0) { $0 + scores[$1] * Double(values[$1 * headDim + d]) } / total
-                    #expect(abs(Double(outputs[0][d]) - exact) < 2e-3, "dim \(headDim) length \(length) d \(d)")
+                    for out in outputs {
+                        #expect(abs(Double(out[d]) - exact) < 3e-3, "dim \(headDim) length \(length) d \(d)")
+                    }
                 }
-                if length == 1 { #expect(outputs[0] == Array(values.prefix(headDim))) }
+                if length == 1 { for out in outputs { #expect(out == Array(values.prefix(headDim))) } }
             }
         }
     }

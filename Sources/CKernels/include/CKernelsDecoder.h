@@ -14,8 +14,13 @@ void sotto_decoder_swiglu(float *gate, const float *up, long n, int level);
 /// One query row of ggml's CPU flash attention for F16 K/V (the short-batch path): online softmax in
 /// key order, the output accumulated in half precision (fused multiply-add, then rounded),
 /// normalised at the end. `q`, `keys` and `values` hold values already rounded to half precision
-/// (keys and values: `length` rows of `head_dim`); `acc` is `head_dim` floats of scratch.
+/// (keys and values: `length` rows of `head_dim`); `acc` is `head_dim` floats of scratch. At level 2
+/// on a CPU with AVX512-FP16 the accumulator's steps of 128 values use half-precision arithmetic, as
+/// ggml built for such a CPU does (sotto_decoder_half_arithmetic() says whether it does).
 void sotto_decoder_attend_f16(const float *q, const float *keys, const float *values, long length, long head_dim,
                               float scale, float *acc, float *out, int level);
+
+/// 1 when this CPU has AVX512-FP16 (the level-2 attention then computes in half precision), else 0.
+int sotto_decoder_half_arithmetic(void);
 
 #endif
