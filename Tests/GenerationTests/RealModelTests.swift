@@ -79,9 +79,8 @@ struct RealModelTests {
                 identical += 1
                 continue
             }
-            // The first divergence must be a near-tie, in llama.cpp's logits and in ours: both
-            // quantize activations to 8 bits, so rounding differences of ~0.1 in a logit flip ties
-            // (llama.cpp itself is up to 0.43 from float64 on the tiny fixtures: README-tiny.md).
+            // The first divergence must be a near-tie, in llama.cpp's logits and in ours (on another
+            // CPU llama.cpp's kernels, and so its rounding, differ from the ones Sotto reproduces).
             let k = (0..<min(ids.count, c.ids.count)).first { ids[$0] != c.ids[$0] } ?? min(ids.count, c.ids.count)
             let step = min(k, c.top2.count - 1, stepLogits.count - 1)
             let theirs = c.top2[step]
@@ -93,11 +92,9 @@ struct RealModelTests {
             #expect(ourMargin < 0.5, "\(golden) case \(index): llama.cpp's token is \(ourMargin) below our best")
         }
         print("\(golden): \(identical)/\(reference.cases.count) greedy continuations identical to llama.cpp")
-        // Bit-exact parity would need llama.cpp's summation order in every kernel (its AVX-512
-        // build here, repacked Q4_K, tinyBLAS); until then continuations part at near-ties.
-        withKnownIssue("greedy parity with llama.cpp below 18 of 20 (divergences are near-ties)", isIntermittent: true) {
-            #expect(identical >= 18)
-        }
+        // Short prompts and decode round as llama.cpp's AVX-512 build does (Fixtures/README.md), so
+        // all 20 match here; the requirement is 18, with near-tie divergences allowed.
+        #expect(identical >= 18)
     }
 
     @Test(arguments: ["smollm2-135m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
