@@ -117,6 +117,37 @@ void sotto_decoder_swiglu(float *gate, const float *up, long n, int level) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// RoPE: ggml's rotate_pairs, x0·cos − x1·sin and x0·sin + x1·cos, contracted by GCC into
+// fma(x0, cos, −(x1·sin)) and fma(x0, sin, x1·cos).
+
+static inline __attribute__((always_inline)) void rope_body(float *x, long heads, long dim, int halves,
+                                                            const float *cos, const float *sin) {
+    const long half = dim / 2, stride = halves ? half : 1, step = halves ? 1 : 2;
+    for (long h = 0; h < heads; h++) {
+        float *v = x + h * dim;
+        for (long i = 0; i < half; i++) {
+            float *p = v + i * step;
+            const float x0 = p[0], x1 = p[stride];
+            p[0] = fmaf(x0, cos[i], -(x1 * sin[i]));
+            p[stride] = fmaf(x0, sin[i], x1 * cos[i]);
+        }
+    }
+}
+
+static void rope_c(float *x, long heads, long dim, int halves, const float *cos, const float *sin) {
+    rope_body(x, heads, dim, halves, cos, sin);
+}
+
+AVX2 static void rope_fma(float *x, long heads, long dim, int halves, const float *cos, const float *sin) {
+    rope_body(x, heads, dim, halves, cos, sin);
+}
+
+void sotto_decoder_rope(float *x, long heads, long head_dim, int halves, const float *cos, const float *sin, int level) {
+    if (level >= 1) rope_fma(x, heads, head_dim, halves, cos, sin);
+    else rope_c(x, heads, head_dim, halves, cos, sin);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Flash attention, one query row (ggml_compute_forward_flash_attn_ext_f16_one_chunk with F16 K/V).
 
 static inline float round_half(float x) { return (float)(_Float16)x; }

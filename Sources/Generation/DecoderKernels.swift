@@ -89,29 +89,13 @@ enum DecoderKernels {
     }
 
     /// Rotates `heads` heads of `headDim` values in place. The products are fused as GCC contracts
-    /// ggml's `x0*cos - x1*sin` and `x0*sin + x1*cos` (the second product rounded, the first fused).
+    /// ggml's `x0*cos - x1*sin` and `x0*sin + x1*cos` (the second product rounded, the first fused);
+    /// in C, where the fused multiply-add is one instruction.
     static func rope(
         _ x: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, style: RoPEStyle,
-        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>
+        cos: UnsafePointer<Float>, sin: UnsafePointer<Float>, level: Int32 = DecoderKernels.level
     ) {
-        let half = headDim / 2
-        for h in 0..<heads {
-            let v = x + h * headDim
-            switch style {
-            case .adjacentPairs:
-                for i in 0..<half {
-                    let x0 = v[2 * i], x1 = v[2 * i + 1]
-                    v[2 * i] = (-(x1 * sin[i])).addingProduct(x0, cos[i])
-                    v[2 * i + 1] = (x1 * cos[i]).addingProduct(x0, sin[i])
-                }
-            case .halves:
-                for i in 0..<half {
-                    let x0 = v[i], x1 = v[i + half]
-                    v[i] = (-(x1 * sin[i])).addingProduct(x0, cos[i])
-                    v[i + half] = (x1 * cos[i]).addingProduct(x0, sin[i])
-                }
-            }
-        }
+        sotto_decoder_rope(x, heads, headDim, style == .halves ? 1 : 0, cos, sin, level)
     }
 
     /// Rounds to the nearest half-precision value (llama.cpp's F16 KV cache and F16 query), kept as

@@ -92,14 +92,17 @@ struct DecoderKernelsTests {
     @Test func ropeFusesTheFirstProductAsGCCContractsGGML() {
         let cos: [Float] = [0.3, 0.7], sin: [Float] = [0.953939, -0.714143]
         let x: [Float] = [1.1, -2.3, 0.77, 5.5]
-        var adjacent = x
-        DecoderKernels.rope(&adjacent, heads: 1, headDim: 4, style: .adjacentPairs, cos: cos, sin: sin)
-        #expect(adjacent[0] == Foundation.fmaf(x[0], cos[0], -(x[1] * sin[0])))
-        #expect(adjacent[1] == Foundation.fmaf(x[0], sin[0], x[1] * cos[0]))
-        var halves = x
-        DecoderKernels.rope(&halves, heads: 1, headDim: 4, style: .halves, cos: cos, sin: sin)
-        #expect(halves[1] == Foundation.fmaf(x[1], cos[1], -(x[3] * sin[1])))
-        #expect(halves[3] == Foundation.fmaf(x[1], sin[1], x[3] * cos[1]))
+        for level in Self.levels {
+            var adjacent = x
+            DecoderKernels.rope(&adjacent, heads: 1, headDim: 4, style: .adjacentPairs, cos: cos, sin: sin, level: level)
+            #expect(adjacent[0] == Foundation.fmaf(x[0], cos[0], -(x[1] * sin[0])))
+            #expect(adjacent[1] == Foundation.fmaf(x[0], sin[0], x[1] * cos[0]))
+            #expect(adjacent[3] == Foundation.fmaf(x[2], sin[1], x[3] * cos[1]))
+            var halves = x
+            DecoderKernels.rope(&halves, heads: 1, headDim: 4, style: .halves, cos: cos, sin: sin, level: level)
+            #expect(halves[1] == Foundation.fmaf(x[1], cos[1], -(x[3] * sin[1])))
+            #expect(halves[3] == Foundation.fmaf(x[1], sin[1], x[3] * cos[1]))
+        }
     }
 
     @Test func ropeRotatesThePairsOfEachStyle() {

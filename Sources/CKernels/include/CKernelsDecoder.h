@@ -11,6 +11,11 @@
 /// on AVX-512, 8 on AVX2; a scalar expf tail for the values past the last whole vector).
 void sotto_decoder_swiglu(float *gate, const float *up, long n, int level);
 
+/// Rotates `heads` rows of `head_dim` values in place by the angles' cos and sin (head_dim/2 each):
+/// pairs (2i, 2i+1), or (i, i + head_dim/2) when `halves` (NEOX style), the products fused as GCC
+/// fuses ggml's.
+void sotto_decoder_rope(float *x, long heads, long head_dim, int halves, const float *cos, const float *sin, int level);
+
 /// One query row of ggml's CPU flash attention for F16 K/V (the short-batch path): online softmax in
 /// key order, the output accumulated in half precision (fused multiply-add, then rounded),
 /// normalised at the end. `q`, `keys` and `values` hold values already rounded to half precision
