@@ -98,17 +98,7 @@ public final class Searcher: Sendable {
             case .reciprocalRank(let k):
                 fused = RankFusion.reciprocalRank([lexical.map(\.id), candidates.map(\.id)], k: k)
             }
-            // Text and snippets only for the hits returned (the path filter drops dense candidates
-            // outside it, so a few more are fetched when one is set).
-            let wanted = pathPrefix == nil ? limit : fused.count
-            let top = Array(fused.prefix(wanted))
-            let score = Dictionary(top.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
-            let hits = try await store.hits(chunkIds: top.map(\.id), query: query, pathPrefix: pathPrefix)
-            return (.hybrid, hits.prefix(limit).map { hit in
-                var hit = hit
-                hit.score = score[hit.chunkId] ?? 0
-                return hit
-            })
+            return (.hybrid, try await hits(for: fused, limit: limit, query: query, pathPrefix: pathPrefix))
         }
     }
 
@@ -141,11 +131,28 @@ public final class Searcher: Sendable {
 
     private func denseSearch(_ query: String, _ dense: Dense, limit: Int, pathPrefix: String?) async throws -> [StoredHit] {
         let (_, rescored) = try await denseCandidates(query, dense, limit: limit, pathPrefix: pathPrefix)
-        let scores = Dictionary(rescored.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
-        let hits = try await store.hits(chunkIds: rescored.map(\.id), query: query, pathPrefix: pathPrefix)
-        return hits.prefix(limit).map { hit in
+        return try await hits(for: rescored.map { ($0.id, Double($0.score)) }, limit: limit, query: query, pathPrefix: pathPrefix)
+    }
+
+    /// The hits for the best of `ranked`, at most `limit`, scored. Text and snippets are fetched for
+    /// the hits returned only (a snippet costs a full-text lookup), again for the next ones while
+    /// chunks deleted since the ranking leave gaps. A path filter may drop any candidate, so with one
+    /// they are all fetched at once.
+    private func hits(for ranked: [(id: Int64, score: Double)], limit: Int, query: String, pathPrefix: String?) async throws
+        -> [StoredHit]
+    {
+        let score = Dictionary(ranked.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
+        var found: [StoredHit] = []
+        var next = 0
+        while found.count < limit, next < ranked.count {
+            let take = pathPrefix == nil ? limit - found.count : ranked.count - next
+            let batch = ranked[next..<min(ranked.count, next + take)].map(\.id)
+            next += batch.count
+            found += try await store.hits(chunkIds: batch, query: query, pathPrefix: pathPrefix)
+        }
+        return found.prefix(limit).map { hit in
             var hit = hit
-            hit.score = Double(scores[hit.chunkId] ?? 0)
+            hit.score = score[hit.chunkId] ?? 0
             return hit
         }
     }

@@ -110,18 +110,28 @@ public final class VectorIndex: Sendable {
             guard query.count == d, n > 0, k > 0 else { return [] }
             let (queryCodes, queryScale) = query.withUnsafeBufferPointer { Self.quantize($0) }
             // By far most of the time is this scan: n × d Int8 multiply-adds (384 MB read at a million
-            // rows), split over the threads once it is big enough to pay for waking them.
-            let parts = n >= Self.parallelRows ? threads : 1
-            let partials = Mutex([[(Int, Int32)]](repeating: [], count: parts))
+            // rows), split over the threads once it is big enough to pay for waking them. The threads
+            // take slices of `sliceRows` in turn rather than one fixed share each: when another task
+            // holds a core (BM25 during hybrid search), the free thread scans more slices instead of
+            // the whole scan waiting for the thread that shares a core.
+            let workers = n >= Self.parallelRows ? threads : 1
+            let slices = (n + Self.sliceRows - 1) / Self.sliceRows
+            let nextSlice = Atomic<Int>(0)
+            let partials = Mutex([[(Int, Int32)]](repeating: [], count: workers))
             state.codes.withUnsafeBufferPointer { codes in
                 queryCodes.withUnsafeBufferPointer { q in
                     guard let codesBase = codes.baseAddress, let queryBase = q.baseAddress else { return }
                     // The buffers outlive concurrentPerform, which returns only when every part is done.
                     let matrix = ReadOnlyPointer(base: codesBase), query = ReadOnlyPointer(base: queryBase)
-                    DispatchQueue.concurrentPerform(iterations: parts) { part in
-                        let rows = (n * part / parts)..<(n * (part + 1) / parts)
-                        let found = Self.scan(matrix.base, rows: rows, dimension: d, query: query.base, k: k)
-                        partials.withLock { $0[part] = found }
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        var best = TopK(k: k)
+                        while true {
+                            let slice = nextSlice.wrappingAdd(1, ordering: .relaxed).oldValue
+                            guard slice < slices else { break }
+                            let rows = (slice * Self.sliceRows)..<min(n, (slice + 1) * Self.sliceRows)
+                            Self.scan(matrix.base, rows: rows, dimension: d, query: query.base, into: &best)
+                        }
+                        partials.withLock { $0[worker] = best.items }
                     }
                 }
             }
@@ -140,14 +150,15 @@ public final class VectorIndex: Sendable {
 
     /// Rows from which a scan is split over the threads.
     static let parallelRows = 50_000
+    /// Rows a thread takes at a time (about 2 ms of scanning): small enough to even out a busy core.
+    static let sliceRows = 65_536
     /// Rows scored per kernel call: their scores (16 KB) stay in L1 for the selection that follows.
     static let blockRows = 4096
 
-    /// The k best rows in `rows` (unordered), scored a block at a time.
+    /// Offers every row in `rows` to `best`, scored a block at a time.
     static func scan(
-        _ matrix: UnsafePointer<Int8>, rows: Range<Int>, dimension d: Int, query: UnsafePointer<Int8>, k: Int
-    ) -> [(Int, Int32)] {
-        var best = TopK(k: k)
+        _ matrix: UnsafePointer<Int8>, rows: Range<Int>, dimension d: Int, query: UnsafePointer<Int8>, into best: inout TopK
+    ) {
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: blockRows) { scores in
             guard let out = scores.baseAddress else { return }
             var start = rows.lowerBound
@@ -158,7 +169,6 @@ public final class VectorIndex: Sendable {
                 start += count
             }
         }
-        return best.items
     }
 
     // MARK: - Quantisation

@@ -16,7 +16,8 @@ public struct LexicalPruning: Sendable, Equatable {
     /// 20,000 kept 99.7 % of the top 10 at 5 % of the CPU time (up to 5,000: 97 % at 3 %).
     public var postingBudget: Int
     /// The most postings the rare words may have after widening; past it the results are kept as
-    /// they are (an approximation of BM25 that favours rows with rare words).
+    /// they are (an approximation of BM25 that favours rows with rare words). When even the rarest
+    /// word has more, only the most recent rows holding about this many of its postings are scored.
     public var maximumPostings: Int
     /// Rows in the window whose matches estimate a word's document frequency.
     public var sampleRows: Int

@@ -84,6 +84,21 @@ struct TopicEncoder: QueryEmbedding {
         }
     }
 
+    @Test func aDeletedChunkAmongTheBestLeavesNoGap() async throws {
+        // The vector of car.md's chunk is still in the index (nothing drained it): the hits are
+        // fetched for the best candidates only, and again for the next one when a chunk is gone.
+        let (store, _) = try await makeStore()
+        let searcher = try await makeSearcher(store)
+        let before = try await searcher.search("automobile car", mode: .dense, limit: 1, pathPrefix: nil)
+        #expect(before.hits.map(\.path) == ["/r/car.md"])
+        let documents = try await store.listDocuments(status: nil, pathPrefix: "/r/car.md", limit: 1, offset: 0).documents
+        try await store.removeDocuments(ids: documents.compactMap(\.id))
+        for mode in [RetrievalMode.dense, .hybrid] {
+            let after = try await searcher.search("automobile car", mode: mode, limit: 1, pathPrefix: nil)
+            #expect(after.hits.map(\.path) == ["/r/other/car2.md"], "\(mode)")
+        }
+    }
+
     @Test func deletedChunksDropOutOfDenseResults() async throws {
         let (store, _) = try await makeStore()
         let searcher = try await makeSearcher(store)

@@ -60,19 +60,22 @@ import Testing
     }
 
     @Test func nearestIsTheSameWhicheverWayTheScanIsSplit() {
-        // 60,000 rows cross `parallelRows`, so two threads split them; one thread scans them whole.
-        // Coarse vectors (few distinct codes) make tied raw scores common at the k-th place.
-        let d = 48
+        // Rows enough for three slices, taken in turn by two threads in whatever order they get
+        // them; one thread scans them whole. Coarse vectors (few distinct codes) make tied raw
+        // scores common at the k-th place.
+        let d = 16
+        let n = 2 * VectorIndex.sliceRows + 10_000
         var state: UInt64 = 5
-        let values: [Float] = (0..<(60_000 * d)).map { _ in
+        let values: [Float] = (0..<(n * d)).map { _ in
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Float(Int(state >> 61)) - 3.5
         }
-        let ids = (0..<Int64(60_000)).map { $0 * 3 + 7 }
+        let ids = (0..<Int64(n)).map { $0 * 3 + 7 }
         let split = VectorIndex(dimension: d, threads: 2), whole = VectorIndex(dimension: d, threads: 1)
         split.replaceAll(ids: ids, values: values, dimension: d)
         whole.replaceAll(ids: ids, values: values, dimension: d)
         #expect(split.count >= VectorIndex.parallelRows)
+        #expect(split.count > 2 * VectorIndex.sliceRows)
         for query in Self.vectors(8, dimension: d, seed: 21) {
             let a = split.nearest(query, k: 50), b = whole.nearest(query, k: 50)
             #expect(a.count == 50)

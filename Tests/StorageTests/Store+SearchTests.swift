@@ -210,6 +210,32 @@ import Testing
         }
     }
 
+    @Test func queriesOfOnlyCommonWordsScoreARecentWindow() async throws {
+        try await withTemporaryStore { store in
+            try await Self.fill(store)
+            // Over 12 postings even the rarest word, "usual", is common: its frequency is estimated
+            // from the last 16 rows at 60 of 120, so the window is the last fifth of the rows, 24.
+            let windowed = LexicalPruning(minimumRows: 0, postingBudget: 5, maximumPostings: 12, sampleRows: 16)
+            let all = try await store.rankedChunks("common usual", limit: 120, pathPrefix: nil, pruning: .off)
+            let lastId = try #require(all.map(\.id).max())
+            let recent = try await store.rankedChunks("common usual", limit: 5, pathPrefix: nil, pruning: windowed)
+            #expect(recent.count == 5)
+            #expect(recent.allSatisfy { $0.id > lastId - 24 })
+            // Within the window the ranking is BM25's (both IDFs are at FTS5's floor either way).
+            let expected = all.filter { $0.id > lastId - 24 }.prefix(5)
+            #expect(recent.map(\.id) == expected.map(\.id))
+            for (a, b) in zip(recent, expected) { #expect(abs(a.score - b.score) < 1e-9) }
+
+            // "seldom" (12 chunks) over 6 postings: the first window holds 9 of them, fewer than the
+            // limit, so it widens, here to every row.
+            let narrow = LexicalPruning(minimumRows: 0, postingBudget: 5, maximumPostings: 6, sampleRows: 16)
+            let widened = try await store.rankedChunks("seldom common", limit: 10, pathPrefix: nil, pruning: narrow)
+            let full = try await store.rankedChunks("seldom common", limit: 10, pathPrefix: nil, pruning: .off)
+            #expect(widened.count == 10)
+            #expect(widened.map(\.id) == full.map(\.id))
+        }
+    }
+
     @Test func pruningKeepsThePathFilterAndUnknownWords() async throws {
         try await withTemporaryStore { store in
             try await Self.fill(store)
