@@ -1197,16 +1197,16 @@ void sotto_quant_dequantize(int type, const void *w, long row_bytes, long rows, 
 // ---------------------------------------------------------------------------------------------
 // Integer GEMM at the VNNI level (prefill: many activation rows against one weight matrix)
 //
-// Weights are decoded a tile at a time (16 rows × a block of columns) into unsigned 8-bit codes,
-// interleaved so one 64-byte vector holds 4 consecutive codes of each of the 16 rows; one VPDPBUSD
+// Weights are decoded a tile at a time (32 rows × a block of columns) into unsigned 8-bit codes,
+// interleaved so one 64-byte vector holds 4 consecutive codes of each of 16 rows; one VPDPBUSD
 // with 4 bytes of an activation row broadcast then adds 4 products to each row's lane. The decoded
-// tile is reused for every activation row (8 at a time in registers), so decoding costs nothing per
-// product. Each group of values sharing a scale (16 for Q6_K, 32 otherwise) is summed in int32 and
+// tile is reused for every activation row (4 at a time, each broadcast feeding both 16-row halves:
+// loads, not VPDPBUSD, were the limit with 16 rows × 8), so decoding costs nothing per product. Each group of values sharing a scale (16 for Q6_K, 32 otherwise) is summed in int32 and
 // then scaled in float: (Σ code·a + start)·dx·dw, where start = −c·Σa removes the code offset c
 // (Q6_K 32, Q5_0 16, Q8_0 128) and Q4_K's minimums enter once per super-block through VPDPWSSD.
 // Integer sums per group are exact, so results differ from the matvec kernels only by float rounding.
 
-enum { GEMM_ROWS = 16, GEMM_COLS = 8 };
+enum { GEMM_ROWS = 32, GEMM_COLS = 4 };
 
 static int gemm_group(int type) { return type == T_Q6_K ? 16 : 32; }
 static int gemm_handles(int type) { return type == T_Q4_K || type == T_Q6_K || type == T_Q5_0 || type == T_Q8_0; }
@@ -1284,14 +1284,14 @@ void sotto_quant_gemm_prepare(int type, const float *x, long columns, long first
     free(row);
 }
 
-// One decoded tile: codes[k/4][16][4], a float scale per group and row ([group][16]), and for Q4_K
-// the int16 minimum pairs per 64 values ([k/64][16]) and −dmin per super-block ([k/256][16]).
+// One decoded tile: codes[k/4][2][16][4], a float scale per group and row ([group][32]), and for
+// Q4_K the int16 minimum pairs per 64 values ([k/64][32]) and −dmin per super-block ([k/256][32]).
 typedef struct {
     uint8_t *codes;
     float *scale;
     int32_t *mins;
     float *dmin;
-    uint8_t *rows;  // scratch: the tile's rows decoded side by side, [16][kb]
+    uint8_t *rows;  // scratch: the tile's rows decoded side by side, [32][kb]
 } gemm_tile;
 
 // Decodes values [k0, k0 + kb) of one weight row into codes and the row's group scales (stride 16).
@@ -1359,7 +1359,7 @@ VNNI static void gemm_decode_row(int type, const char *w, long k0, long kb, uint
     }
 }
 
-// Decodes rows [0, count) of a tile (count ≤ 16; missing rows get zero codes and scales).
+// Decodes rows [0, count) of a tile (count ≤ 32; missing rows get zero codes and scales).
 VNNI static void gemm_decode_tile(int type, const char *w, long row_bytes, long count, long k0, long kb, gemm_tile *t) {
     const long groups = kb / gemm_group(type);
     memset(t->scale, 0, (size_t)groups * GEMM_ROWS * sizeof(float));
@@ -1375,12 +1375,17 @@ VNNI static void gemm_decode_tile(int type, const char *w, long row_bytes, long 
         }
         gemm_decode_row(type, w + r * row_bytes, k0, kb, codes, t->scale + r, t->mins + r, t->dmin + r);
     }
-    // Interleave: 4 codes of row 0, 4 of row 1, ... then the next 4 columns (one gather per vector).
-    const __m512i index = _mm512_mullo_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32((int)kb));
+    // Interleave: 4 codes of each of rows 0-15, then of rows 16-31, then the next 4 columns (one
+    // gather per vector).
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i index0 = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int)kb));
+    const __m512i index1 = _mm512_add_epi32(index0, _mm512_set1_epi32((int)(16 * kb)));
     const uint8_t *rows = t->rows;
     uint8_t *out = t->codes;
-    for (long k4 = 0; k4 < kb / 4; k4++) _mm512_store_si512((void *)(out + 64 * k4), _mm512_i32gather_epi32(index, (const void *)(rows + 4 * k4), 1));
+    for (long k4 = 0; k4 < kb / 4; k4++, out += 128) {
+        _mm512_store_si512((void *)out, _mm512_i32gather_epi32(index0, (const void *)(rows + 4 * k4), 1));
+        _mm512_store_si512((void *)(out + 64), _mm512_i32gather_epi32(index1, (const void *)(rows + 4 * k4), 1));
+    }
 }
 
 typedef struct {
@@ -1391,58 +1396,82 @@ typedef struct {
     long columns, groups;
 } gemm_activations;
 
-// C activation rows (from i0) × the tile's 16 rows over values [k0, k0 + kb): y[(i0+c)·ldy + r]
-// (adding to what is there when `accumulate`); only the first `valid` rows are stored.
+// C activation rows (from i0) × the tile's 32 rows over values [k0, k0 + kb): y[(i0+c)·ldy + r]
+// (adding to what is there when `accumulate`); only rows whose bit is set in `valid` are stored.
+// Groups sharing an activation scale (a K-quant super-block; one block otherwise) are summed in
+// float by their weight scales first, then multiplied by the activation scale once.
 VNNI static inline __attribute__((always_inline)) void gemm_kernel(
     int type, const gemm_tile *t, const gemm_activations *x, long i0, long k0, long kb, float *y, long ldy,
-    __mmask16 valid, int accumulate, const int C) {
+    uint32_t valid, int accumulate, const int C) {
     const int G = type == T_Q6_K ? 16 : 32;
+    const int span = type == T_Q4_K || type == T_Q6_K ? 256 / G : 1;
     const long g0 = k0 / G, groups = kb / G;
-    __m512 acc[GEMM_COLS];
+    const __mmask16 valid0 = (__mmask16)valid, valid1 = (__mmask16)(valid >> 16);
+    __m512 acc0[GEMM_COLS], acc1[GEMM_COLS];
     const int8_t *xq[GEMM_COLS];
     const float *dx[GEMM_COLS];
     const int32_t *start[GEMM_COLS];
     for (int c = 0; c < C; c++) {
-        acc[c] = accumulate ? _mm512_maskz_loadu_ps(valid, y + (i0 + c) * ldy) : _mm512_setzero_ps();
+        acc0[c] = accumulate ? _mm512_maskz_loadu_ps(valid0, y + (i0 + c) * ldy) : _mm512_setzero_ps();
+        acc1[c] = accumulate ? _mm512_maskz_loadu_ps(valid1, y + (i0 + c) * ldy + 16) : _mm512_setzero_ps();
         xq[c] = x->qs + (i0 + c) * x->columns + k0;
         dx[c] = x->dx + (i0 + c) * x->groups + g0;
         start[c] = x->start + (i0 + c) * x->groups + g0;
     }
     const uint8_t *codes = t->codes;
-    for (long g = 0; g < groups; g++) {
-        __m512i s[GEMM_COLS];
-        for (int c = 0; c < C; c++) s[c] = type == T_Q4_K ? _mm512_setzero_si512() : _mm512_set1_epi32(start[c][g]);
-        for (int step = 0; step < G / 4; step++, codes += 64) {
-            const __m512i w = _mm512_load_si512((const void *)codes);
-            for (int c = 0; c < C; c++) s[c] = _mm512_dpbusd_epi32(s[c], w, _mm512_set1_epi32((int)load_u32(xq[c] + g * G + 4 * step)));
-        }
-        const __m512 scale = _mm512_load_ps(t->scale + g * GEMM_ROWS);
-        for (int c = 0; c < C; c++)
-            acc[c] = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(s[c]), _mm512_set1_ps(dx[c][g])), scale, acc[c]);
-    }
-    if (type == T_Q4_K) {
-        for (long sb = 0; sb < kb / 256; sb++) {
-            const __m512 dmin = _mm512_load_ps(t->dmin + sb * GEMM_ROWS);
+    for (long sb = 0; sb < groups / span; sb++) {
+        __m512 f0[GEMM_COLS], f1[GEMM_COLS];
+        for (int c = 0; c < C; c++) f0[c] = f1[c] = _mm512_setzero_ps();
+        for (int gg = 0; gg < span; gg++) {
+            const long g = sb * span + gg;
+            __m512i s0[GEMM_COLS], s1[GEMM_COLS];
+            for (int c = 0; c < C; c++)
+                s0[c] = s1[c] = type == T_Q4_K ? _mm512_setzero_si512() : _mm512_set1_epi32(start[c][g]);
+            for (int step = 0; step < G / 4; step++, codes += 128) {
+                const __m512i w0 = _mm512_load_si512((const void *)codes);
+                const __m512i w1 = _mm512_load_si512((const void *)(codes + 64));
+                for (int c = 0; c < C; c++) {
+                    const __m512i a = _mm512_set1_epi32((int)load_u32(xq[c] + g * G + 4 * step));
+                    s0[c] = _mm512_dpbusd_epi32(s0[c], w0, a);
+                    s1[c] = _mm512_dpbusd_epi32(s1[c], w1, a);
+                }
+            }
+            const __m512 sc0 = _mm512_load_ps(t->scale + g * GEMM_ROWS), sc1 = _mm512_load_ps(t->scale + g * GEMM_ROWS + 16);
             for (int c = 0; c < C; c++) {
-                const int32_t *pairs = x->pairs + (i0 + c) * (x->columns / 64) + k0 / 64 + 4 * sb;
-                __m512i m = _mm512_setzero_si512();
-                for (int p = 0; p < 4; p++)
-                    m = _mm512_dpwssd_epi32(m, _mm512_load_si512((const void *)(t->mins + (4 * sb + p) * GEMM_ROWS)), _mm512_set1_epi32(pairs[p]));
-                acc[c] = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(m), _mm512_set1_ps(dx[c][8 * sb])), dmin, acc[c]);
+                f0[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s0[c]), sc0, f0[c]);
+                f1[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s1[c]), sc1, f1[c]);
             }
         }
+        if (type == T_Q4_K) {
+            const __m512 dm0 = _mm512_load_ps(t->dmin + sb * GEMM_ROWS), dm1 = _mm512_load_ps(t->dmin + sb * GEMM_ROWS + 16);
+            for (int c = 0; c < C; c++) {
+                const int32_t *pairs = x->pairs + (i0 + c) * (x->columns / 64) + k0 / 64 + 4 * sb;
+                __m512i m0 = _mm512_setzero_si512(), m1 = m0;
+                for (int p = 0; p < 4; p++) {
+                    const __m512i b = _mm512_set1_epi32(pairs[p]);
+                    m0 = _mm512_dpwssd_epi32(m0, _mm512_load_si512((const void *)(t->mins + (4 * sb + p) * GEMM_ROWS)), b);
+                    m1 = _mm512_dpwssd_epi32(m1, _mm512_load_si512((const void *)(t->mins + (4 * sb + p) * GEMM_ROWS + 16)), b);
+                }
+                f0[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(m0), dm0, f0[c]);
+                f1[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(m1), dm1, f1[c]);
+            }
+        }
+        for (int c = 0; c < C; c++) {
+            const __m512 d = _mm512_set1_ps(dx[c][sb * span]);
+            acc0[c] = _mm512_fmadd_ps(f0[c], d, acc0[c]);
+            acc1[c] = _mm512_fmadd_ps(f1[c], d, acc1[c]);
+        }
     }
-    for (int c = 0; c < C; c++) _mm512_mask_storeu_ps(y + (i0 + c) * ldy, valid, acc[c]);
+    for (int c = 0; c < C; c++) {
+        _mm512_mask_storeu_ps(y + (i0 + c) * ldy, valid0, acc0[c]);
+        _mm512_mask_storeu_ps(y + (i0 + c) * ldy + 16, valid1, acc1[c]);
+    }
 }
 
 #define GEMM_KERNEL(NAME, TYPE)                                                                      \
     VNNI static void NAME(const gemm_tile *t, const gemm_activations *x, long i0, long count, long k0, long kb, \
-                          float *y, long ldy, __mmask16 valid, int accumulate) {                     \
+                          float *y, long ldy, uint32_t valid, int accumulate) {                     \
         switch (count) {                                                                             \
-        case 8: gemm_kernel(TYPE, t, x, i0, k0, kb, y, ldy, valid, accumulate, 8); break;            \
-        case 7: gemm_kernel(TYPE, t, x, i0, k0, kb, y, ldy, valid, accumulate, 7); break;            \
-        case 6: gemm_kernel(TYPE, t, x, i0, k0, kb, y, ldy, valid, accumulate, 6); break;            \
-        case 5: gemm_kernel(TYPE, t, x, i0, k0, kb, y, ldy, valid, accumulate, 5); break;            \
         case 4: gemm_kernel(TYPE, t, x, i0, k0, kb, y, ldy, valid, accumulate, 4); break;            \
         case 3: gemm_kernel(TYPE, t, x, i0, k0, kb, y, ldy, valid, accumulate, 3); break;            \
         case 2: gemm_kernel(TYPE, t, x, i0, k0, kb, y, ldy, valid, accumulate, 2); break;            \
@@ -1455,10 +1484,11 @@ GEMM_KERNEL(gemm_q5_0, T_Q5_0)
 GEMM_KERNEL(gemm_q8_0, T_Q8_0)
 
 // Activation values per column block: the block's share of all n rows stays in L2 (~1 MB) while
-// every tile of weight rows meets it.
+// every tile of weight rows meets it, and the tile's codes (32·kb bytes) stay in L1.
 static long gemm_column_block(int type, long columns, long n) {
     long kb = (1L << 20) / (n > 0 ? n : 1) / 256 * 256;
     if (kb < 256) kb = 256;
+    if (kb > 1024) kb = 1024;
     (void)type;
     return kb < columns ? kb : columns;
 }
@@ -1473,7 +1503,7 @@ void sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long c
         (const int8_t *)(base + l.qs), (const float *)(base + l.dx), (const int32_t *)(base + l.start),
         (const int32_t *)(base + l.pairs), columns, columns / G};
     const long kbMax = gemm_column_block(type, columns, n);
-    // codes 16·kb, scales 16·4·kb/16, mins 16·4·kb/64, dmin 16·4·kb/256, rows 16·kb (+ alignment)
+    // codes 32·kb, scales 32·4·kb/16, mins 32·4·kb/64, dmin 32·4·kb/256, rows 32·kb (+ alignment)
     const size_t codes = (size_t)GEMM_ROWS * kbMax, scales = (size_t)GEMM_ROWS * 4 * (kbMax / 16);
     const size_t mins = (size_t)GEMM_ROWS * 4 * (kbMax / 64 + 1), dmins = (size_t)GEMM_ROWS * 4 * (kbMax / 256 + 1);
     void *memory = malloc(codes * 2 + scales + mins + dmins + 5 * 64);
@@ -1494,7 +1524,7 @@ void sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long c
         for (long r0 = 0; r0 < rows; r0 += GEMM_ROWS) {
             const long count = rows - r0 < GEMM_ROWS ? rows - r0 : GEMM_ROWS;
             gemm_decode_tile(type, (const char *)w + r0 * row_bytes, row_bytes, count, k0, kb, &t);
-            const __mmask16 valid = (__mmask16)((1u << count) - 1);
+            const uint32_t valid = count == 32 ? 0xFFFFFFFFu : (1u << count) - 1;
             for (long i0 = 0; i0 < n; i0 += GEMM_COLS) {
                 const long c = n - i0 < GEMM_COLS ? n - i0 : GEMM_COLS;
                 float *out = y + r0;

@@ -57,7 +57,7 @@ extension QuantizedMatrix {
     }
 
     /// The activations are quantized and rearranged once (in parallel over rows), then each thread
-    /// takes whole 16-row tiles of W against every activation row.
+    /// takes whole 32-row tiles of W against every activation row.
     private func multiplyGEMM(_ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>, _ pool: ComputePool) {
         let bytes = sotto_quant_gemm_activation_bytes(typeCode, columns, n)
         let prepared = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
@@ -78,7 +78,7 @@ extension QuantizedMatrix {
     }
 
     /// Weight rows per GEMM tile (GEMM_ROWS in quant.c): threads split the rows on tile boundaries.
-    static var gemmTileRows: Int { 16 }
+    static var gemmTileRows: Int { 32 }
 
     private func multiplyInteger(
         _ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>,
@@ -121,7 +121,7 @@ enum BatchMethod: Sendable, CaseIterable {
     /// SkylakeX kernels): below them the matrix-vector kernels win, since neither dequantizing the
     /// whole matrix nor decoding GEMM tiles is repaid by a few rows. Where the VNNI GEMM runs, it is
     /// the fastest from 8 rows (Xeon, 1 thread, Q4_K 1536×1536: matrix-vector 70 GFLOP/s at every n;
-    /// GEMM 90 at n = 8, 134 at 16, 194 at 32, 260–277 at 512; BLAS ≤ 30; Q6_K 1536×8960, Q5_0 and
+    /// GEMM 90 at n = 8, 134 at 16, 194 at 32, 280–320 at 512; BLAS ≤ 30; Q6_K 1536×8960, Q5_0 and
     /// Q8_0 896×896 alike) and BLAS never wins.
     static func preferred(type: GGMLType, columns: Int, count: Int) -> BatchMethod {
         if hasGEMM(type: type, columns: columns) { return count < 8 ? .integer : .gemm }

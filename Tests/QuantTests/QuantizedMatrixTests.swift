@@ -126,8 +126,8 @@ import Testing
     }
 
     /// The integer GEMM against the exact product of the reference weights with the activations as
-    /// quantized (only float rounding may differ), on row counts that are not whole 16-row tiles,
-    /// batch sizes around the 8-row register block, and (n = 600) widths split into column blocks.
+    /// quantized (only float rounding may differ), on row counts that are not whole 32-row tiles,
+    /// batch sizes around the 4-row register block, and (n = 600) widths split into column blocks.
     @Test(arguments: [GGMLType.q4_K, .q6_K, .q5_0, .q8_0])
     func gemmMatchesReference(type: GGMLType) throws {
         let wide = type.blockSize == 256 ? 2048 : 1568
