@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CKernels
 @testable import Generation
 
 /// Parity with llama.cpp on the real models (Scripts/make-decoder-goldens; Fixtures/README.md).
@@ -53,6 +54,9 @@ struct RealModelTests {
         return (try DecoderModel(contentsOf: url), try JSONDecoder().decode(G.self, from: Data(contentsOf: json)))
     }
 
+    /// The goldens come from llama.cpp built for an AVX-512 VNNI + AVX512-FP16 CPU (Fixtures/README.md).
+    static var isGoldenMachine: Bool { sotto_quant_best_level() == 2 && sotto_decoder_half_arithmetic() == 1 }
+
     @Test(arguments: ["smollm2-135m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
     func greedyContinuationsMatchLlamaCpp(golden: String) throws {
         guard let (model, reference) = try Self.load(golden, prefix: "greedy", as: Golden.self) else { return }
@@ -93,8 +97,14 @@ struct RealModelTests {
         }
         print("\(golden): \(identical)/\(reference.cases.count) greedy continuations identical to llama.cpp")
         // Short prompts and decode round as llama.cpp's AVX-512 build does (Fixtures/README.md), so
-        // all 20 match here; the requirement is 18, with near-tie divergences allowed.
-        #expect(identical >= 18)
+        // all 20 match on a CPU like the one the goldens were made on (AVX-512 VNNI and AVX512-FP16);
+        // the requirement is 18, with near-tie divergences allowed. Elsewhere llama.cpp itself would
+        // pick other kernels and round differently, so only the near-tie checks above apply.
+        if Self.isGoldenMachine {
+            #expect(identical >= 18)
+        } else {
+            print("\(golden): this CPU lacks AVX-512 VNNI or AVX512-FP16; the 18-of-20 count applies only where the goldens were made")
+        }
     }
 
     @Test(arguments: ["smollm2-135m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"])
