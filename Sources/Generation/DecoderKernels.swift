@@ -46,48 +46,6 @@ enum DecoderKernels {
         }
     }
 
-    /// y (n × rows) = x (n × columns) · Wᵀ row by row, the rows in `batched` summed as llama.cpp's
-    /// batched kernels sum them (`sotto_quant_matvec_batched`), the others as its matrix-vector
-    /// kernel; `weights` are the matrix's bytes.
-    static func multiplyBatched(
-        weights: UnsafeRawPointer, _ w: QuantizedMatrix, _ x: UnsafePointer<Float>, count n: Int,
-        batched: Range<Int>, into y: UnsafeMutablePointer<Float>, pool: ComputePool
-    ) {
-        let type = Int32(w.type.rawValue)
-        let bytes = sotto_quant_activation_bytes(type, w.columns)
-        guard bytes > 0 else { return }
-        withUnsafeTemporaryAllocation(byteCount: bytes, alignment: 64) { scratch in
-            guard let xq = scratch.baseAddress else { return }
-            for i in 0..<n {
-                sotto_quant_quantize(type, x + i * w.columns, w.columns, xq, level)
-                let job = RowsJob(
-                    type: type, weights: weights, rowBytes: w.rowBytes, columns: w.columns, activations: xq,
-                    output: y + i * w.rows, batched: batched.contains(i))
-                pool.parallelFor(w.rows) { job.run($0) }
-            }
-        }
-    }
-
-    /// One token row of a product, shared read-only by the pool's threads.
-    private struct RowsJob: @unchecked Sendable {
-        let type: Int32
-        let weights: UnsafeRawPointer
-        let rowBytes: Int
-        let columns: Int
-        let activations: UnsafeRawPointer
-        let output: UnsafeMutablePointer<Float>
-        let batched: Bool
-
-        func run(_ range: Range<Int>) {
-            let w = weights + range.lowerBound * rowBytes, y = output + range.lowerBound
-            if batched {
-                sotto_quant_matvec_batched(type, w, rowBytes, range.count, columns, activations, y, DecoderKernels.level)
-            } else {
-                sotto_quant_matvec(type, w, rowBytes, range.count, columns, activations, y, DecoderKernels.level)
-            }
-        }
-    }
-
     /// Rotates `heads` heads of `headDim` values in place. The products are fused as GCC contracts
     /// ggml's `x0*cos - x1*sin` and `x0*sin + x1*cos` (the second product rounded, the first fused);
     /// in C, where the fused multiply-add is one instruction.

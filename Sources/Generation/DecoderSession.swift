@@ -138,21 +138,19 @@ public final class DecoderSession: @unchecked Sendable {
     /// for longer ones (prefill).
     @inline(__always)
     private func project(
-        _ w: QuantizedMatrix, _ name: @autoclosure () -> String, _ input: UnsafePointer<Float>, count n: Int,
-        into output: UnsafeMutablePointer<Float>
+        _ w: QuantizedMatrix, _ input: UnsafePointer<Float>, count n: Int, into output: UnsafeMutablePointer<Float>
     ) {
         if n < Self.halfPrecisionAttentionBelow {
-            // llama.cpp multiplies K-quant batches in other kernels than single tokens, which round
-            // the sums differently: those rows take its batched order.
-            let batched = DecoderKernels.batchedRows(type: w.type, count: n)
-            if !batched.isEmpty, let info = model.file.tensor(named: name()),
-               let weights = model.file.data(of: info).baseAddress {
-                DecoderKernels.multiplyBatched(weights: weights, w, input, count: n, batched: batched, into: output, pool: pool)
-                return
-            }
             // Short batches row by row: the activations are quantized and summed exactly as
-            // llama.cpp's matrix-vector kernels do, so short prompts give llama.cpp's logits.
-            for i in 0..<n { w.multiply(vector: input + i * w.columns, into: output + i * w.rows, pool: pool) }
+            // llama.cpp's kernels do, so short prompts give llama.cpp's logits. It multiplies K-quant
+            // batches in other kernels than single tokens, which round the sums differently: those
+            // rows take its batched order.
+            let batched = DecoderKernels.batchedRows(type: w.type, count: n)
+            for i in 0..<n {
+                w.multiply(
+                    vector: input + i * w.columns, into: output + i * w.rows, pool: pool,
+                    order: batched.contains(i) ? .batched : .vector)
+            }
         } else {
             w.multiply(batch: input, count: n, into: output, pool: pool)
         }
@@ -187,9 +185,9 @@ public final class DecoderSession: @unchecked Sendable {
                 }
             }
             tap?("attn_norm", l, xb, n * hidden)
-            project(layer.query, DecoderTensorNames.query(l), xb, count: n, into: q)
-            project(layer.key, DecoderTensorNames.key(l), xb, count: n, into: k)
-            project(layer.value, DecoderTensorNames.value(l), xb, count: n, into: v)
+            project(layer.query, xb, count: n, into: q)
+            project(layer.key, xb, count: n, into: k)
+            project(layer.value, xb, count: n, into: v)
             addBias(layer.queryBias, to: q, rows: n, width: c.queryDim)
             addBias(layer.keyBias, to: k, rows: n, width: c.kvDim)
             addBias(layer.valueBias, to: v, rows: n, width: c.kvDim)
@@ -213,7 +211,7 @@ public final class DecoderSession: @unchecked Sendable {
             tap?("Krope", l, k, n * c.kvDim)
             attend(layer: l, count: n, start: p0)
             tap?("kqv_out", l, attention, n * c.queryDim)
-            project(layer.attentionOutput, DecoderTensorNames.attentionOutput(l), attention, count: n, into: projected)
+            project(layer.attentionOutput, attention, count: n, into: projected)
             tap?("attn_out", l, projected, n * hidden)
             DecoderKernels.add(x, projected, count: n * hidden)
             tap?("ffn_inp", l, x, n * hidden)
@@ -228,14 +226,14 @@ public final class DecoderSession: @unchecked Sendable {
                     DecoderKernels.rmsNorm(xr + i * hidden, weight: weight.baseAddress!, into: xb + i * hidden, count: hidden, epsilon: c.rmsNormEps)
                 }
             }
-            project(layer.gate, DecoderTensorNames.gate(l), xb, count: m, into: gate)
-            project(layer.up, DecoderTensorNames.up(l), xb, count: m, into: up)
+            project(layer.gate, xb, count: m, into: gate)
+            project(layer.up, xb, count: m, into: up)
             tap?("ffn_norm", l, xb, m * hidden)
             tap?("ffn_gate", l, gate, m * c.intermediateSize)
             tap?("ffn_up", l, up, m * c.intermediateSize)
             DecoderKernels.swiGLU(gate, up: up, rows: m, width: c.intermediateSize)
             tap?("ffn_swiglu", l, gate, m * c.intermediateSize)
-            project(layer.down, DecoderTensorNames.down(l), gate, count: m, into: projected)
+            project(layer.down, gate, count: m, into: projected)
             tap?("ffn_out", l, projected, m * hidden)
             DecoderKernels.add(xr, projected, count: m * hidden)
             tap?("l_out", l, xr, m * hidden)
@@ -252,18 +250,13 @@ public final class DecoderSession: @unchecked Sendable {
                 }
             }
             tap?("result_norm", -1, xb, rows * hidden)
-            project(w.output, self.outputName, xb, count: rows, into: logits)
+            project(w.output, xb, count: rows, into: logits)
             tap?("result_output", -1, logits, rows * c.vocabularySize)
             for i in 0..<rows {
                 body(row + i, UnsafeBufferPointer(start: logits + i * c.vocabularySize, count: c.vocabularySize))
             }
             row += rows
         }
-    }
-
-    /// The output matrix's tensor (token_embd when the file ties them).
-    private var outputName: String {
-        model.file.tensor(named: DecoderTensorNames.output) != nil ? DecoderTensorNames.output : DecoderTensorNames.tokenEmbedding
     }
 
     /// Below this many tokens per pass llama.cpp's CPU flash attention runs row by row with the

@@ -47,12 +47,29 @@ public struct QuantizedMatrix: @unchecked Sendable {
         multiply(vector: x, into: y, pool: pool, kernel: .best)
     }
 
+    /// The order in which a row's dot product is summed (the integer sums are the same; the float
+    /// rounding is not): llama.cpp's matrix-vector kernel, or the order its batched kernels use for a
+    /// token row of a prompt batch (`sotto_quant_matvec_batched`: Q6_K's tiled matmul, Q4_K's
+    /// repacked gemm; other types sum as the matrix-vector kernel does).
+    public enum SummationOrder: Sendable {
+        case vector
+        case batched
+    }
+
+    /// y[r] = W[r,:]·x for all rows, summed in `order`.
+    public func multiply(vector x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, pool: ComputePool, order: SummationOrder) {
+        multiply(vector: x, into: y, pool: pool, kernel: .best, order: order)
+    }
+
     var typeCode: Int32 { Int32(type.rawValue) }
 
     /// Below this many weights a product runs on the calling thread: waking the pool would cost more.
     static let parallelThreshold = 32 * 1024
 
-    func multiply(vector x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, pool: ComputePool, kernel: QuantKernel) {
+    func multiply(
+        vector x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, pool: ComputePool, kernel: QuantKernel,
+        order: SummationOrder = .vector
+    ) {
         guard let base, rows > 0 else { return }
         let activationBytes = sotto_quant_activation_bytes(typeCode, columns)
         withUnsafeTemporaryAllocation(byteCount: activationBytes, alignment: 64) { scratch in
@@ -60,7 +77,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
             sotto_quant_quantize(typeCode, x, columns, xq, kernel.level)
             let job = MatvecJob(
                 type: typeCode, weights: base, rowBytes: rowBytes, columns: columns,
-                activations: UnsafeRawPointer(xq), output: y, level: kernel.level)
+                activations: UnsafeRawPointer(xq), output: y, level: kernel.level, batched: order == .batched)
             if rows * columns < Self.parallelThreshold {
                 job.run(0..<rows)
             } else {
@@ -80,10 +97,14 @@ private struct MatvecJob: @unchecked Sendable {
     let activations: UnsafeRawPointer
     let output: UnsafeMutablePointer<Float>
     let level: Int32
+    let batched: Bool
 
     func run(_ range: Range<Int>) {
-        sotto_quant_matvec(
-            type, weights + range.lowerBound * rowBytes, rowBytes, range.count, columns, activations,
-            output + range.lowerBound, level)
+        let w = weights + range.lowerBound * rowBytes, y = output + range.lowerBound
+        if batched {
+            sotto_quant_matvec_batched(type, w, rowBytes, range.count, columns, activations, y, level)
+        } else {
+            sotto_quant_matvec(type, w, rowBytes, range.count, columns, activations, y, level)
+        }
     }
 }
