@@ -53,6 +53,9 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case timeLimit = "time_limit"
     /// The decoder failed while answering.
     case generationFailed = "generation_failed"
+    /// The client closed its connection before its answer was complete (status 499, which it
+    /// never reads; the daemon logs it).
+    case clientClosed = "client_closed"
 }
 
 // MARK: - Status

@@ -5,7 +5,9 @@ import Hummingbird
 
 /// `POST /v1/ask`: a grounded answer, streamed as NDJSON events or as one JSON document.
 extension APIResponder {
-    func ask(_ wire: AskRequest, received: ContinuousClock.Instant) async throws -> Response {
+    /// `watch` ends the answer (and its generation) as soon as the client closes its connection,
+    /// streamed or not, waiting in the queue or generating.
+    func ask(_ wire: AskRequest, received: ContinuousClock.Instant, watch: ConnectionWatch? = nil) async throws -> Response {
         let request = try Self.validate(wire)
         let chosen = decoders.model(named: wire.model)
         if case .failure(let error) = chosen, error.code == .unknownModel { throw error }
@@ -34,7 +36,8 @@ extension APIResponder {
             throw APIError(503, .queueFull, error.message, retryAfter: seconds)
         }
         let events = answerer.answer(
-            prepared, model: model, queue: decoders.queue, ticket: ticket, deadline: received + configuration.decoder.timeLimit)
+            prepared, model: model, queue: decoders.queue, ticket: ticket, deadline: received + configuration.decoder.timeLimit
+        ).ending(whenClientLeaves: watch)
 
         guard isStreaming else {
             var firstToken: Double?
@@ -46,6 +49,8 @@ extension APIResponder {
                         return try json(withSources(result, sources))
                     }
                 }
+            } catch let error as ClientGone {
+                throw error  // no one to tell
             } catch {
                 throw Self.apiError(error)
             }
@@ -72,8 +77,8 @@ extension APIResponder {
                     }
                 }
             } catch let error as AnsweringError {
-                // Failed writes (the client has gone) are not caught: they end the response, and
-                // leaving the loop ends the event stream, which cancels the generation.
+                // Failed writes and `ClientGone` (the client has left) are not caught: they end the
+                // response, and leaving the loop ends the event stream, which cancels the generation.
                 let failure = Self.apiError(error)
                 try await send(.error(code: failure.code.rawValue, message: failure.message))
             }

@@ -14,7 +14,7 @@ import Glibc
 /// Routes `/v1/...` requests to their handlers and turns every failure into a JSON error with a
 /// stable code. One bad request never affects another.
 public struct APIResponder: HTTPResponder {
-    public typealias Context = BasicRequestContext
+    public typealias Context = SottoRequestContext
 
     let store: Store
     let indexer: Indexer
@@ -38,9 +38,12 @@ public struct APIResponder: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         do {
-            return try await route(request)
+            return try await route(request, context: context)
         } catch let error as APIError {
             return Self.errorResponse(error)
+        } catch is ClientGone {
+            logger.info("a client left before its answer was complete; its generation was stopped")
+            return Self.errorResponse(APIError(499, .clientClosed, "the client closed the connection before the answer was complete"))
         } catch let error as HTTPError where error.status == .contentTooLarge {
             return Self.errorResponse(APIError(413, .payloadTooLarge, "the request body is larger than \(configuration.maxRequestBytes) bytes"))
         } catch {
@@ -49,7 +52,7 @@ public struct APIResponder: HTTPResponder {
         }
     }
 
-    private func route(_ request: Request) async throws -> Response {
+    private func route(_ request: Request, context: Context) async throws -> Response {
         var path = request.uri.path
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         guard let methods = Self.routes[path] else {
@@ -72,7 +75,7 @@ public struct APIResponder: HTTPResponder {
         case ("POST", "/v1/index"): return try await index(try await decodeOptional(IndexRequest.self, request, allowEmpty: true))
         case ("POST", "/v1/ask"):
             let received = ContinuousClock.now
-            return try await ask(try await decode(AskRequest.self, request), received: received)
+            return try await ask(try await decode(AskRequest.self, request), received: received, watch: await context.connectionWatch())
         default: throw APIError.notFound("no such endpoint: \(method) \(path)")
         }
     }

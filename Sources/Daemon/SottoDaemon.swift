@@ -97,6 +97,8 @@ public struct SottoDaemon: Sendable {
         let logger = self.logger
         let app = Application(
             responder: responder,
+            // A watch per connection: an answer ends as soon as its client leaves.
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionWatch()])),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath), serverName: "sottod"),
             onServerRunning: { _ in
                 do {

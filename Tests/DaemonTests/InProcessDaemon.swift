@@ -107,21 +107,25 @@ final class InProcessDaemon: @unchecked Sendable {
 
     /// A raw connection, kept open by whoever holds it.
     final class OpenConnection: @unchecked Sendable {
-        let connection: UnixHTTPConnection
-        let head: HTTPResponseHead
-        init(connection: UnixHTTPConnection, head: HTTPResponseHead) {
+        private(set) var connection: UnixHTTPConnection?
+        /// The response head, when it was waited for.
+        let head: HTTPResponseHead?
+        init(connection: UnixHTTPConnection, head: HTTPResponseHead?) {
             self.connection = connection
             self.head = head
         }
+        /// Closes the connection now, as a client that leaves does.
+        func close() { connection = nil }
     }
 
-    /// Sends `/v1/ask` over a raw connection and returns it with the response head read.
-    func openAsk(_ body: String) async throws -> OpenConnection {
+    /// Sends `/v1/ask` over a raw connection and returns it, with the response head read unless
+    /// `waitForHead` is false (a non-streamed answer sends its head only at the end).
+    func openAsk(_ body: String, waitForHead: Bool = true) async throws -> OpenConnection {
         let socketPath = self.socketPath
         return try await run { _ in
             let connection = try UnixHTTPConnection(socketPath: socketPath, timeout: 20)
             try connection.send(method: "POST", path: "/v1/ask", body: Data(body.utf8), accept: "application/x-ndjson")
-            return OpenConnection(connection: connection, head: try connection.readHead())
+            return OpenConnection(connection: connection, head: waitForHead ? try connection.readHead() : nil)
         }
     }
 
@@ -134,3 +138,4 @@ final class InProcessDaemon: @unchecked Sendable {
         }
     }
 }
+

@@ -81,6 +81,21 @@ extension EndToEndTests {
     }
 }
 
+extension EndToEndTests {
+    /// Every error code the daemon can send is documented, and the document lists no other.
+    @Test func theDocumentedErrorCodesAreTheDaemons() throws {
+        let specText = try String(
+            contentsOf: DaemonHarness.packageRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        let spec = try #require(try Yams.load(yaml: specText) as? [String: Any])
+        let error = SchemaValidator(spec: spec).resolve(["$ref": "#/components/schemas/Error"])
+        let body = SchemaValidator(spec: spec).resolve((error["properties"] as? [String: Any])?["error"] as Any)
+        let code = (body["properties"] as? [String: Any])?["code"] as? [String: Any]
+        let documented = try #require(code?["enum"] as? [String])
+        #expect(Set(documented) == Set(ErrorCode.allCases.map(\.rawValue)))
+        #expect(documented.count == ErrorCode.allCases.count)
+    }
+}
+
 /// The subset of JSON Schema the API document uses: type, properties, required, additionalProperties,
 /// items, enum and $ref.
 struct SchemaValidator {
