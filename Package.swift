@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "GenerationTests", dependencies: ["Generation", "GGUF", "Quant", "Tokenizer"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Storage", "Retrieval"]),
+        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Storage", "Retrieval", "Daemon"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Storage"]),

@@ -27,6 +27,8 @@ extension APIResponder {
             return try ndjson([.sources(query: prepared.query, sources: sources, abstained: true), .token(outcome.answer), .done(result)])
         }
         let model = try chosen.get()
+        // The decoder by its configured name (what a request's `model` takes), not by its file.
+        let modelName = wire.model ?? decoders.defaultModelName ?? model.name
         let ticket: AnswerQueue.Ticket
         do {
             ticket = try decoders.queue.enqueue()
@@ -45,7 +47,7 @@ extension APIResponder {
                 for try await event in events {
                     if case .token = event, firstToken == nil { firstToken = Self.milliseconds(since: received) }
                     if case .done(let outcome) = event {
-                        let result = Self.result(outcome, prepared: prepared, model: model.name, received: received, firstToken: firstToken)
+                        let result = Self.result(outcome, prepared: prepared, model: modelName, received: received, firstToken: firstToken)
                         return try json(withSources(result, sources))
                     }
                 }
@@ -73,7 +75,7 @@ extension APIResponder {
                         if firstToken == nil { firstToken = Self.milliseconds(since: received) }
                         try await send(.token(text))
                     case .done(let outcome):
-                        try await send(.done(Self.result(outcome, prepared: prepared, model: model.name, received: received, firstToken: firstToken)))
+                        try await send(.done(Self.result(outcome, prepared: prepared, model: modelName, received: received, firstToken: firstToken)))
                     }
                 }
             } catch let error as AnsweringError {

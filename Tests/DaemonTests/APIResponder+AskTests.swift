@@ -66,6 +66,22 @@ import Testing
         #expect(raw.head.header("Content-Type") == "application/json")
     }
 
+    @Test func theAnswerNamesTheDecoderByItsConfiguredName() async throws {
+        // A real decoder names itself by its file; a client asks for it by the configured name.
+        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "/models/fake.gguf"))
+        try await daemon.index()
+        try await daemon.waitForDecoder()
+        let result = try await daemon.run { try $0.askWhole(question) }
+        let events = try await daemon.askEvents(question)
+        await daemon.stop()
+        #expect(result.model == "fake")
+        guard case .done(let streamed)? = events.last else {
+            Issue.record("the last event is not done: \(events)")
+            return
+        }
+        #expect(streamed.model == "fake")
+    }
+
     @Test func citationsOfSourcesThatDoNotExistAreDroppedAndFlagged() async throws {
         let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake", script: ["It ends in 2029", " [1]", " [9]."]))
         try await daemon.index()
