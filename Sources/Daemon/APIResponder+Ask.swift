@@ -13,7 +13,7 @@ extension APIResponder {
         if case .failure(let error) = chosen, error.code == .unknownModel { throw error }
         let prepared: PreparedAnswer
         do {
-            prepared = try await answerer.prepare(request, model: try? chosen.get())
+            prepared = try await answerer.prepare(request, model: (try? chosen.get())?.model)
         } catch AnsweringError.emptyQuestion {
             throw APIError(400, .emptyQuery, "the question has no words to search for")
         }
@@ -26,9 +26,8 @@ extension APIResponder {
             guard isStreaming else { return try json(withSources(result, sources)) }
             return try ndjson([.sources(query: prepared.query, sources: sources, abstained: true), .token(outcome.answer), .done(result)])
         }
-        let model = try chosen.get()
         // The decoder by its configured name (what a request's `model` takes), not by its file.
-        let modelName = wire.model ?? decoders.defaultModelName ?? model.name
+        let (modelName, model) = try chosen.get()
         let ticket: AnswerQueue.Ticket
         do {
             ticket = try decoders.queue.enqueue()

@@ -69,9 +69,9 @@ final class DecoderHost: Sendable {
         startLoading(name)
     }
 
-    /// The ready model called `name` (the default when nil), or why there is none. Asking for a model
-    /// that is not loaded yet starts loading it.
-    func model(named requested: String?) -> Result<any AnswerModel, APIError> {
+    /// The ready model called `name` (the default when nil) with its configured name, or why there is
+    /// none. Asking for a model that is not loaded yet starts loading it.
+    func model(named requested: String?) -> Result<(name: String, model: any AnswerModel), APIError> {
         guard setting.isEnabled else {
             return .failure(APIError(
                 503, .decoderUnavailable, "answers are turned off in the configuration ([decoder] enabled = false); search still works"))
@@ -87,7 +87,7 @@ final class DecoderHost: Sendable {
         }
         let state = states.withLock { $0[name] ?? .missing }
         switch state {
-        case .ready(let answerModel): return .success(answerModel)
+        case .ready(let answerModel): return .success((name, answerModel))
         case .missing:
             return .failure(APIError(
                 503, .decoderUnavailable,

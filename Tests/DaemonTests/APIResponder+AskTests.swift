@@ -9,9 +9,7 @@ import Testing
     let question = AskRequest(question: "When does the Berlin lease end?")
 
     @Test func streamsSourcesThenTokensThenDoneWithCitations() async throws {
-        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: EchoAnswerModel(name: "fake"))
         let events = try await daemon.askEvents(question)
         let file = try Data(contentsOf: daemon.documents.appendingPathComponent("contracts/berlin-lease.md"))
         await daemon.stop()
@@ -53,9 +51,7 @@ import Testing
     }
 
     @Test func answersWithOneDocumentWhenNotStreaming() async throws {
-        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: EchoAnswerModel(name: "fake"))
         let result = try await daemon.run { try $0.askWhole(question) }
         let raw = try await daemon.run { try $0.raw("POST", "/ask", body: Data(#"{"question": "When does the Berlin lease end?", "stream": false}"#.utf8)) }
         await daemon.stop()
@@ -68,9 +64,7 @@ import Testing
 
     @Test func theAnswerNamesTheDecoderByItsConfiguredName() async throws {
         // A real decoder names itself by its file; a client asks for it by the configured name.
-        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "/models/fake.gguf"))
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: EchoAnswerModel(name: "/models/fake.gguf"))
         let result = try await daemon.run { try $0.askWhole(question) }
         let events = try await daemon.askEvents(question)
         await daemon.stop()
@@ -83,9 +77,7 @@ import Testing
     }
 
     @Test func citationsOfSourcesThatDoNotExistAreDroppedAndFlagged() async throws {
-        let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake", script: ["It ends in 2029", " [1]", " [9]."]))
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: EchoAnswerModel(name: "fake", script: ["It ends in 2029", " [1]", " [9]."]))
         let result = try await daemon.run { try $0.askWhole(question) }
         await daemon.stop()
         #expect(result.citations.map(\.number) == [1])
@@ -107,9 +99,7 @@ import Testing
 
     @Test func abstainsWithoutAskingTheModelWhenNothingIsRelevant() async throws {
         let model = EchoAnswerModel(name: "fake")
-        let daemon = try await InProcessDaemon(model: model)
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: model)
         let events = try await daemon.askEvents(AskRequest(question: "What is the boiling point of mercury on Jupiter?"))
         await daemon.stop()
         guard case .sources(_, _, let abstained)? = events.first, case .done(let result)? = events.last else {
@@ -158,9 +148,7 @@ import Testing
 
     @Test func aFullQueueAnswers503WithRetryAfter() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(50), script: Array(repeating: "word ", count: 100))
-        let daemon = try await InProcessDaemon(model: model, decoderConfig: "queue_size = 0")
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: model, decoderConfig: "queue_size = 0")
         // The first answer holds the decoder...
         let busy = try await daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
         #expect(busy.head?.status == 200)
@@ -177,9 +165,7 @@ import Testing
 
     @Test func aClientThatDisconnectsStopsItsGenerationWithinOneToken() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(30), script: Array(repeating: "word ", count: 300))
-        let daemon = try await InProcessDaemon(model: model)
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: model)
         let socketPath = daemon.socketPath
         let status200 = try await daemon.run { _ in
             let connection = try UnixHTTPConnection(socketPath: socketPath, timeout: 20)
@@ -203,9 +189,7 @@ import Testing
 
     @Test func aClientThatLeavesBeforeANonStreamedAnswerStopsItsGenerationWithinOneToken() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(30), script: Array(repeating: "word ", count: 300))
-        let daemon = try await InProcessDaemon(model: model)
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: model)
         // Nothing is written to a client of a non-streamed answer until the end, so only the
         // closed connection can tell the daemon that the client has gone.
         let connection = try await daemon.openAsk(
@@ -237,9 +221,7 @@ import Testing
 
     @Test func aQueuedClientThatLeavesGivesUpItsPlace() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(30), script: Array(repeating: "word ", count: 200))
-        let daemon = try await InProcessDaemon(model: model)
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: model)
         let busy = try await daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
         #expect(busy.head?.status == 200)
         let waiting = try await daemon.openAsk(#"{"question": "When does the Berlin lease end?", "stream": true}"#)
@@ -262,9 +244,7 @@ import Testing
 
     @Test func theTimeLimitEndsALongAnswer() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(50), script: Array(repeating: "word ", count: 400))
-        let daemon = try await InProcessDaemon(model: model, decoderConfig: "time_limit_seconds = 1")
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: model, decoderConfig: "time_limit_seconds = 1")
         let result = try await daemon.run { try $0.askWhole(question) }
         await daemon.stop()
         #expect(result.finishReason == "time_limit")
@@ -274,9 +254,7 @@ import Testing
 
     @Test func searchAndStatusAnswerWhileAnAnswerIsBeingGenerated() async throws {
         let model = EchoAnswerModel(name: "fake", tokenDelay: .milliseconds(20), script: Array(repeating: "word ", count: 150))
-        let daemon = try await InProcessDaemon(model: model)
-        try await daemon.index()
-        try await daemon.waitForDecoder()
+        let daemon = try await InProcessDaemon.ready(model: model)
         let open = try await daemon.openAsk(#"{"question": "When does the Berlin lease end?"}"#)
         #expect(open.head?.status == 200)
         let started = ContinuousClock.now

@@ -70,6 +70,14 @@ final class InProcessDaemon: @unchecked Sendable {
         }
     }
 
+    /// A daemon with its documents indexed and its decoder ready.
+    static func ready(model: EchoAnswerModel, decoderConfig: String = "") async throws -> InProcessDaemon {
+        let daemon = try await InProcessDaemon(model: model, decoderConfig: decoderConfig)
+        try await daemon.index()
+        try await daemon.waitForDecoder()
+        return daemon
+    }
+
     var client: SottoClient { SottoClient(socketPath: socketPath, timeout: 20) }
 
     /// Runs blocking client calls on a thread of their own: a test's socket calls must not hold the
