@@ -16,13 +16,9 @@ public struct AnswerGenerationOptions: Sendable, Equatable {
     /// 0 is greedy.
     public var temperature: Double
     public var maxTokens: Int
-    /// When set, the answer must be a phrase quoted from one of these texts (ignoring ASCII case and
-    /// how much whitespace there is): the model may only choose tokens that continue such a phrase.
-    public var quotedFrom: [String]?
-    public init(temperature: Double = 0, maxTokens: Int = 512, quotedFrom: [String]? = nil) {
+    public init(temperature: Double = 0, maxTokens: Int = 512) {
         self.temperature = temperature
         self.maxTokens = maxTokens
-        self.quotedFrom = quotedFrom
     }
 }
 

@@ -43,7 +43,7 @@ public struct Answerer: Sendable {
             let sources = SourceSelector.supplied(supplied)
             return PreparedAnswer(
                 query: question, sources: sources, messages: prompt.messages(question: question, sources: sources, history: history),
-                options: Self.options(options, style: request.style, sources: sources), relevance: nil, isAbstaining: false, retrievalSeconds: Self.seconds(since: started))
+                options: options, relevance: nil, isAbstaining: false, retrievalSeconds: Self.seconds(since: started))
         }
         let query = QueryRewriter.standalone(question, history: request.history)
         let hits: [StoredHit]
@@ -57,7 +57,7 @@ public struct Answerer: Sendable {
         let isAbstaining = request.allowsAbstention && (sources.isEmpty || abstention.shouldAbstain(relevance))
         return PreparedAnswer(
             query: query, sources: sources, messages: prompt.messages(question: question, sources: sources, history: history),
-            options: Self.options(options, style: request.style, sources: sources), relevance: relevance, isAbstaining: isAbstaining, retrievalSeconds: Self.seconds(since: started))
+            options: options, relevance: relevance, isAbstaining: isAbstaining, retrievalSeconds: Self.seconds(since: started))
     }
 
     /// The answer to a prepared question: waits for its turn in `queue` (reporting its place), then
@@ -91,14 +91,6 @@ public struct Answerer: Sendable {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
-    }
-
-    /// A short answer is quoted from its sources' text (or a section title); sentences are free.
-    static func options(_ options: AnswerGenerationOptions, style: AnswerStyle, sources: [AnswerSource]) -> AnswerGenerationOptions {
-        guard style == .short, !sources.isEmpty else { return options }
-        var quoted = options
-        quoted.quotedFrom = sources.map(\.text) + sources.compactMap(\.section)
-        return quoted
     }
 
     /// The outcome when the model is not asked.

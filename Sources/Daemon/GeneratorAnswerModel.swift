@@ -40,8 +40,7 @@ public final class GeneratorAnswerModel: AnswerModel {
         }
         let generationOptions = GenerationOptions(
             maxTokens: options.maxTokens,
-            sampling: SamplingOptions(temperature: Float(options.temperature)),
-            quote: options.quotedFrom.map(QuoteConstraint.init))
+            sampling: SamplingOptions(temperature: Float(options.temperature)))
         let events = generator.generate(prompt: .chat(chat), options: generationOptions)
         let (stream, continuation) = AsyncThrowingStream<AnswerModelEvent, Error>.makeStream()
         let task = Task {

@@ -17,17 +17,14 @@ public struct GenerationOptions: Sendable, Equatable {
     public var stopStrings: [String] = []
     /// Keep going past end-of-generation tokens (benchmarks generate exactly `maxTokens`).
     public var ignoresEndOfGeneration = false
-    /// When set, the output is a phrase quoted from these texts (see `QuoteConstraint`).
-    public var quote: QuoteConstraint?
 
     public init(
         maxTokens: Int = 256, sampling: SamplingOptions = SamplingOptions(), stopStrings: [String] = [],
-        ignoresEndOfGeneration: Bool = false, quote: QuoteConstraint? = nil
+        ignoresEndOfGeneration: Bool = false
     ) {
         self.maxTokens = maxTokens
         self.sampling = sampling
         self.stopStrings = stopStrings
         self.ignoresEndOfGeneration = ignoresEndOfGeneration
-        self.quote = quote
     }
 }

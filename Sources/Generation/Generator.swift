@@ -96,7 +96,6 @@ public final class Generator: Sendable {
         var evaluations = 0
         var decodeSeconds = 0.0
         var stopReason = StopReason.maxTokens
-        var quote = options.quote.map(QuoteMatcher.init)
 
         func emit(_ text: String) -> Bool {
             let (out, stopped) = matcher.append(text)
@@ -106,24 +105,7 @@ public final class Generator: Sendable {
 
         while generated < options.maxTokens {
             if cancellation.isCancelled { return }
-            let token: Int32
-            if let constraint = quote {
-                let ends = vocabulary.endOfGenerationIDs
-                let tokenizer = vocabulary.tokenizer
-                let chosen = sampler.sample(from: logits, history: history) { id in
-                    if ends.contains(id) { return constraint.mayEnd }
-                    return !tokenizer.isControl(id) && constraint.allows(tokenizer.tokenBytes(id))
-                }
-                // Nothing continues the quotation: it ends here.
-                guard let chosen else {
-                    stopReason = .endOfGeneration
-                    break
-                }
-                token = chosen
-                if !ends.contains(token) { quote?.accept(tokenizer.tokenBytes(token)) }
-            } else {
-                token = sampler.sample(from: logits, history: history)
-            }
+            let token = sampler.sample(from: logits, history: history)
             if !options.ignoresEndOfGeneration, vocabulary.endOfGenerationIDs.contains(token) {
                 stopReason = .endOfGeneration
                 break

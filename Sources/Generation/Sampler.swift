@@ -39,40 +39,12 @@ public struct Sampler: Sendable {
             }
             return Int32(best)
         }
-        var candidates = topK(options.topK, count: logits.count, logit: logit)
+        var candidates = topK(count: logits.count, logit: logit)
         applyTopP(&candidates)
         applyMinP(&candidates)
         for i in candidates.indices { candidates[i].logit /= options.temperature }
         return draw(candidates)
     }
-
-    /// The next token among those `isAllowed` accepts, chosen as `sample(from:history:)` would if
-    /// the others were not there; nil when no token is allowed.
-    public mutating func sample(
-        from logits: UnsafeBufferPointer<Float>, history: [Int32], allowing isAllowed: (Int32) -> Bool
-    ) -> Int32? {
-        guard !logits.isEmpty else { return nil }
-        let penalised = penalties(history: history)
-        func logit(_ i: Int) -> Float {
-            guard let factor = penalised[Int32(i)] else { return logits[i] }
-            return logits[i] <= 0 ? logits[i] * factor : logits[i] / factor
-        }
-        // The allowed among the best few first; all tokens, ranked, only when none of those is.
-        var candidates = topK(options.temperature <= 0 ? Self.greedyWindow : options.topK, count: logits.count, logit: logit)
-            .filter { isAllowed($0.id) }
-        if candidates.isEmpty {
-            guard let best = topK(0, count: logits.count, logit: logit).first(where: { isAllowed($0.id) }) else { return nil }
-            return best.id
-        }
-        if options.temperature <= 0 { return candidates[0].id }
-        applyTopP(&candidates)
-        applyMinP(&candidates)
-        for i in candidates.indices { candidates[i].logit /= options.temperature }
-        return draw(candidates)
-    }
-
-    /// How many of the best tokens a constrained greedy choice looks at before ranking them all.
-    static let greedyWindow = 64
 
     /// Tokens in the penalty window → the penalty (each token penalised once however often it appears).
     private func penalties(history: [Int32]) -> [Int32: Float] {
@@ -83,7 +55,8 @@ public struct Sampler: Sendable {
     }
 
     /// The k best candidates sorted by descending logit (all of them, sorted, when k is 0).
-    private func topK(_ k: Int, count: Int, logit: (Int) -> Float) -> [Candidate] {
+    private func topK(count: Int, logit: (Int) -> Float) -> [Candidate] {
+        let k = options.topK
         if k <= 0 || k >= count {
             var all = (0..<count).map { Candidate(id: Int32($0), logit: logit($0)) }
             all.sort { $0.logit > $1.logit || ($0.logit == $1.logit && $0.id < $1.id) }

@@ -55,23 +55,6 @@ import Testing
         #expect(prepared.messages.first?.content.contains("shortest exact answer phrase") == true)
     }
 
-    @Test func aShortAnswerIsQuotedFromItsSourcesAndSentencesAreFree() async throws {
-        let corpus = try await TestCorpus.make()
-        defer { corpus.close() }
-        let answerer = Answerer(searcher: corpus.searcher)
-        let short = try await answerer.prepare(
-            AnswerRequest(question: "When does the Berlin lease end?", style: .short), model: EchoAnswerModel())
-        let quoted = try #require(short.options.quotedFrom)
-        #expect(!short.sources.isEmpty)
-        for source in short.sources { #expect(quoted.contains(source.text)) }
-        let supplied = try await answerer.prepare(
-            AnswerRequest(question: "Who won?", style: .short, suppliedPassages: [SuppliedPassage(title: "Super Bowl 50", text: "The Broncos won.")]),
-            model: EchoAnswerModel())
-        #expect(supplied.options.quotedFrom == ["The Broncos won."])
-        let sentences = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: EchoAnswerModel())
-        #expect(sentences.options.quotedFrom == nil)
-    }
-
     @Test func streamsTokensThenTheOutcomeWithMappedCitations() async throws {
         let corpus = try await TestCorpus.make()
         defer { corpus.close() }

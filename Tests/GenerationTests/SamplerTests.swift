@@ -85,32 +85,3 @@ struct SamplerTests {
         #expect(throws: Never.self) { try SamplingOptions().validate() }
     }
 }
-
-struct ConstrainedSamplerTests {
-    func sample(_ logits: [Float], _ options: SamplingOptions = SamplingOptions(), allowed: Set<Int32>) -> Int32? {
-        var sampler = Sampler(options: options)
-        return logits.withUnsafeBufferPointer { sampler.sample(from: $0, history: [], allowing: { allowed.contains($0) }) }
-    }
-
-    @Test func greedyTakesTheBestAllowedToken() {
-        #expect(sample([5, 4, 3, 4], allowed: [2, 3]) == 3)
-        #expect(sample([5, 4, 3], allowed: [0, 1, 2]) == 0)
-        #expect(sample([5, 4, 3], allowed: []) == nil)
-    }
-
-    @Test func anAllowedTokenFarDownTheRankingIsStillFound() {
-        // Beyond the window of best tokens looked at first.
-        let logits = (0..<1000).map { Float(-$0) }
-        #expect(sample(logits, allowed: [900, 950]) == 900)
-    }
-
-    @Test func samplingDrawsOnlyAllowedTokens() {
-        let logits: [Float] = [3, 2.9, 2.8, 2.7, 2.6]
-        var seen = Set<Int32>()
-        for seed in 0..<60 {
-            let options = SamplingOptions(temperature: 2, topK: 0, topP: 1, minP: 0, seed: UInt64(seed))
-            if let id = sample(logits, options, allowed: [1, 3]) { seen.insert(id) }
-        }
-        #expect(seen == [1, 3])
-    }
-}
