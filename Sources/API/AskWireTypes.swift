@@ -18,7 +18,7 @@ public struct AskRequest: Codable, Sendable, Equatable {
     public var maxTokens: Int?
     /// Only documents whose path starts with this prefix.
     public var pathPrefix: String?
-    /// "sentences" (the default: sentences citing [n]) or "short" (the shortest exact phrase).
+    /// "sentences" (the default: sentences citing [n]) or "short" (the shortest phrase that answers, copied word for word from a source).
     public var style: String?
     /// false: one JSON document (`AskResult`) instead of the NDJSON event stream.
     public var stream: Bool?

@@ -9,7 +9,7 @@ struct AnswerOptions: ParsableArguments {
     @Option(name: .long, help: "0 (the default) always gives the same answer; higher varies it (up to 2).") var temperature = 0.0
     @Option(name: .long, help: ArgumentHelp("Most tokens in the answer (1–4096).", valueName: "n")) var maxTokens: Int?
     @Option(name: .long, help: ArgumentHelp("Only documents under this path.", valueName: "prefix")) var path: String?
-    @Option(name: .long, help: "sentences (cited, the default) or short (the shortest exact phrase).") var style: String?
+    @Option(name: .long, help: "sentences (cited, the default) or short (the shortest phrase that answers, copied from a source).") var style: String?
     @Flag(name: .long, help: "Print the answer events as JSON lines (NDJSON; with --no-stream one JSON document).") var json = false
     @Flag(name: .long, help: "Hide the time to first token and the speed.") var quiet = false
 

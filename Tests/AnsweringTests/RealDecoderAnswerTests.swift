@@ -42,4 +42,29 @@ import Testing
             #expect(outcome?.invalidCitations.isEmpty == true, "\(answer)")
         }
     }
+
+    @Test func aShortAnswerIsTheFactCopiedFromASource() async throws {
+        guard FileManager.default.fileExists(atPath: Self.file.path) else {
+            print("skipping: \(Self.file.path) is not installed (Scripts/fetch-models decoders)")
+            return
+        }
+        let model = try GeneratorAnswerModel.loader(Self.file, nil, 4096)
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let answerer = Answerer(searcher: corpus.searcher)
+        for (question, fact) in [("What is the office cat called?", "biscuit"), ("When does the lease of the Berlin office end?", "28 february 2029")] {
+            let prepared = try await answerer.prepare(AnswerRequest(question: question, style: .short), model: model)
+            let queue = AnswerQueue(capacity: 1)
+            var outcome: AnswerOutcome?
+            for try await event in answerer.answer(
+                prepared, model: model, queue: queue, ticket: try queue.enqueue(), deadline: .now + .seconds(300)) {
+                if case .done(let result) = event { outcome = result }
+            }
+            let answer = try #require(outcome).answer
+            func squeezed(_ text: String) -> String { text.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+            #expect(squeezed(answer).contains(fact), "\(question) → \(answer)")
+            #expect(squeezed(answer).count < 40, "a phrase, not a sentence: \(answer)")
+            #expect(prepared.sources.contains { squeezed($0.text).contains(squeezed(answer)) }, "not copied from a source: \(answer)")
+        }
+    }
 }
