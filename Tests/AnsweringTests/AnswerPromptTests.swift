@@ -37,7 +37,7 @@ import Testing
 
     @Test func shortStyleAsksForTheShortestPhrase() {
         let prompt = AnswerPrompt(style: .short)
-        #expect(prompt.systemPrompt.hasPrefix("You answer questions using only the numbered sources. Reply with only the shortest phrase that answers the question, copied word for word from a source; no sentence."))
+        #expect(prompt.systemPrompt.hasPrefix("You answer questions using only the numbered sources. Reply with only the shortest exact answer phrase, copied word for word from a source; no sentence."))
     }
 
     @Test func aQuestionOrFileNameCannotStartALineOfItsOwn() {

@@ -52,7 +52,7 @@ import Testing
         let prepared = try await Answerer(searcher: corpus.searcher).prepare(request, model: EchoAnswerModel())
         #expect(prepared.sources.map(\.path) == ["Super Bowl 50"])
         #expect(prepared.relevance == nil && !prepared.isAbstaining)
-        #expect(prepared.messages.first?.content.contains("the shortest phrase that answers the question, copied word for word from a source") == true)
+        #expect(prepared.messages.first?.content.contains("the shortest exact answer phrase, copied word for word from a source") == true)
     }
 
     @Test func streamsTokensThenTheOutcomeWithMappedCitations() async throws {
