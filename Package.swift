@@ -74,6 +74,12 @@ let package = Package(
             dependencies: ["Storage", "Retrieval"],
             swiftSettings: strict
         ),
+        // Document formats (PDF, Office, HTML, EPUB, e-mail, notebooks) to text with page/part locators;
+        // run only inside the extraction sandbox (`sottod extract`), never in the daemon.
+        .target(
+            name: "Extract",
+            swiftSettings: strict
+        ),
         .target(
             name: "Storage",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
