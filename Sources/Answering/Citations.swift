@@ -2,9 +2,12 @@
 public struct Citation: Sendable, Equatable {
     public var number: Int
     public var source: AnswerSource
-    public init(number: Int, source: AnswerSource) {
+    /// Half-open byte range in `source.text` of the words that support the answer, once checked.
+    public var quote: Range<Int>?
+    public init(number: Int, source: AnswerSource, quote: Range<Int>? = nil) {
         self.number = number
         self.source = source
+        self.quote = quote
     }
 }
 
@@ -40,6 +43,28 @@ public enum Citations {
             }
         }
         return (citations, invalid)
+    }
+
+    /// The text without its citation markers (each replaced by a space), what a sentence says.
+    public static func removingMarkers(from text: String) -> String {
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "[") {
+            result += rest[..<open]
+            let afterOpen = rest.index(after: open)
+            guard let close = rest[afterOpen...].firstIndex(of: "]") else {
+                rest = rest[open...]
+                break
+            }
+            let inside = rest[afterOpen..<close]
+            if inside.count <= 40, parseList(inside) != nil {
+                result += " "
+            } else {
+                result += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
     }
 
     /// "1, 3" → [1, 3]; "2-4" → [2, 3, 4]; nil unless the whole text is such a list.

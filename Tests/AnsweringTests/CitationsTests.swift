@@ -29,3 +29,14 @@ import Testing
         #expect(invalid == [7, 9])
     }
 }
+
+@Suite struct CitationMarkerRemovalTests {
+    @Test(arguments: [
+        ("Ends in 2029 [1].", "Ends in 2029  ."),
+        ("See [2, 3] and a[i].", "See   and a[i]."),
+        ("Unclosed [1", "Unclosed [1"),
+    ])
+    func removesOnlyCitationMarkers(text: String, expected: String) {
+        #expect(Citations.removingMarkers(from: text) == expected)
+    }
+}

@@ -1,0 +1,169 @@
+/// The check after generation: splits the answer into sentences and finds, for each, the sources
+/// that hold its words and numbers; corrects a citation that points at the wrong source, adds the
+/// missing one to a sentence one source clearly holds, and marks the sentences no source holds.
+///
+/// Support is lexical: the share of a sentence's content words (crudely stemmed, as abstention's
+/// coverage) that a source contains, each word weighted by what it tells apart. Every retrieved
+/// source tends to hold the question's own words, so those count for little; the words the answer
+/// adds (a name, a date) decide. A number must be in the source as written. Fast: a few
+/// milliseconds for five sources.
+public struct CitationVerifier: Sendable {
+    /// Weighted share of a sentence's words a source must hold to support it (sentences style).
+    public var minimumSupport: Double
+    /// A cited source stays cited while it is within this of the best source's support.
+    public var keepWithin: Double
+    /// The weight of a word the question already has; the answer's own words weigh 1.
+    public var questionWordWeight: Double
+
+    public init(minimumSupport: Double = 0.6, keepWithin: Double = 0.25, questionWordWeight: Double = 0.25) {
+        self.minimumSupport = minimumSupport
+        self.keepWithin = keepWithin
+        self.questionWordWeight = questionWordWeight
+    }
+
+    /// Checks `answer` (as the model wrote it) against the sources it was given.
+    public func check(_ answer: String, question: String, sources: [AnswerSource], style: AnswerStyle) -> AnswerCheck {
+        let started = ContinuousClock.now
+        let questionKeys = Set(ContentWords.of(question).map(Self.key))
+        let indexed = sources.map(IndexedSource.init)
+        let bytes = Array(answer.utf8)
+        var sentences: [CheckedSentence] = []
+        var quotes: [Int: Range<Int>] = [:]
+        var order: [Int] = []
+        // A short answer is one phrase, all of whose words must be in one source.
+        let threshold = style == .short ? 0.999 : minimumSupport
+        for range in SentenceSplitter.ranges(in: answer, lineBreaks: true) {
+            let text = String(decoding: bytes[range], as: UTF8.self)
+            let cited = Citations.numbers(in: text)
+            let keywords = Self.keywords(of: Citations.removingMarkers(from: text), questionKeys: questionKeys, weight: questionWordWeight)
+            let isClaim = keywords.contains { $0.isNew } && !Self.isRefusal(text)
+            guard isClaim else {
+                sentences.append(CheckedSentence(range: range, cited: cited, verified: [], isSupported: true, isClaim: false))
+                continue
+            }
+            let scores = indexed.map { $0.support(for: keywords) }
+            var best: Int?
+            for index in scores.indices where best.map({ scores[index] > scores[$0] }) ?? true { best = index }
+            let bestScore = best.map { scores[$0] } ?? 0
+            let kept = indexed.indices.filter { index in
+                cited.contains(indexed[index].source.number) && scores[index] >= threshold && scores[index] >= bestScore - keepWithin
+            }
+            let verifiedIndices = !kept.isEmpty ? kept : (bestScore >= threshold ? best.map { [$0] } ?? [] : [])
+            for index in verifiedIndices {
+                let number = indexed[index].source.number
+                if quotes[number] == nil {
+                    quotes[number] = indexed[index].quote(for: keywords)
+                    order.append(number)
+                }
+            }
+            sentences.append(CheckedSentence(
+                range: range, cited: cited, verified: verifiedIndices.map { indexed[$0].source.number },
+                isSupported: !verifiedIndices.isEmpty, isClaim: true))
+        }
+        let byNumber = Dictionary(sources.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
+        let citations = order.compactMap { number in
+            byNumber[number].map { VerifiedCitation(number: number, source: $0, quote: quotes[number] ?? 0..<0) }
+        }
+        return AnswerCheck(
+            sentences: sentences, citations: citations, isGrounded: Self.isGrounded(sentences),
+            seconds: Answerer.seconds(since: started))
+    }
+
+    /// The central claim is the first one; an answer is grounded unless that claim is held by no
+    /// source and neither are most of the others. An answer that claims nothing (a refusal) is.
+    static func isGrounded(_ sentences: [CheckedSentence]) -> Bool {
+        let claims = sentences.filter(\.isClaim)
+        guard let first = claims.first else { return true }
+        if first.isSupported { return true }
+        return claims.filter(\.isSupported).count * 2 > claims.count
+    }
+
+    // MARK: - Words
+
+    struct Keyword: Hashable {
+        var key: String
+        var weight: Double
+        var isNumber: Bool
+        /// Not one of the question's words.
+        var isNew: Bool
+    }
+
+    /// Numbers stay as written; words are compared by `Relevance.stem`.
+    static func key(_ word: String) -> String {
+        word.contains(where: \.isNumber) ? word : Relevance.stem(word)
+    }
+
+    static func keywords(of text: String, questionKeys: Set<String>, weight: Double) -> [Keyword] {
+        var seen = Set<String>()
+        var keywords: [Keyword] = []
+        for word in ContentWords.of(text) where !fillers.contains(word) {
+            let key = key(word)
+            guard seen.insert(key).inserted else { continue }
+            let isNew = !questionKeys.contains(key)
+            keywords.append(Keyword(key: key, weight: isNew ? 1 : weight, isNumber: word.contains(where: \.isNumber), isNew: isNew))
+        }
+        return keywords
+    }
+
+    /// Words of an answer that no source needs to hold.
+    static let fillers: Set<String> = [
+        "yes", "says", "source", "sources", "document", "documents", "passage", "passages", "according", "mentioned", "based",
+        "answer", "stated", "states", "provided", "information", "text",
+    ]
+
+    /// "The sources do not say…": a sentence that declines rather than claims.
+    static func isRefusal(_ sentence: String) -> Bool {
+        let text = sentence.lowercased().replacingOccurrences(of: "’", with: "'")
+        return refusals.contains { text.contains($0) }
+    }
+
+    static let refusals = [
+        "not contain", "n't contain", "not mention", "no mention", "no information", "not provide", "not specif",
+        "not state", "not say", "not include", "not found", "cannot be determined", "can't be determined",
+        "cannot determine", "not possible to determine", "unable to", "not available", "no answer", "not enough information",
+        "not clear from", "does not appear", "do not appear", "not given",
+    ]
+
+    // MARK: - Sources
+
+    /// A source's words, whole and per sentence (for the quote).
+    struct IndexedSource {
+        var source: AnswerSource
+        var keys: Set<String>
+        var sentences: [(range: Range<Int>, keys: Set<String>)]
+
+        init(_ source: AnswerSource) {
+            self.source = source
+            let bytes = Array(source.text.utf8)
+            sentences = SentenceSplitter.ranges(in: source.text, lineBreaks: false).map { range in
+                (range, Set(ContentWords.of(String(decoding: bytes[range], as: UTF8.self)).map(CitationVerifier.key)))
+            }
+            keys = sentences.reduce(into: Set<String>()) { $0.formUnion($1.keys) }
+        }
+
+        /// The weighted share of `keywords` this source holds; below any threshold when a number is missing.
+        func support(for keywords: [Keyword]) -> Double {
+            let total = keywords.reduce(0) { $0 + $1.weight }
+            guard total > 0 else { return 0 }
+            var held = 0.0
+            for keyword in keywords {
+                if keys.contains(keyword.key) {
+                    held += keyword.weight
+                } else if keyword.isNumber {
+                    return 0
+                }
+            }
+            return held / total
+        }
+
+        /// The sentence of the source holding the most of `keywords` (the earliest of equals).
+        func quote(for keywords: [Keyword]) -> Range<Int> {
+            var best: (range: Range<Int>, held: Double)?
+            for sentence in sentences {
+                let held = keywords.reduce(0) { $0 + (sentence.keys.contains($1.key) ? $1.weight : 0) }
+                if best.map({ held > $0.held }) ?? true { best = (sentence.range, held) }
+            }
+            return best?.range ?? 0..<0
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Testing
+@testable import Answering
+
+@Suite struct CitationVerifierTests {
+    static let sources: [AnswerSource] = [
+        "The landlord is Spreeufer Immobilien GmbH. The lease of the Berlin office begins on 1 March 2024 and ends on 28 February 2029.",
+        "Standup notes. Ada is refactoring the invoice exporter. Grace reviews the backup script on Friday.",
+        "The office cat is named Biscuit. It sleeps on the printer.",
+    ].enumerated().map { index, text in
+        AnswerSource(
+            number: index + 1, path: "/docs/\(index + 1).md", documentId: Int64(index + 1), chunkIds: [Int64(index + 1)], text: text,
+            section: nil, byteStart: 0, byteEnd: text.utf8.count, lineStart: 1, lineEnd: 1, page: nil, score: 1)
+    }
+    let verifier = CitationVerifier()
+
+    func check(_ answer: String, question: String, style: AnswerStyle = .sentences) -> AnswerCheck {
+        verifier.check(answer, question: question, sources: Self.sources, style: style)
+    }
+
+    @Test func keepsARightCitationAndQuotesTheSupportingSentence() throws {
+        let check = check("The Berlin lease ends on 28 February 2029 [1].", question: "When does the Berlin lease end?")
+        #expect(check.sentences.map(\.verified) == [[1]])
+        #expect(check.isGrounded)
+        let citation = try #require(check.citations.first)
+        #expect(citation.number == 1)
+        #expect(citation.quotedText == "The lease of the Berlin office begins on 1 March 2024 and ends on 28 February 2029.")
+    }
+
+    @Test func correctsACitationThatPointsAtTheWrongSource() {
+        let check = check("The lease ends on 28 February 2029 [2].", question: "When does the Berlin lease end?")
+        #expect(check.sentences.first?.cited == [2])
+        #expect(check.sentences.first?.verified == [1])
+        #expect(check.citations.map(\.number) == [1])
+    }
+
+    @Test func addsTheCitationAnUncitedSentenceLacks() {
+        let check = check("Grace reviews the backup script on Friday.", question: "Who reviews the backup script?")
+        #expect(check.sentences.first?.cited == [])
+        #expect(check.sentences.first?.verified == [2])
+        #expect(check.sentences.first?.isSupported == true)
+    }
+
+    @Test func marksAClaimNoSourceHoldsAndDeclinesTheAnswer() {
+        let check = check("The deposit for the Krakowska flat was 3,000 zloty [1].", question: "How much was the deposit for the Krakowska flat?")
+        #expect(check.sentences.first?.isClaim == true)
+        #expect(check.sentences.first?.isSupported == false)
+        #expect(check.sentences.first?.verified == [])
+        #expect(check.citations.isEmpty)
+        #expect(!check.isGrounded)
+        #expect(check.unsupported.count == 1)
+    }
+
+    @Test func aNumberMustBeInTheSourceAsWritten() {
+        // Every word is in source 1 but the year is not.
+        let check = check("The Berlin lease ends on 28 February 2031 [1].", question: "When does the lease end?")
+        #expect(check.sentences.first?.isSupported == false)
+    }
+
+    @Test func anUnsupportedAsideDoesNotDeclineASupportedAnswer() {
+        let check = check(
+            "The office cat is named Biscuit [3]. Biscuit was adopted from a shelter in Warsaw.", question: "What is the office cat called?")
+        #expect(check.sentences.map(\.isSupported) == [true, false])
+        #expect(check.isGrounded)
+        #expect(check.unsupported.count == 1)
+    }
+
+    @Test func aRefusalClaimsNothing() {
+        let check = check("The sources do not contain the deposit amount.", question: "How much was the deposit?")
+        #expect(check.sentences.first?.isClaim == false)
+        #expect(check.isGrounded)
+        #expect(check.citations.isEmpty)
+    }
+
+    @Test func aShortAnswerMustBeFoundInASource() {
+        #expect(check("28 February 2029", question: "When does the lease end?", style: .short).isGrounded)
+        #expect(check("Biscuit", question: "What is the cat called?", style: .short).citations.map(\.number) == [3])
+        #expect(!check("Tiger", question: "What is the cat called?", style: .short).isGrounded)
+        // Most words present is not enough for a phrase that should be copied.
+        #expect(!check("Grace reviews the backup tape", question: "Who?", style: .short).isGrounded)
+    }
+
+    @Test func sentenceRangesAreByteRangesOfTheAnswer() {
+        let answer = "Ada refactors the invoice exporter [2]. The lease ends on 28 February 2029 [1]."
+        let check = check(answer, question: "What is happening?")
+        let bytes = Array(answer.utf8)
+        let texts = check.sentences.map { String(decoding: bytes[$0.range], as: UTF8.self) }
+        #expect(texts == ["Ada refactors the invoice exporter [2].", "The lease ends on 28 February 2029 [1]."])
+        #expect(check.sentences.map(\.verified) == [[2], [1]])
+        #expect(check.citations.map(\.number) == [2, 1])
+    }
+}
