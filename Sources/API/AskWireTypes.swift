@@ -117,9 +117,15 @@ public struct AskCitation: Codable, Sendable, Equatable {
     public var lineStart: Int
     public var lineEnd: Int
     public var page: Int?
+    /// The words that support the answer: `[quoteStart, quoteEnd)` in bytes of the source's `text`
+    /// (the `sources` event's), and that text.
+    public var quoteStart: Int?
+    public var quoteEnd: Int?
+    public var quote: String?
 
     public init(
-        number: Int, path: String, documentId: Int64?, byteStart: Int, byteEnd: Int, lineStart: Int, lineEnd: Int, page: Int?
+        number: Int, path: String, documentId: Int64?, byteStart: Int, byteEnd: Int, lineStart: Int, lineEnd: Int, page: Int?,
+        quoteStart: Int? = nil, quoteEnd: Int? = nil, quote: String? = nil
     ) {
         self.number = number
         self.path = path
@@ -129,6 +135,33 @@ public struct AskCitation: Codable, Sendable, Equatable {
         self.lineStart = lineStart
         self.lineEnd = lineEnd
         self.page = page
+        self.quoteStart = quoteStart
+        self.quoteEnd = quoteEnd
+        self.quote = quote
+    }
+}
+
+/// One sentence of the answer as the citation check saw it.
+public struct AskSentence: Codable, Sendable, Equatable {
+    /// `[start, end)` in bytes of the model's text (`answer`, or `draft` when that is present).
+    public var start: Int
+    public var end: Int
+    /// The numbers the sentence cites as written.
+    public var cited: [Int]
+    /// The sources that hold it (what `citations` lists).
+    public var verified: [Int]
+    /// False: the sentence claims something no source holds.
+    public var supported: Bool
+    /// False for a sentence that claims nothing to check (a refusal, the question's own words).
+    public var claim: Bool
+
+    public init(start: Int, end: Int, cited: [Int], verified: [Int], supported: Bool, claim: Bool) {
+        self.start = start
+        self.end = end
+        self.cited = cited
+        self.verified = verified
+        self.supported = supported
+        self.claim = claim
     }
 }
 
@@ -158,10 +191,13 @@ public struct AskTimings: Codable, Sendable, Equatable {
     public var totalMs: Double
     /// Generated tokens per second of decoding.
     public var tokensPerSecond: Double?
+    /// Checking the citations after generation.
+    public var checkMs: Double?
     public init(
         retrievalMs: Double, queueMs: Double, prefillMs: Double, decodeMs: Double, firstTokenMs: Double?, totalMs: Double,
-        tokensPerSecond: Double?
+        tokensPerSecond: Double?, checkMs: Double? = nil
     ) {
+        self.checkMs = checkMs
         self.retrievalMs = retrievalMs
         self.queueMs = queueMs
         self.prefillMs = prefillMs
@@ -203,12 +239,23 @@ public struct AskResult: Codable, Sendable, Equatable {
     public var timings: AskTimings
     /// In the `"stream": false` response; the stream sends them first, in the `sources` event.
     public var sources: [AskSource]?
+    /// The citation check, sentence by sentence; absent when the decoder was not asked.
+    public var sentences: [AskSentence]?
+    /// True when no source holds the answer's central claim: the answer then says the documents do
+    /// not seem to contain it (after the model's words when streamed, instead of them otherwise) and
+    /// `sources` are the closest passages.
+    public var declined: Bool
+    /// The model's words, when `declined` replaced them in `answer` (`"stream": false`).
+    public var draft: String?
 
     public init(
         answer: String, citations: [AskCitation], invalidCitations: [Int], abstained: Bool, finishReason: String,
         model: String?, query: String, relevance: AskRelevance?, counts: AskCounts, timings: AskTimings,
-        sources: [AskSource]?
+        sources: [AskSource]?, sentences: [AskSentence]? = nil, declined: Bool = false, draft: String? = nil
     ) {
+        self.sentences = sentences
+        self.declined = declined
+        self.draft = draft
         self.answer = answer
         self.citations = citations
         self.invalidCitations = invalidCitations
@@ -220,6 +267,33 @@ public struct AskResult: Codable, Sendable, Equatable {
         self.counts = counts
         self.timings = timings
         self.sources = sources
+    }
+}
+
+extension AskResult {
+    private enum Keys: String, CodingKey {
+        case answer, citations, invalidCitations, abstained, finishReason, model, query, relevance, counts, timings, sources
+        case sentences, declined, draft
+    }
+
+    /// Reads what an older daemon wrote too: `declined` is absent there (false).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        self.init(
+            answer: try container.decode(String.self, forKey: .answer),
+            citations: try container.decode([AskCitation].self, forKey: .citations),
+            invalidCitations: try container.decode([Int].self, forKey: .invalidCitations),
+            abstained: try container.decode(Bool.self, forKey: .abstained),
+            finishReason: try container.decode(String.self, forKey: .finishReason),
+            model: try container.decodeIfPresent(String.self, forKey: .model),
+            query: try container.decode(String.self, forKey: .query),
+            relevance: try container.decodeIfPresent(AskRelevance.self, forKey: .relevance),
+            counts: try container.decode(AskCounts.self, forKey: .counts),
+            timings: try container.decode(AskTimings.self, forKey: .timings),
+            sources: try container.decodeIfPresent([AskSource].self, forKey: .sources),
+            sentences: try container.decodeIfPresent([AskSentence].self, forKey: .sentences),
+            declined: try container.decodeIfPresent(Bool.self, forKey: .declined) ?? false,
+            draft: try container.decodeIfPresent(String.self, forKey: .draft))
     }
 }
 

@@ -43,6 +43,10 @@ public struct PreparedAnswer: Sendable {
     /// True when retrieval found nothing relevant: the answer is `abstentionText`, the model is not asked.
     public var isAbstaining: Bool
     public var retrievalSeconds: Double
+    /// What the citation check holds the answer to: a short answer must be found in a source.
+    public var style: AnswerStyle = .sentences
+    /// False (the request's `allowsAbstention`): an answer no source holds is still not declined.
+    public var allowsDeclining = true
 }
 
 /// How an answer ended.
@@ -71,6 +75,22 @@ public struct AnswerOutcome: Sendable {
     public var decodeSeconds: Double
     /// From the start of generation (after the queue) to the first piece.
     public var firstTokenSeconds: Double?
+    /// The citation check's findings (`CitationVerifier`); nil when the model was not asked.
+    /// `citations` are then the verified ones, each with its quote.
+    public var check: AnswerCheck? = nil
+    /// True when no source holds the answer's central claim: `answer` ends with `Answerer.ungroundedText`.
+    public var isDeclined = false
+
+    /// A declined answer as one document shows it: only the statement that the documents do not
+    /// say, the model's words kept in `draft` (what `check`'s sentence ranges point into).
+    public func replacingDeclinedAnswer() -> (outcome: AnswerOutcome, draft: String?) {
+        let statement = "\n\n" + Answerer.ungroundedText
+        guard isDeclined, answer.hasSuffix(statement) else { return (self, nil) }
+        var outcome = self
+        let draft = String(answer.dropLast(statement.count))
+        outcome.answer = Answerer.abstentionText
+        return (outcome, draft)
+    }
 }
 
 /// What the answer stream carries after the sources.

@@ -14,9 +14,14 @@ public struct Answerer: Sendable {
     public var historyShare = 0.25
     /// How often a waiting request is told its place (which also notices a client that has gone).
     public var queueUpdateInterval: Duration = .seconds(1)
+    /// The check after generation: which sources hold each sentence.
+    public var verifier = CitationVerifier()
 
     public static let abstentionText =
         "The indexed documents do not seem to contain the answer. The closest passages are listed below."
+    /// What follows a streamed answer that no source holds.
+    public static let ungroundedText =
+        "None of the sources says this: the indexed documents do not seem to contain the answer. The closest passages are listed below."
 
     public init(searcher: Searcher, abstention: AbstentionPolicy = .calibrated, candidateCount: Int = 20) {
         self.searcher = searcher
@@ -43,7 +48,8 @@ public struct Answerer: Sendable {
             let sources = SourceSelector.supplied(supplied)
             return PreparedAnswer(
                 query: question, sources: sources, messages: prompt.messages(question: question, sources: sources, history: history),
-                options: options, relevance: nil, isAbstaining: false, retrievalSeconds: Self.seconds(since: started))
+                options: options, relevance: nil, isAbstaining: false, retrievalSeconds: Self.seconds(since: started),
+                style: request.style, allowsDeclining: request.allowsAbstention)
         }
         let query = QueryRewriter.standalone(question, history: request.history)
         let hits: [StoredHit]
@@ -57,7 +63,8 @@ public struct Answerer: Sendable {
         let isAbstaining = request.allowsAbstention && (sources.isEmpty || abstention.shouldAbstain(relevance))
         return PreparedAnswer(
             query: query, sources: sources, messages: prompt.messages(question: question, sources: sources, history: history),
-            options: options, relevance: relevance, isAbstaining: isAbstaining, retrievalSeconds: Self.seconds(since: started))
+            options: options, relevance: relevance, isAbstaining: isAbstaining, retrievalSeconds: Self.seconds(since: started),
+            style: request.style, allowsDeclining: request.allowsAbstention)
     }
 
     /// The answer to a prepared question: waits for its turn in `queue` (reporting its place), then
@@ -81,7 +88,9 @@ public struct Answerer: Sendable {
                     queue.finish(ticket, decoderSeconds: Self.seconds(since: queued) - partial.queueSeconds)
                     if case .failure(let error) = finished { throw error }
                     if case .success(nil) = finished { partial.reason = .timeLimit }
-                    continuation.yield(.done(partial.outcome(sources: prepared.sources)))
+                    let outcome = verifier.verified(partial.outcome(sources: prepared.sources), prepared: prepared)
+                    if outcome.isDeclined { continuation.yield(.token("\n\n" + Self.ungroundedText)) }
+                    continuation.yield(.done(outcome))
                     continuation.finish()
                 } catch {
                     queue.finish(ticket)

@@ -45,8 +45,10 @@ extension APIResponder {
             do {
                 for try await event in events {
                     if case .token = event, firstToken == nil { firstToken = Self.milliseconds(since: received) }
-                    if case .done(let outcome) = event {
-                        let result = Self.result(outcome, prepared: prepared, model: modelName, received: received, firstToken: firstToken)
+                    if case .done(let whole) = event {
+                        let (outcome, draft) = whole.replacingDeclinedAnswer()
+                        var result = Self.result(outcome, prepared: prepared, model: modelName, received: received, firstToken: firstToken)
+                        result.draft = draft
                         return try json(withSources(result, sources))
                     }
                 }
@@ -143,9 +145,12 @@ extension APIResponder {
             answer: outcome.answer,
             citations: outcome.citations.map { citation in
                 let source = citation.source
+                let quote = citation.quote?.clamped(to: 0..<source.text.utf8.count)
                 return AskCitation(
                     number: citation.number, path: source.path, documentId: source.documentId, byteStart: source.byteStart,
-                    byteEnd: source.byteEnd, lineStart: source.lineStart, lineEnd: source.lineEnd, page: source.page)
+                    byteEnd: source.byteEnd, lineStart: source.lineStart, lineEnd: source.lineEnd, page: source.page,
+                    quoteStart: quote?.lowerBound, quoteEnd: quote?.upperBound,
+                    quote: quote.map { String(decoding: Array(source.text.utf8)[$0], as: UTF8.self) })
             },
             invalidCitations: outcome.invalidCitations, abstained: outcome.finishReason == .abstained,
             finishReason: outcome.finishReason.rawValue, model: model, query: prepared.query,
@@ -155,8 +160,15 @@ extension APIResponder {
                 retrievalMs: prepared.retrievalSeconds * 1000, queueMs: outcome.queueSeconds * 1000,
                 prefillMs: outcome.prefillSeconds * 1000, decodeMs: outcome.decodeSeconds * 1000, firstTokenMs: firstToken,
                 totalMs: milliseconds(since: received),
-                tokensPerSecond: outcome.decodeSeconds > 0 ? Double(outcome.generatedTokens) / outcome.decodeSeconds : nil),
-            sources: nil)
+                tokensPerSecond: outcome.decodeSeconds > 0 ? Double(outcome.generatedTokens) / outcome.decodeSeconds : nil,
+                checkMs: outcome.check.map { $0.seconds * 1000 }),
+            sources: nil,
+            sentences: outcome.check?.sentences.map {
+                AskSentence(
+                    start: $0.range.lowerBound, end: $0.range.upperBound, cited: $0.cited, verified: $0.verified,
+                    supported: $0.isSupported, claim: $0.isClaim)
+            },
+            declined: outcome.isDeclined)
     }
 
     private func withSources(_ result: AskResult, _ sources: [AskSource]) -> AskResult {

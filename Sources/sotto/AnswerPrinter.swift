@@ -1,8 +1,8 @@
 import API
 import Foundation
 
-/// Shows an answer as it arrives: the tokens, then the sources it cites with a short quote, then
-/// where the time went.
+/// Shows an answer as it arrives: the tokens, then (when the citation check changed anything) the
+/// checked version, the sources it cites with the words that support it, then where the time went.
 struct AnswerPrinter {
     var json: Bool
     var quiet: Bool
@@ -52,23 +52,34 @@ struct AnswerPrinter {
             return
         }
         sources = result.sources ?? []
-        print(result.answer.trimmingCharacters(in: .whitespacesAndNewlines), terminator: "")
+        if !result.declined, let checked = Self.checked(result) {
+            print(checked, terminator: "")
+        } else {
+            print(result.answer.trimmingCharacters(in: .whitespacesAndNewlines), terminator: "")
+        }
         wroteText = true
-        finish(result)
+        finish(result, showsChecked: false)
     }
 
-    private func finish(_ result: AskResult) {
+    private func finish(_ result: AskResult, showsChecked: Bool = true) {
         if wroteText { print() }
+        if showsChecked, !result.declined, let checked = Self.checked(result) {
+            print()
+            print(Terminal.dim("checked against your sources:"))
+            print(checked)
+        }
         let cited = Set(result.citations.map(\.number))
         // The cited sources; all of them when the answer cites none (or there was nothing relevant).
-        let shown = cited.isEmpty ? sources : sources.filter { cited.contains($0.number) }
+        let isClosest = result.abstained || result.declined
+        let shown = cited.isEmpty || isClosest ? sources : sources.filter { cited.contains($0.number) }
         if !shown.isEmpty {
             print()
-            if result.abstained { print(Terminal.dim("closest passages:")) }
+            if isClosest { print(Terminal.dim("closest passages:")) }
         }
         for source in shown.sorted(by: { $0.number < $1.number }) {
             print("\(Terminal.bold("[\(source.number)]")) \(Self.location(source))")
-            print("    " + Terminal.dim(Self.quote(source.text)))
+            let quote = isClosest ? nil : result.citations.first { $0.number == source.number }?.quote
+            print("    " + Terminal.dim(Self.quote(quote ?? source.text)))
         }
         if !result.invalidCitations.isEmpty {
             let list = result.invalidCitations.map { "[\($0)]" }.joined(separator: ", ")
@@ -93,9 +104,38 @@ struct AnswerPrinter {
         return "\(path):\(lines)" + (source.page.map { " (page \($0))" } ?? "")
     }
 
-    /// The source's opening words on one line, about 100 characters.
+    /// The words on one line, about 160 characters.
     static func quote(_ text: String) -> String {
         let flat = text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-        return flat.count > 100 ? String(flat.prefix(99)) + "…" : flat
+        return flat.count > 160 ? String(flat.prefix(159)) + "…" : flat
     }
+
+    /// The answer as the citation check left it, when that differs from what the model wrote: each
+    /// sentence with the sources that hold it, and the ones none holds dimmed with a note. nil when
+    /// the check confirmed every citation.
+    static func checked(_ result: AskResult) -> String? {
+        guard let sentences = result.sentences,
+            sentences.contains(where: { !$0.supported || Set($0.cited) != Set($0.verified) })
+        else { return nil }
+        let bytes = Array((result.draft ?? result.answer).utf8)
+        var checked = ""
+        var previousEnd = 0
+        for sentence in sentences {
+            guard previousEnd <= sentence.start, sentence.start <= sentence.end, sentence.end <= bytes.count else { return nil }
+            // Keep the answer's line breaks between sentences (a list stays a list).
+            if previousEnd > 0 { checked += bytes[previousEnd..<sentence.start].contains(UInt8(ascii: "\n")) ? "\n" : " " }
+            previousEnd = sentence.end
+            let text = String(decoding: bytes[sentence.start..<sentence.end], as: UTF8.self)
+            let plain = text.replacing(/\s*\[\d+(?:\s*[,-]\s*\d+)*\]/, with: "").trimmingCharacters(in: .whitespaces)
+            if !sentence.supported {
+                checked += Terminal.dim(plain + " (not found in your sources)")
+            } else if sentence.verified.isEmpty {
+                checked += plain
+            } else {
+                checked += plain + " [" + sentence.verified.map(String.init).joined(separator: ", ") + "]"
+            }
+        }
+        return checked
+    }
+
 }

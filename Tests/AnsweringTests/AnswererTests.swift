@@ -115,7 +115,7 @@ import Testing
         let corpus = try await TestCorpus.make()
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
-        let model = EchoAnswerModel(script: ["ok"])
+        let model = EchoAnswerModel(script: ["Grace does."])
         let prepared = try await answerer.prepare(AnswerRequest(question: "Who reviews the backup script?"), model: model)
         let queue = AnswerQueue(capacity: 2)
         let first = try queue.enqueue()
@@ -132,7 +132,7 @@ import Testing
             }
         }
         #expect(queued == [1])
-        #expect(outcome?.answer == "ok")
+        #expect(outcome?.answer == "Grace does.")
         #expect((outcome?.queueSeconds ?? -1) >= 0)
     }
 
@@ -154,5 +154,52 @@ import Testing
         #expect(queue.position(of: second) == nil)
         queue.finish(first)
         #expect(model.emittedPieces == 0)
+    }
+
+    // MARK: - The citation check after generation
+
+    func run(_ script: [String], question: String, allowsAbstention: Bool = true) async throws -> (tokens: [String], outcome: AnswerOutcome) {
+        let corpus = try await TestCorpus.make()
+        defer { corpus.close() }
+        let answerer = Answerer(searcher: corpus.searcher)
+        let model = EchoAnswerModel(script: script)
+        let prepared = try await answerer.prepare(AnswerRequest(question: question, allowsAbstention: allowsAbstention), model: model)
+        let queue = AnswerQueue(capacity: 2)
+        let run = try await collect(answerer.answer(prepared, model: model, queue: queue, ticket: try queue.enqueue(), deadline: .now + .seconds(10)))
+        return (run.tokens, try #require(run.outcome))
+    }
+
+    @Test func theOutcomeCarriesTheVerifiedCitationWhenTheModelCitedTheWrongSource() async throws {
+        let (_, outcome) = try await run(["The lease ends on 28 February 2029 [2]."], question: "When does the Berlin lease end?")
+        let check = try #require(outcome.check)
+        #expect(check.sentences.first?.cited == [2])
+        let citation = try #require(outcome.citations.first)
+        #expect(outcome.citations.count == 1)
+        #expect(citation.source.path == "/docs/contracts/berlin-lease.md")
+        #expect(check.sentences.first?.verified == [citation.number])
+        let quote = try #require(citation.quote)
+        #expect(String(decoding: Array(citation.source.text.utf8)[quote], as: UTF8.self).contains("28 February 2029"))
+        #expect(!outcome.isDeclined)
+    }
+
+    @Test func anAnswerNoSourceHoldsIsFollowedByTheStatementThatTheDocumentsDoNotSay() async throws {
+        let answer = "The deposit for the Berlin office was 4,200 euros [1]."
+        let (tokens, outcome) = try await run([answer], question: "How much was the deposit for the Berlin office?")
+        #expect(tokens == [answer, "\n\n" + Answerer.ungroundedText])
+        #expect(outcome.isDeclined)
+        #expect(outcome.citations.isEmpty)
+        #expect(outcome.check?.sentences.first?.isSupported == false)
+        // Not streamed: the statement replaces the model's words, which stay in the draft.
+        let (whole, draft) = outcome.replacingDeclinedAnswer()
+        #expect(whole.answer == Answerer.abstentionText)
+        #expect(draft == answer)
+    }
+
+    @Test func aRequestThatForbidsAbstainingIsNotDeclinedEither() async throws {
+        let answer = "The deposit for the Berlin office was 4,200 euros [1]."
+        let (tokens, outcome) = try await run([answer], question: "How much was the deposit for the Berlin office?", allowsAbstention: false)
+        #expect(tokens == [answer])
+        #expect(!outcome.isDeclined)
+        #expect(outcome.check?.isGrounded == false, "still checked")
     }
 }

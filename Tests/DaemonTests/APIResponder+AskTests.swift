@@ -84,6 +84,52 @@ import Testing
         #expect(result.invalidCitations == [9])
     }
 
+    @Test func theDoneEventCarriesTheCheckedSentencesAndTheSupportingQuote() async throws {
+        let answer = "The lease ends on 28 February 2029 [2]. The deposit is 4,000 euros."
+        let daemon = try await InProcessDaemon.ready(model: EchoAnswerModel(name: "fake", script: [answer]))
+        let events = try await daemon.askEvents(question)
+        await daemon.stop()
+        guard case .sources(_, let sources, _)? = events.first, case .done(let result)? = events.last else {
+            Issue.record("not sources … done: \(events)")
+            return
+        }
+        let lease = try #require(sources.first { $0.path.hasSuffix("berlin-lease.md") })
+        let sentences = try #require(result.sentences)
+        #expect(sentences.map(\.supported) == [true, false])
+        #expect(sentences.first?.cited == [2])
+        #expect(sentences.first?.verified == [lease.number])
+        let bytes = Array(result.answer.utf8)
+        #expect(sentences.first.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) } == "The lease ends on 28 February 2029 [2].")
+        let citation = try #require(result.citations.first)
+        #expect(result.citations.count == 1 && citation.number == lease.number)
+        #expect(citation.quote == "The lease begins on 1 March 2024 and ends on 28 February 2029.")
+        let (start, end) = (try #require(citation.quoteStart), try #require(citation.quoteEnd))
+        #expect(String(decoding: Array(lease.text.utf8)[start..<end], as: UTF8.self) == citation.quote)
+        #expect(!result.declined)
+        #expect(result.timings.checkMs != nil)
+    }
+
+    @Test func anAnswerNoSourceHoldsIsReplacedWhenNotStreamed() async throws {
+        let answer = "The deposit for the Berlin office is 4,000 euros [1]."
+        let daemon = try await InProcessDaemon.ready(model: EchoAnswerModel(name: "fake", script: [answer]))
+        let request = AskRequest(question: "How much is the deposit for the Berlin office?")
+        let whole = try await daemon.run { try $0.askWhole(request) }
+        let events = try await daemon.askEvents(request)
+        await daemon.stop()
+        #expect(whole.declined)
+        #expect(whole.answer == Answerer.abstentionText)
+        #expect(whole.draft == answer)
+        #expect(whole.citations.isEmpty)
+        #expect(whole.sources?.isEmpty == false, "the closest passages")
+        guard case .done(let streamed)? = events.last else {
+            Issue.record("the last event is not done: \(events)")
+            return
+        }
+        #expect(streamed.declined)
+        #expect(streamed.answer == answer + "\n\n" + Answerer.ungroundedText)
+        #expect(streamed.draft == nil)
+    }
+
     @Test func suppliedContextReplacesRetrieval() async throws {
         let daemon = try await InProcessDaemon(model: EchoAnswerModel(name: "fake"))
         try await daemon.waitForDecoder()
