@@ -13,7 +13,7 @@ struct BpeModelVocabulary {
         let description: String
     }
 
-    /// The three decoders of MODELS.md, by their installed file names.
+    /// The three decoders of Scripts/fetch-models, by their installed file names.
     static let models: [(name: String, file: String)] = [
         ("qwen2.5-coder-0.5b", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),
         ("qwen2.5-coder-1.5b", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
