@@ -14,7 +14,9 @@ seed made an argument (it was fixed at 7), so that those figures can be reproduc
 """
 import collections, json, random, re, sqlite3, string, subprocess, sys
 
-if len(sys.argv) < 6 or sys.argv[1] in ("-h", "--help"):
+if sys.argv[1:2] in (["-h"], ["--help"]):
+    sys.exit(print(__doc__))
+if len(sys.argv) < 6:
     sys.exit(__doc__)
 import numpy as np, torch
 from sentence_transformers import SentenceTransformer

@@ -12,7 +12,9 @@ unchanged in what it computes, so that the figures can be reproduced from this r
 """
 import json, os, re, sqlite3, sys
 
-if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+if sys.argv[1:2] in (["-h"], ["--help"]):
+    sys.exit(print(__doc__))
+if len(sys.argv) < 2:
     sys.exit(__doc__)
 import numpy as np, torch
 from sentence_transformers import SentenceTransformer

@@ -9,7 +9,9 @@ kept here unchanged in what it does.
 """
 import sys
 
-if len(sys.argv) < 3 or sys.argv[1] in ("-h", "--help"):
+if sys.argv[1:2] in (["-h"], ["--help"]):
+    sys.exit(print(__doc__))
+if len(sys.argv) < 3:
     sys.exit(__doc__)
 import torch
 from transformers import AutoModel, AutoTokenizer
