@@ -37,6 +37,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CACL",
+            pkgConfig: "libacl",
+            providers: [.apt(["libacl1-dev"])]
+        ),
         // AVX2 versions of the encoder's hottest kernels, chosen at run time (Inference keeps portable ones).
         .target(
             name: "CKernels",
@@ -99,10 +104,17 @@ let package = Package(
             name: "API",
             swiftSettings: strict
         ),
+        // Who is asking (peer credentials → a caller) and what they may read (mode bits, POSIX ACLs,
+        // every directory above), computed for another uid without switching to it; admin rights.
+        .target(
+            name: "Access",
+            dependencies: ["CACL"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Daemon",
             dependencies: [
-                "Storage", "Ingest", "Retrieval", "Inference", "API", "Answering", "Generation",
+                "Storage", "Ingest", "Retrieval", "Inference", "API", "Answering", "Generation", "Access",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -139,6 +151,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Storage"]),
         .testTarget(name: "APITests", dependencies: ["API"]),
+        .testTarget(name: "AccessTests", dependencies: ["Access"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "API", "Answering"]),
         .testTarget(
             name: "EndToEndTests",

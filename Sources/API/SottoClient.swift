@@ -33,6 +33,20 @@ public struct SottoClient: Sendable {
         try call("POST", "/sources/remove", body: SourceRequest(path: path))
     }
 
+    /// Erases these files or folders from the index; they stay out of it until removed from the
+    /// source's excludes.
+    public func forget(paths: [String]) throws -> ForgetResponse {
+        try call("POST", "/forget", body: ForgetRequest(paths: paths))
+    }
+
+    /// The audit trail's newest records (admins only), oldest first.
+    public func audit(since: Date? = nil, user: String? = nil, limit: Int = 1000) throws -> AuditResponse {
+        var query = [("limit", String(limit))]
+        if let since { query.append(("since", ISO8601DateFormatter().string(from: since))) }
+        if let user { query.append(("user", user)) }
+        return try call("GET", "/audit?" + Self.encodeQuery(query))
+    }
+
     public func documents(status: DocumentInfo.Status? = nil, pathPrefix: String? = nil, limit: Int = 100, offset: Int = 0) throws
         -> DocumentsResponse
     {

@@ -56,6 +56,10 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     /// The client closed its connection before its answer was complete (status 499, which it
     /// never reads; the daemon logs it).
     case clientClosed = "client_closed"
+    /// Only root, the daemon's user and members of the admin group may change the index.
+    case forbidden = "forbidden"
+    /// The daemon cannot tell who is on the other end of the connection (no peer credentials).
+    case unknownPeer = "unknown_peer"
 }
 
 // MARK: - Status
@@ -264,6 +268,58 @@ public struct SourceRemoved: Codable, Sendable {
         self.path = path
         self.documentsRemoved = documentsRemoved
     }
+}
+
+// MARK: - Forget
+
+/// `POST /v1/forget`: files or folders to erase from the index and keep out of it.
+public struct ForgetRequest: Codable, Sendable {
+    public var paths: [String]
+    public init(paths: [String]) { self.paths = paths }
+}
+
+public struct ForgetResponse: Codable, Sendable {
+    public struct Forgotten: Codable, Sendable {
+        public var path: String
+        public var documentsRemoved: Int
+        public init(path: String, documentsRemoved: Int) {
+            self.path = path
+            self.documentsRemoved = documentsRemoved
+        }
+    }
+    public var forgotten: [Forgotten]
+    public init(forgotten: [Forgotten]) { self.forgotten = forgotten }
+}
+
+// MARK: - Audit
+
+/// One request in the audit trail: who, when, what they asked, which documents they were given;
+/// never the answer's text or passages.
+public struct AuditRecord: Codable, Sendable, Equatable {
+    public var at: Date
+    public var uid: UInt32
+    public var user: String?
+    /// Method and path, e.g. `POST /v1/search`.
+    public var endpoint: String
+    public var status: Int
+    /// The query or question, or the paths a change named.
+    public var query: String?
+    /// Paths of the documents the response named, best first.
+    public var documents: [String]?
+    public init(at: Date, uid: UInt32, user: String?, endpoint: String, status: Int, query: String?, documents: [String]?) {
+        self.at = at
+        self.uid = uid
+        self.user = user
+        self.endpoint = endpoint
+        self.status = status
+        self.query = query
+        self.documents = documents
+    }
+}
+
+public struct AuditResponse: Codable, Sendable {
+    public var records: [AuditRecord]
+    public init(records: [AuditRecord]) { self.records = records }
 }
 
 // MARK: - Search

@@ -31,7 +31,11 @@ public struct Answerer: Sendable {
 
     /// Retrieval, abstention and the prompt. `model` sizes the sources to its window; without one
     /// (still loading, or none installed) a rough measure stands in, which is enough to abstain.
-    public func prepare(_ request: AnswerRequest, model: (any AnswerModel)?) async throws -> PreparedAnswer {
+    /// Only documents `visibility` allows are searched, so sources, relevance and abstention are
+    /// the caller's own.
+    public func prepare(_ request: AnswerRequest, model: (any AnswerModel)?, visibility: DocumentVisibility) async throws
+        -> PreparedAnswer
+    {
         let started = ContinuousClock.now
         let question = request.question.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !question.isEmpty else { throw AnsweringError.emptyQuestion }
@@ -54,12 +58,12 @@ public struct Answerer: Sendable {
         let query = QueryRewriter.standalone(question, history: request.history)
         let hits: [StoredHit]
         do {
-            hits = try await searcher.search(query, mode: .hybrid, limit: max(candidateCount, request.sourceCount), pathPrefix: request.pathPrefix).hits
+            hits = try await searcher.search(query, mode: .hybrid, limit: max(candidateCount, request.sourceCount), pathPrefix: request.pathPrefix, visibility: visibility).hits
         } catch StoreError.emptyQuery {
             throw AnsweringError.emptyQuestion
         }
         let sources = SourceSelector(maximumChunks: request.sourceCount, tokenBudget: budget).select(hits, countTokens: countTokens)
-        let relevance = try await measureRelevance(query, hits: hits, pathPrefix: request.pathPrefix)
+        let relevance = try await measureRelevance(query, hits: hits, pathPrefix: request.pathPrefix, visibility: visibility)
         let isAbstaining = request.allowsAbstention && (sources.isEmpty || abstention.shouldAbstain(relevance))
         return PreparedAnswer(
             query: query, sources: sources, messages: prompt.messages(question: question, sources: sources, history: history),
@@ -111,11 +115,13 @@ public struct Answerer: Sendable {
 
     // MARK: - Steps
 
-    private func measureRelevance(_ query: String, hits: [StoredHit], pathPrefix: String?) async throws -> Relevance {
+    private func measureRelevance(_ query: String, hits: [StoredHit], pathPrefix: String?, visibility: DocumentVisibility)
+        async throws -> Relevance
+    {
         let coverage = Relevance.coverage(of: query, by: hits.prefix(5).map(\.text))
         guard searcher.denseState != nil else { return Relevance(cosine: nil, coverage: coverage) }
         do {
-            let dense = try await searcher.search(query, mode: .dense, limit: 1, pathPrefix: pathPrefix)
+            let dense = try await searcher.search(query, mode: .dense, limit: 1, pathPrefix: pathPrefix, visibility: visibility)
             return Relevance(cosine: dense.hits.first?.score ?? 0, coverage: coverage)
         } catch is RetrievalError {
             return Relevance(cosine: nil, coverage: coverage)

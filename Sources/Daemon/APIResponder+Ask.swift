@@ -1,5 +1,6 @@
 import API
 import Answering
+import Retrieval
 import Foundation
 import Hummingbird
 
@@ -7,17 +8,21 @@ import Hummingbird
 extension APIResponder {
     /// `watch` ends the answer (and its generation) as soon as the client closes its connection,
     /// streamed or not, waiting in the queue or generating.
-    func ask(_ wire: AskRequest, received: ContinuousClock.Instant, watch: ConnectionWatch? = nil) async throws -> Response {
+    func ask(
+        _ wire: AskRequest, received: ContinuousClock.Instant, visibility: DocumentVisibility, note: AuditNote? = nil,
+        watch: ConnectionWatch? = nil
+    ) async throws -> Response {
         let request = try Self.validate(wire)
         let chosen = decoders.model(named: wire.model)
         if case .failure(let error) = chosen, error.code == .unknownModel { throw error }
         let prepared: PreparedAnswer
         do {
-            prepared = try await answerer.prepare(request, model: (try? chosen.get())?.model)
+            prepared = try await answerer.prepare(request, model: (try? chosen.get())?.model, visibility: visibility)
         } catch AnsweringError.emptyQuestion {
             throw APIError(400, .emptyQuery, "the question has no words to search for")
         }
         let sources = prepared.sources.map(Self.wire)
+        note?.documents = sources.map(\.path)
         let isStreaming = wire.stream ?? true
 
         if prepared.isAbstaining {

@@ -1,4 +1,5 @@
 import API
+import Access
 import Answering
 public import Hummingbird
 import Foundation
@@ -25,6 +26,10 @@ public struct APIResponder: HTTPResponder {
     let configuration: DaemonConfiguration
     let startedAt: Date
     let logger: Logger
+    /// Who may see and change what.
+    let access: AccessPolicy
+    /// nil: no audit trail.
+    let auditLog: AuditLog?
 
     private static let routes: [String: Set<String>] = [
         "/v1/status": ["GET"],
@@ -34,25 +39,43 @@ public struct APIResponder: HTTPResponder {
         "/v1/documents": ["GET"],
         "/v1/index": ["POST"],
         "/v1/ask": ["POST"],
+        "/v1/forget": ["POST"],
+        "/v1/audit": ["GET"],
+    ]
+
+    /// Routes that change the index: root, the daemon's user and the admin group only
+    /// (`POST /v1/sources` also for a user's own folder when `[access] user_sources` is on).
+    private static let changesIndex: Set<String> = [
+        "POST /v1/sources", "POST /v1/sources/remove", "POST /v1/index", "POST /v1/forget",
     ]
 
     public func respond(to request: Request, context: Context) async throws -> Response {
+        let note = AuditNote()
+        let response: Response
         do {
-            return try await route(request, context: context)
+            response = try await route(request, context: context, note: note)
         } catch let error as APIError {
-            return Self.errorResponse(error)
+            response = Self.errorResponse(error)
         } catch is ClientGone {
             logger.info("a client left before its answer was complete; its generation was stopped")
-            return Self.errorResponse(APIError(499, .clientClosed, "the client closed the connection before the answer was complete"))
+            response = Self.errorResponse(APIError(499, .clientClosed, "the client closed the connection before the answer was complete"))
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            return Self.errorResponse(APIError(413, .payloadTooLarge, "the request body is larger than \(configuration.maxRequestBytes) bytes"))
+            response = Self.errorResponse(APIError(413, .payloadTooLarge, "the request body is larger than \(configuration.maxRequestBytes) bytes"))
         } catch {
             logger.error("request \(request.method) \(request.uri.path) failed: \(error)")
-            return Self.errorResponse(.internalError("the daemon failed to answer: \(error)"))
+            response = Self.errorResponse(.internalError("the daemon failed to answer: \(error)"))
         }
+        if let auditLog, let entry = note.record(status: response.status.code) {
+            do {
+                try auditLog.record(entry)
+            } catch {
+                logger.error("cannot write the audit trail \(auditLog.path): \(error)")
+            }
+        }
+        return response
     }
 
-    private func route(_ request: Request, context: Context) async throws -> Response {
+    private func route(_ request: Request, context: Context, note: AuditNote) async throws -> Response {
         var path = request.uri.path
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         guard let methods = Self.routes[path] else {
@@ -62,29 +85,94 @@ public struct APIResponder: HTTPResponder {
         guard methods.contains(method) else {
             throw APIError(405, .methodNotAllowed, "\(path) takes \(methods.sorted().joined(separator: " or ")), not \(method)")
         }
+        guard let caller = await context.caller() else {
+            throw APIError(403, .unknownPeer, "the daemon cannot tell who is connected (no peer credentials on the socket)")
+        }
+        logger.debug("\(method) \(path) from \(caller)")
+        let route = "\(method) \(path)"
+        // Status is polled; it names no document and asks nothing.
+        if route != "GET /v1/status" { note.begin(caller: caller, endpoint: route) }
+        if Self.changesIndex.contains(route), route != "POST /v1/sources", !access.mayChangeIndex(caller) {
+            throw forbidden(route, caller)
+        }
         switch (method, path) {
-        case ("GET", "/v1/status"): return try json(await status())
-        case ("GET", "/v1/sources"): return try json(await sources())
-        case ("POST", "/v1/sources"): return try json(await addSource(try await decode(SourceRequest.self, request)), status: .created)
-        case ("POST", "/v1/sources/remove"): return try json(await removeSource(try await decode(SourceRequest.self, request)))
-        case ("POST", "/v1/search"): return try json(await search(try await decode(SearchRequest.self, request)))
+        case ("GET", "/v1/status"): return try json(await status(for: caller))
+        case ("GET", "/v1/sources"): return try json(await sources(for: caller))
+        case ("POST", "/v1/sources"):
+            let wanted = try await decode(SourceRequest.self, request)
+            note.query = wanted.path
+            guard access.mayAddSource(SourceRegistration.normalise(wanted.path), caller: caller) else { throw forbidden(route, caller) }
+            return try json(await addSource(wanted), status: .created)
+        case ("POST", "/v1/sources/remove"):
+            let wanted = try await decode(SourceRequest.self, request)
+            note.query = wanted.path
+            return try json(await removeSource(wanted))
+        case ("POST", "/v1/search"):
+            let wanted = try await decode(SearchRequest.self, request)
+            note.query = wanted.query
+            let found = try await search(wanted, visibility: visibility(for: caller))
+            note.documents = found.hits.map(\.path)
+            return try json(found)
         case ("GET", "/v1/documents"):
             var query: [String: String] = [:]
             for (key, value) in request.uri.queryParameters where query[String(key)] == nil { query[String(key)] = String(value) }
-            return try json(await documents(query))
+            note.query = query["path"]
+            let listed = try await documents(query, visibility: visibility(for: caller))
+            note.documents = listed.documents.map(\.path)
+            return try json(listed)
+        case ("POST", "/v1/forget"):
+            let wanted = try await decode(ForgetRequest.self, request)
+            note.query = wanted.paths.joined(separator: "\n")
+            return try json(await forget(wanted))
+        case ("GET", "/v1/audit"):
+            guard access.mayChangeIndex(caller) else { throw forbidden(route, caller) }
+            return try json(try auditRecords(request.uri.queryParameters))
         case ("POST", "/v1/index"): return try await index(try await decodeOptional(IndexRequest.self, request, allowEmpty: true))
         case ("POST", "/v1/ask"):
             let received = ContinuousClock.now
-            return try await ask(try await decode(AskRequest.self, request), received: received, watch: await context.connectionWatch())
+            let wanted = try await decode(AskRequest.self, request)
+            note.query = wanted.question
+            return try await ask(
+                wanted, received: received, visibility: visibility(for: caller), note: note, watch: await context.connectionWatch())
         default: throw APIError.notFound("no such endpoint: \(method) \(path)")
         }
     }
 
+    // MARK: - Rights
+
+    /// The documents `caller` may see: everything for root and the daemon's user, else each
+    /// document's file as the caller could open it now. Every route that searches, answers or
+    /// lists documents takes one of these.
+    func visibility(for caller: Caller) -> DocumentVisibility {
+        guard !access.seesEverything(caller) else { return .everything }
+        let access = self.access
+        return DocumentVisibility { path in access.readAccess.mayRead(path, as: caller) }
+    }
+
+    /// Whether `caller` may see a source folder: list it, as `ls` would.
+    private func mayList(_ folder: String, _ caller: Caller) -> Bool {
+        access.seesEverything(caller) || access.readAccess.mayList(folder, as: caller)
+    }
+
+    private func forbidden(_ route: String, _ caller: Caller) -> APIError {
+        let who = caller.userName ?? "uid \(caller.uid)"
+        return APIError(
+            403, .forbidden,
+            "\(who) may not change the index (\(route)): only root, the daemon's user and members of the group \(access.adminGroupName) may"
+                + (route == "POST /v1/sources" && access.allowsUserSources ? ", or a user for a folder they own and can read" : ""))
+    }
+
     // MARK: - Handlers
 
-    func status() async throws -> StatusResponse {
-        let counts = try await store.counts()
-        let progress = await indexer.currentProgress()
+    func status(for caller: Caller) async throws -> StatusResponse {
+        let visibility = visibility(for: caller)
+        let counts = visibility.isRestricted ? try await visibleCounts(visibility, caller: caller) : try await store.counts()
+        var progress = await indexer.currentProgress()
+        if visibility.isRestricted {
+            // Paths of files the caller may not read are not theirs to see, not even in progress.
+            if let current = progress.currentPath, !visibility.allows(current) { progress.currentPath = nil }
+            if progress.lastError.map({ $0.path.map(visibility.allows) ?? false }) == false { progress.lastError = nil }
+        }
         let embedding = await embeddingWorker?.currentProgress()
         let dense = searcher.denseState
         return StatusResponse(
@@ -108,9 +196,25 @@ public struct APIResponder: HTTPResponder {
             decoder: decoders.status)
     }
 
-    func sources() async throws -> SourcesResponse {
+    /// The index's counts over the documents `visibility` allows only.
+    private func visibleCounts(_ visibility: DocumentVisibility, caller: Caller) async throws -> StoreCounts {
+        var counts = StoreCounts(roots: 0, documents: 0, indexed: 0, failed: 0, skipped: 0, chunks: 0)
+        for document in try await store.documentSummaries() where visibility.allows(document.path) {
+            counts.documents += 1
+            counts.chunks += document.chunks
+            switch document.status {
+            case .indexed: counts.indexed += 1
+            case .failed: counts.failed += 1
+            case .skipped: counts.skipped += 1
+            }
+        }
+        counts.roots = try await store.roots().count { mayList($0.path, caller) }
+        return counts
+    }
+
+    func sources(for caller: Caller) async throws -> SourcesResponse {
         var out: [Source] = []
-        for root in try await store.roots() {
+        for root in try await store.roots() where mayList(root.path, caller) {
             let counts = try await store.documentCounts(rootId: root.id ?? -1)
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) && isDirectory.boolValue
@@ -134,10 +238,39 @@ public struct APIResponder: HTTPResponder {
         guard let removed = try await store.removeRoot(path: path) else {
             throw APIError(404, .unknownRoot, "\(path) is not a source; `sotto sources list` shows the sources")
         }
+        // Erased before the answer: the text is gone from the files when the client hears "removed".
+        try await store.erase()
+        embeddingWorker?.wake()
         return SourceRemoved(path: path, documentsRemoved: removed)
     }
 
-    func search(_ request: SearchRequest) async throws -> SearchResponse {
+    /// Erases each path (file or folder) and adds it to its source's excludes so a rescan does not
+    /// bring it back.
+    func forget(_ request: ForgetRequest) async throws -> ForgetResponse {
+        guard (1...1000).contains(request.paths.count) else { throw APIError.badRequest("paths holds 1 to 1000 files or folders") }
+        let roots = try await store.roots()
+        var forgotten: [ForgetResponse.Forgotten] = []
+        for raw in request.paths {
+            guard raw.hasPrefix("/") else { throw APIError(400, .rootNotAbsolute, "\(raw.debugDescription) is not an absolute path") }
+            let path = SourceRegistration.normalise(raw)
+            guard let root = roots.first(where: { path.hasPrefix($0.path + "/") }) else {
+                if roots.contains(where: { $0.path == path }) {
+                    throw APIError(400, .badRequest, "\(path) is a source; remove it with `sotto sources remove`")
+                }
+                throw APIError(404, .unknownRoot, "\(path) is in no source; `sotto sources list` shows the sources")
+            }
+            let relative = String(path.dropFirst(root.path.count + 1))
+            let rule = "/" + Glob.escaped(relative)
+            if !root.exclude.contains(rule), let updated = try await store.updateExcludes(rootPath: root.path, root.exclude + [rule]) {
+                await indexer.rootChanged(updated)
+            }
+            forgotten.append(.init(path: path, documentsRemoved: try await store.forget(path: path)))
+        }
+        embeddingWorker?.wake()
+        return ForgetResponse(forgotten: forgotten)
+    }
+
+    func search(_ request: SearchRequest, visibility: DocumentVisibility) async throws -> SearchResponse {
         let started = ContinuousClock.now
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw APIError(400, .emptyQuery, "the query is empty") }
@@ -155,7 +288,8 @@ public struct APIResponder: HTTPResponder {
         }
         let result: (mode: RetrievalMode, hits: [StoredHit])
         do {
-            result = try await searcher.search(query, mode: requested, limit: limit, pathPrefix: request.pathPrefix)
+            result = try await searcher.search(
+                query, mode: requested, limit: limit, pathPrefix: request.pathPrefix, visibility: visibility)
         } catch StoreError.emptyQuery {
             throw APIError(400, .emptyQuery, "the query has no words to search for")
         } catch let error as RetrievalError {
@@ -173,7 +307,7 @@ public struct APIResponder: HTTPResponder {
         return SearchResponse(query: request.query, mode: mode, hits: wireHits, tookMilliseconds: elapsed.milliseconds)
     }
 
-    func documents(_ query: [String: String]) async throws -> DocumentsResponse {
+    func documents(_ query: [String: String], visibility: DocumentVisibility) async throws -> DocumentsResponse {
         let limit = try query["limit"].map { text throws(APIError) -> Int in
             guard let value = Int(text), (1...10_000).contains(value) else { throw .badRequest("limit must be between 1 and 10000") }
             return value
@@ -189,7 +323,21 @@ public struct APIResponder: HTTPResponder {
             return value
         }
         let prefix = query["path"]
-        let page = try await store.listDocuments(status: status, pathPrefix: prefix, limit: limit, offset: offset)
+        let page: (documents: [DocumentRecord], total: Int)
+        if visibility.isRestricted {
+            // The caller's own listing: filtered first, then counted and paged.
+            var visible: [DocumentRecord] = []
+            var next = 0
+            while true {
+                let batch = try await store.listDocuments(status: status, pathPrefix: prefix, limit: 1000, offset: next)
+                visible += batch.documents.filter { visibility.allows($0.path) }
+                next += batch.documents.count
+                if batch.documents.count < 1000 { break }
+            }
+            page = (Array(visible.dropFirst(offset).prefix(limit)), visible.count)
+        } else {
+            page = try await store.listDocuments(status: status, pathPrefix: prefix, limit: limit, offset: offset)
+        }
         return DocumentsResponse(
             documents: page.documents.map { document in
                 DocumentInfo(
@@ -225,6 +373,31 @@ public struct APIResponder: HTTPResponder {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
+    }
+
+    /// `GET /v1/audit?since=ISO8601&user=NAME|UID&limit=N`: the newest records, oldest first.
+    func auditRecords(_ parameters: some Sequence<(key: Substring, value: Substring)>) throws -> AuditResponse {
+        var query: [String: String] = [:]
+        for (key, value) in parameters where query[String(key)] == nil { query[String(key)] = String(value) }
+        guard let auditLog else {
+            throw APIError(404, .notFound, "the audit trail is off; turn it on with [audit] enabled = true")
+        }
+        var since: Date?
+        if let text = query["since"] {
+            guard let date = ISO8601DateFormatter().date(from: text) else {
+                throw APIError.badRequest("since must be an ISO 8601 date and time, e.g. 2026-12-01T00:00:00Z")
+            }
+            since = date
+        }
+        let limit = try query["limit"].map { text throws(APIError) -> Int in
+            guard let value = Int(text), (1...100_000).contains(value) else { throw .badRequest("limit must be between 1 and 100000") }
+            return value
+        } ?? 1000
+        do {
+            return AuditResponse(records: try auditLog.records(since: since, user: query["user"], limit: limit))
+        } catch {
+            throw APIError.internalError("cannot read the audit trail \(auditLog.path): \(error)")
+        }
     }
 
     // MARK: - Plumbing

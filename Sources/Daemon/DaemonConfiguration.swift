@@ -32,6 +32,38 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var fusion = FusionSetting.convex(alpha: 0.4)
     /// The decoders that answer questions (`[decoder]` and `[[decoders]]` in the file).
     public var decoder = DecoderSetting()
+    /// Who may change the index (`[access]` in the file).
+    public var access = AccessSetting()
+    /// The audit trail (`[audit]` in the file).
+    public var audit = AuditSetting()
+
+    public struct AuditSetting: Sendable, Equatable {
+        /// nil: on for the system service (its unit sets `SOTTO_SERVICE=system`), off for a user's.
+        public var isEnabled: Bool?
+        /// nil: `audit.jsonl` beside the database.
+        public var path: String?
+        /// Records older than this many days are deleted (whole rotated files).
+        public var retentionDays = 90
+        /// The file is rotated (to `.1`, `.2`, …, `.5`) when it grows past this many bytes.
+        public var maxBytes: Int64 = 16 << 20
+    }
+
+    /// Whether requests are written to the audit trail, after the file and the service kind.
+    public func isAuditing(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        audit.isEnabled ?? (environment["SOTTO_SERVICE"] == "system")
+    }
+
+    /// Where the audit trail is written.
+    public var auditPath: String {
+        audit.path ?? (URL(fileURLWithPath: databasePath).deletingLastPathComponent().path + "/audit.jsonl")
+    }
+
+    public struct AccessSetting: Sendable, Equatable {
+        /// Members of this group may change the index like root and the daemon's user.
+        public var adminGroup = "sotto-admin"
+        /// Whether a user may add a folder they own and can read as a source.
+        public var userSources = false
+    }
 
     public enum FusionSetting: Sendable, Equatable {
         case convex(alpha: Double)
@@ -203,6 +235,23 @@ public struct DaemonConfiguration: Sendable, Equatable {
             if let value = try table.integer("context_tokens", in: 256...131_072) { decoder.contextTokens = Int(value) }
             if let value = try table.integer("queue_size", in: 0...1000) { decoder.queueSize = Int(value) }
             if let value = try table.integer("time_limit_seconds", in: 1...86_400) { decoder.timeLimit = .seconds(value) }
+            try table.finish()
+        }
+        if var table = try reader.table("access") {
+            if let value = try table.string("admin_group") { access.adminGroup = value }
+            if let value = try table.bool("user_sources") { access.userSources = value }
+            try table.finish()
+        }
+        if var table = try reader.table("audit") {
+            if let value = try table.bool("enabled") { audit.isEnabled = value }
+            if let value = try table.string("path") {
+                guard value.hasPrefix("/") || value.hasPrefix("~/") else {
+                    throw .invalid(path: file, key: "audit.path", message: "must be an absolute path")
+                }
+                audit.path = Self.expand(value, environment)
+            }
+            if let value = try table.integer("retention_days", in: 1...36_500) { audit.retentionDays = Int(value) }
+            if let value = try table.integer("max_size_mb", in: 1...65_536) { audit.maxBytes = value << 20 }
             try table.finish()
         }
         if let entries = try reader.tableArray("decoders") {

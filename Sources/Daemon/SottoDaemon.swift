@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import API
+import Access
 public import Answering
 import Hummingbird
 import Inference
@@ -93,7 +94,12 @@ public struct SottoDaemon: Sendable {
         let responder = APIResponder(
             store: store, indexer: indexer, searcher: searcher, embeddingWorker: worker, decoders: decoders,
             answerer: Answerer(searcher: searcher, abstention: abstention), configuration: configuration,
-            startedAt: startedAt, logger: logger)
+            startedAt: startedAt, logger: logger,
+            access: AccessPolicy(adminGroupName: configuration.access.adminGroup, allowsUserSources: configuration.access.userSources),
+            auditLog: configuration.isAuditing()
+                ? AuditLog(path: configuration.auditPath, retentionDays: configuration.audit.retentionDays, maxBytes: configuration.audit.maxBytes)
+                : nil)
+        if configuration.isAuditing() { logger.info("the audit trail is written to \(configuration.auditPath)") }
         let logger = self.logger
         let app = Application(
             responder: responder,
@@ -115,6 +121,7 @@ public struct SottoDaemon: Sendable {
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: IndexerService(indexer: indexer))] + embeddingServices + [
                     .init(service: app),
+                    .init(service: EraseService(store: store, embeddingWorker: worker, logger: logger)),
                     .init(service: LifecycleNotifierService(indexer: indexer, notifier: notifier, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -44,6 +44,16 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
 
     public static func == (lhs: Glob, rhs: Glob) -> Bool { lhs.pattern == rhs.pattern }
 
+    /// `text` as a pattern that matches exactly it: every special character made literal.
+    public static func escaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if "\\*?[]".contains(character) { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+
     /// Whether `path` (relative to the root, `/`-separated; a trailing `/` marks a directory) matches.
     public func matches(_ path: String) -> Bool {
         let isDirectory = path.hasSuffix("/")

@@ -120,6 +120,13 @@ public actor Indexer {
         return requestScan(root: root.path)
     }
 
+    /// A root's rules changed in the store (a forgotten path added to its excludes): later scans
+    /// and changes follow them.
+    public func rootChanged(_ root: RootRecord) {
+        guard roots[root.path] != nil else { return }
+        roots[root.path] = root
+    }
+
     /// A root was removed from the store: stop watching it and drop its queued work.
     public func rootRemoved(path: String) {
         roots[path] = nil

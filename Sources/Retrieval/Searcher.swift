@@ -64,25 +64,32 @@ public final class Searcher: Sendable {
     }
 
     /// Runs the search; returns the mode that actually ran (hybrid is BM25 alone while no encoder is
-    /// ready) and the hits, best first, with `score` set.
-    public func search(_ query: String, mode: RetrievalMode, limit: Int, pathPrefix: String?) async throws
-        -> (mode: RetrievalMode, hits: [StoredHit])
+    /// ready) and the hits, best first, with `score` set. Only documents `visibility` allows are
+    /// candidates: the others are dropped from each ranking before fusion and the limit.
+    public func search(_ query: String, mode: RetrievalMode, limit: Int, pathPrefix: String?, visibility: DocumentVisibility)
+        async throws -> (mode: RetrievalMode, hits: [StoredHit])
     {
         let limit = max(1, limit)
         let dense = self.dense.withLock { $0 }
         switch mode {
         case .bm25:
-            return (.bm25, try await store.search(query, limit: limit, pathPrefix: pathPrefix))
+            guard visibility.isRestricted else {
+                return (.bm25, try await store.search(query, limit: limit, pathPrefix: pathPrefix))
+            }
+            let ranked = try await visibleLexical(query, limit: limit, pathPrefix: pathPrefix, visibility: visibility, emptyThrows: true)
+            return (.bm25, try await hits(for: ranked, limit: limit, query: query, pathPrefix: pathPrefix))
         case .dense:
             guard let dense else { throw RetrievalError.denseUnavailable(unavailableReason.withLock { $0 }) }
-            return (.dense, try await denseSearch(query, dense, limit: limit, pathPrefix: pathPrefix))
+            return (.dense, try await denseSearch(query, dense, limit: limit, pathPrefix: pathPrefix, visibility: visibility))
         case .hybrid:
-            guard let dense else { return (.bm25, try await store.search(query, limit: limit, pathPrefix: pathPrefix)) }
+            guard let dense else {
+                return try await search(query, mode: .bm25, limit: limit, pathPrefix: pathPrefix, visibility: visibility)
+            }
             let depth = max(fusionDepth, limit)
             // The two rankings are independent: BM25 runs on a reader connection while the query is
             // embedded and the matrix scanned.
-            async let lexicalRanking = lexicalCandidates(query, limit: depth, pathPrefix: pathPrefix)
-            async let denseRanking = denseCandidates(query, dense, limit: depth, pathPrefix: pathPrefix)
+            async let lexicalRanking = visibleLexical(query, limit: depth, pathPrefix: pathPrefix, visibility: visibility, emptyThrows: false)
+            async let denseRanking = denseCandidates(query, dense, limit: depth, pathPrefix: pathPrefix, visibility: visibility)
             let lexical = try await lexicalRanking
             let (vector, candidates) = try await denseRanking
             // Every candidate gets its exact cosine, including those only BM25 found.
@@ -102,24 +109,65 @@ public final class Searcher: Sendable {
         }
     }
 
-    /// BM25's ranking (ids and scores); a query without words has none.
-    private func lexicalCandidates(_ query: String, limit: Int, pathPrefix: String?) async throws -> [(id: Int64, score: Double)] {
-        do {
-            return try await store.rankedChunks(query, limit: limit, pathPrefix: pathPrefix)
-        } catch StoreError.emptyQuery {
-            return []
+    /// BM25's ranking of the visible chunks, at least `limit` of them when there are that many: a
+    /// restricted caller's ranking is read deeper (fourfold each time) until enough are left.
+    private func visibleLexical(
+        _ query: String, limit: Int, pathPrefix: String?, visibility: DocumentVisibility, emptyThrows: Bool
+    ) async throws -> [(id: Int64, score: Double)] {
+        var depth = limit
+        while true {
+            let ranked: [(id: Int64, score: Double)]
+            do {
+                ranked = try await store.rankedChunks(query, limit: depth, pathPrefix: pathPrefix)
+            } catch StoreError.emptyQuery where !emptyThrows {
+                return []
+            }
+            guard visibility.isRestricted else { return ranked }
+            let visible = try await visibleOnly(ranked, visibility)
+            if visible.count >= limit || ranked.count < depth || depth >= Store.maximumRankingDepth { return visible }
+            depth = min(depth * 4, Store.maximumRankingDepth)
+        }
+    }
+
+    /// The candidates whose documents `visibility` allows, in their order; each document is decided
+    /// once however many of its chunks are there.
+    private func visibleOnly<Score>(_ ranked: [(id: Int64, score: Score)], _ visibility: DocumentVisibility) async throws
+        -> [(id: Int64, score: Score)]
+    {
+        guard visibility.isRestricted, !ranked.isEmpty else { return ranked }
+        let owners = try await store.documents(ofChunks: ranked.map(\.id))
+        var decided: [Int64: Bool] = [:]
+        return ranked.filter { candidate in
+            guard let owner = owners[candidate.id] else { return false }
+            if let known = decided[owner.documentId] { return known }
+            let allowed = visibility.allows(owner.path)
+            decided[owner.documentId] = allowed
+            return allowed
         }
     }
 
     /// Scans the Int8 matrix for candidates and rescores them exactly with the stored Float32
     /// vectors; returns the query's vector and the candidates, best first. A path filter widens the
     /// scan since it applies after.
-    private func denseCandidates(_ query: String, _ dense: Dense, limit: Int, pathPrefix: String?) async throws
-        -> (vector: [Float], candidates: [(id: Int64, score: Float)])
-    {
+    private func denseCandidates(
+        _ query: String, _ dense: Dense, limit: Int, pathPrefix: String?, visibility: DocumentVisibility
+    ) async throws -> (vector: [Float], candidates: [(id: Int64, score: Float)]) {
         let vector = try await dense.encoder.embedQuery(query)
-        let wanted = pathPrefix == nil ? max(limit * 2, 64) : max(limit * 20, 2000)
-        let candidates = dense.index.nearest(vector, k: wanted)
+        var wanted = pathPrefix == nil ? max(limit * 2, 64) : max(limit * 20, 2000)
+        var candidates = dense.index.nearest(vector, k: wanted)
+        if visibility.isRestricted {
+            let needed = wanted / 2
+            // Read deeper (fourfold each time) until enough visible candidates are left.
+            while true {
+                let visible = try await visibleOnly(candidates, visibility)
+                if visible.count >= needed || candidates.count < wanted || wanted >= dense.index.count {
+                    candidates = visible
+                    break
+                }
+                wanted *= 4
+                candidates = dense.index.nearest(vector, k: wanted)
+            }
+        }
         let stored = try await store.embeddings(fingerprint: dense.encoder.fingerprint, chunkIds: candidates.map(\.id))
         var rescored: [(id: Int64, score: Float)] = candidates.map { candidate in
             guard let exact = stored[candidate.id], exact.count == vector.count else { return candidate }
@@ -129,8 +177,10 @@ public final class Searcher: Sendable {
         return (vector, rescored)
     }
 
-    private func denseSearch(_ query: String, _ dense: Dense, limit: Int, pathPrefix: String?) async throws -> [StoredHit] {
-        let (_, rescored) = try await denseCandidates(query, dense, limit: limit, pathPrefix: pathPrefix)
+    private func denseSearch(
+        _ query: String, _ dense: Dense, limit: Int, pathPrefix: String?, visibility: DocumentVisibility
+    ) async throws -> [StoredHit] {
+        let (_, rescored) = try await denseCandidates(query, dense, limit: limit, pathPrefix: pathPrefix, visibility: visibility)
         return try await hits(for: rescored.map { ($0.id, Double($0.score)) }, limit: limit, query: query, pathPrefix: pathPrefix)
     }
 

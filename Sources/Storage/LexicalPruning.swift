@@ -57,6 +57,11 @@ final class LexicalStatistics: Sendable {
         }
     }
 
+    /// Drops every word: after forgetting, not even a forgotten word's count stays in memory.
+    func forgetAll() {
+        entries.withLock { $0.removeAll() }
+    }
+
     func remember(_ word: String, documentFrequency: Int, rows: Int, estimated: Bool) {
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }

@@ -34,6 +34,10 @@ extension RootRecord {
             .map(RootRecord.init(row:))
     }
 
+    static func updateExcludes(_ db: Database, path: String, _ exclude: [String]) throws {
+        try db.execute(sql: "UPDATE root SET exclude = ? WHERE path = ?", arguments: [try encodePatterns(exclude), path])
+    }
+
     private static func encodePatterns(_ patterns: [String]) throws -> String {
         String(decoding: try JSONEncoder().encode(patterns), as: UTF8.self)
     }

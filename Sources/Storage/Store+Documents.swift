@@ -79,6 +79,7 @@ extension Store {
                 start += batch.count
             }
         }
+        noteDeletion()
     }
 
     /// Writes `record` at its path, keeping the id of a row already there and deleting that row's

@@ -114,4 +114,14 @@ extension Store {
         }
         return problems
     }
+
+    /// Every document's path, status and chunk count, for counts a caller's permissions filter.
+    public func documentSummaries() async throws -> [(path: String, status: DocumentStatus, chunks: Int)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT path, status, chunkCount FROM document").map { row in
+                let status = DocumentStatus(rawValue: try row.decode(forColumn: "status")) ?? .failed
+                return (try row.decode(forColumn: "path"), status, try row.decode(forColumn: "chunkCount"))
+            }
+        }
+    }
 }

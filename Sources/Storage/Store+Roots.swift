@@ -39,13 +39,22 @@ extension Store {
     /// Forgets a root with all its documents and chunks. Returns how many documents went, or nil if
     /// no root has this path.
     public func removeRoot(path: String) async throws -> Int? {
-        try await write { db in
+        defer { noteDeletion() }
+        return try await write { db in
             guard let id = try RootRecord.fetchOne(db, path: path)?.id else { return nil }
             let removed = try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM document WHERE rootId = ?", arguments: [id]) ?? 0
             // Documents and chunks go by ON DELETE CASCADE; the chunk triggers clear the FTS index.
             try db.execute(sql: "DELETE FROM root WHERE id = ?", arguments: [id])
             return removed
+        }
+    }
+
+    /// Replaces a root's exclude globs; returns the root as stored, or nil if no root has this path.
+    public func updateExcludes(rootPath: String, _ exclude: [String]) async throws -> RootRecord? {
+        try await write { db in
+            try RootRecord.updateExcludes(db, path: rootPath, exclude)
+            return try RootRecord.fetchOne(db, path: rootPath)
         }
     }
 }

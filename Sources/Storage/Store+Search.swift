@@ -4,6 +4,9 @@ import GRDB
 extension Store {
     /// Most hits one search returns.
     public static let maximumSearchLimit = 1000
+    /// Most candidates one ranking returns: deeper than a search's limit, for a caller that drops
+    /// the candidates it may not see before keeping the best.
+    public static let maximumRankingDepth = 20_000
 
     /// Full-text search over chunk text and section headings, best first.
     ///
@@ -14,7 +17,8 @@ extension Store {
     public func search(_ query: String, limit: Int, pathPrefix: String?, pruning: LexicalPruning = .standard) async throws
         -> [StoredHit]
     {
-        let ranked = try await rankedChunks(query, limit: limit, pathPrefix: pathPrefix, pruning: pruning)
+        let ranked = try await rankedChunks(
+            query, limit: min(max(limit, 1), Self.maximumSearchLimit), pathPrefix: pathPrefix, pruning: pruning)
         let score = Dictionary(ranked.map { ($0.id, $0.score) }, uniquingKeysWith: { a, _ in a })
         return try await hits(chunkIds: ranked.map(\.id), query: query, pathPrefix: nil).map { hit in
             var hit = hit
@@ -29,7 +33,7 @@ extension Store {
         async throws -> [(id: Int64, score: Double)]
     {
         guard let words = Self.queryWords(query) else { throw StoreError.emptyQuery }
-        let limit = min(max(limit, 1), Self.maximumSearchLimit)
+        let limit = min(max(limit, 1), Self.maximumRankingDepth)
         let statistics = lexicalStatistics
         return try await read { db in
             let rows = try Self.ftsRowCount(db)
@@ -348,5 +352,28 @@ extension Store {
         let words = text.split(whereSeparator: { $0.isWhitespace })
         let opening = words.prefix(32).joined(separator: " ")
         return words.count > 32 ? opening + "…" : opening
+    }
+}
+
+extension Store {
+    /// The document (id and path) each of these chunks belongs to; ids of deleted chunks are left out.
+    /// For callers that filter a ranking by document before fetching any text.
+    public func documents(ofChunks chunkIds: [Int64]) async throws -> [Int64: (documentId: Int64, path: String)] {
+        guard !chunkIds.isEmpty else { return [:] }
+        return try await read { db in
+            var found: [Int64: (documentId: Int64, path: String)] = [:]
+            for start in stride(from: 0, to: chunkIds.count, by: 500) {
+                let ids = Array(chunkIds[start..<min(start + 500, chunkIds.count)])
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                let sql = """
+                    SELECT chunk.id AS id, document.id AS documentId, document.path AS path
+                    FROM chunk JOIN document ON document.id = chunk.documentId WHERE chunk.id IN (\(marks))
+                    """
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ids)) {
+                    found[try row.decode(forColumn: "id")] = (try row.decode(forColumn: "documentId"), try row.decode(forColumn: "path"))
+                }
+            }
+            return found
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The one owner of the SQLite index: schema, migrations, transactions and full-text search.
 ///
@@ -11,6 +12,8 @@ public final class Store: Sendable {
     let pool: DatabasePool
     /// Document frequencies of query words, for pruned full-text search.
     let lexicalStatistics = LexicalStatistics()
+    /// Rows were deleted since the last `erase()` (see Store+Forgetting).
+    let pendingErase = Mutex(false)
 
     /// How long a connection waits for a lock held by another process before giving up. Within this
     /// process GRDB serialises writers itself; this covers e.g. a `sqlite3` shell holding a lock.
@@ -36,6 +39,8 @@ public final class Store: Sendable {
             // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits,
             // which the next rescan re-indexes. It saves an fsync per transaction.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Deleted text is overwritten, not left in free pages (see Store+Forgetting).
+            try db.execute(sql: "PRAGMA secure_delete = ON")
             try LexicalScorer.register(db)
         }
 

@@ -20,7 +20,7 @@ import Testing
         let corpus = try await TestCorpus.make()
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
-        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: EchoAnswerModel())
+        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: EchoAnswerModel(), visibility: .everything)
         #expect(!prepared.isAbstaining)
         let best = try #require(prepared.sources.first)
         #expect(best.path == "/docs/contracts/berlin-lease.md")
@@ -36,12 +36,12 @@ import Testing
         let corpus = try await TestCorpus.make()
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
-        let prepared = try await answerer.prepare(AnswerRequest(question: "What is the airspeed of an unladen swallow in Berlin?"), model: nil)
+        let prepared = try await answerer.prepare(AnswerRequest(question: "What is the airspeed of an unladen swallow in Berlin?"), model: nil, visibility: .everything)
         #expect(prepared.isAbstaining)
         #expect(!prepared.sources.isEmpty, "the closest passages are still shown")
         #expect(answerer.abstained(prepared).finishReason == .abstained)
         let forced = try await answerer.prepare(
-            AnswerRequest(question: "What is the airspeed of an unladen swallow in Berlin?", allowsAbstention: false), model: nil)
+            AnswerRequest(question: "What is the airspeed of an unladen swallow in Berlin?", allowsAbstention: false), model: nil, visibility: .everything)
         #expect(!forced.isAbstaining)
     }
 
@@ -49,7 +49,7 @@ import Testing
         let corpus = try await TestCorpus.make()
         defer { corpus.close() }
         let request = AnswerRequest(question: "Who won?", style: .short, suppliedPassages: [SuppliedPassage(title: "Super Bowl 50", text: "The Broncos won.")])
-        let prepared = try await Answerer(searcher: corpus.searcher).prepare(request, model: EchoAnswerModel())
+        let prepared = try await Answerer(searcher: corpus.searcher).prepare(request, model: EchoAnswerModel(), visibility: .everything)
         #expect(prepared.sources.map(\.path) == ["Super Bowl 50"])
         #expect(prepared.relevance == nil && !prepared.isAbstaining)
         #expect(prepared.messages.first?.content.contains("the shortest exact answer phrase, copied word for word from a source") == true)
@@ -60,7 +60,7 @@ import Testing
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
         let model = EchoAnswerModel(script: ["The lease ends", " on 28 February 2029", " [1].", " See also [7]."])
-        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: model)
+        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: model, visibility: .everything)
         let queue = AnswerQueue(capacity: 2)
         let run = try await collect(answerer.answer(
             prepared, model: model, queue: queue, ticket: try queue.enqueue(), deadline: .now + .seconds(10)))
@@ -81,7 +81,7 @@ import Testing
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
         let model = EchoAnswerModel(tokenDelay: .milliseconds(20), script: Array(repeating: "word ", count: 500))
-        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: model)
+        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: model, visibility: .everything)
         let queue = AnswerQueue(capacity: 2)
         let started = ContinuousClock.now
         let run = try await collect(answerer.answer(
@@ -99,7 +99,7 @@ import Testing
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
         let model = EchoAnswerModel(tokenDelay: .milliseconds(20), script: Array(repeating: "word ", count: 500))
-        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: model)
+        let prepared = try await answerer.prepare(AnswerRequest(question: "When does the Berlin lease end?"), model: model, visibility: .everything)
         let queue = AnswerQueue(capacity: 2)
         var received = 0
         for try await event in answerer.answer(prepared, model: model, queue: queue, ticket: try queue.enqueue(), deadline: .now + .seconds(30)) {
@@ -116,7 +116,7 @@ import Testing
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
         let model = EchoAnswerModel(script: ["Grace does."])
-        let prepared = try await answerer.prepare(AnswerRequest(question: "Who reviews the backup script?"), model: model)
+        let prepared = try await answerer.prepare(AnswerRequest(question: "Who reviews the backup script?"), model: model, visibility: .everything)
         let queue = AnswerQueue(capacity: 2)
         let first = try queue.enqueue()
         let second = try queue.enqueue()
@@ -141,7 +141,7 @@ import Testing
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
         let model = EchoAnswerModel(script: ["ok"])
-        let prepared = try await answerer.prepare(AnswerRequest(question: "Who reviews the backup script?"), model: model)
+        let prepared = try await answerer.prepare(AnswerRequest(question: "Who reviews the backup script?"), model: model, visibility: .everything)
         let queue = AnswerQueue(capacity: 2)
         let first = try queue.enqueue()
         let second = try queue.enqueue()
@@ -163,7 +163,7 @@ import Testing
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
         let model = EchoAnswerModel(script: script)
-        let prepared = try await answerer.prepare(AnswerRequest(question: question, allowsAbstention: allowsAbstention), model: model)
+        let prepared = try await answerer.prepare(AnswerRequest(question: question, allowsAbstention: allowsAbstention), model: model, visibility: .everything)
         let queue = AnswerQueue(capacity: 2)
         let run = try await collect(answerer.answer(prepared, model: model, queue: queue, ticket: try queue.enqueue(), deadline: .now + .seconds(10)))
         return (run.tokens, try #require(run.outcome))

@@ -67,6 +67,9 @@ extension EndToEndTests {
         try check("POST", "/ask", body: #"{"question": "When does the lease end?", "model": "nope"}"#, expect: 404)
         try check("GET", "/documents?limit=2", expect: 200)
         try check("GET", "/documents?status=bogus", expect: 400)
+        try check("POST", "/forget", body: #"{"paths": ["/nowhere/x.md"]}"#, expect: 404)
+        try check("GET", "/audit", expect: 404)
+        try check("POST", "/forget", body: #"{"paths": ["\#(folder.path)/nothing-here.md"]}"#, expect: 200)
         try check("POST", "/sources/remove", body: #"{"path": "\#(folder.path)"}"#, expect: 200)
         try check("POST", "/sources/remove", body: #"{"path": "\#(folder.path)"}"#, expect: 404)
 

@@ -53,20 +53,20 @@ struct TopicEncoder: QueryEmbedding {
     @Test func denseFindsByMeaningWhereBM25FindsNothing() async throws {
         let (store, _) = try await makeStore()
         let searcher = try await makeSearcher(store)
-        let lexical = try await searcher.search("car", mode: .bm25, limit: 5, pathPrefix: nil)
+        let lexical = try await searcher.search("car", mode: .bm25, limit: 5, pathPrefix: nil, visibility: .everything)
         #expect(lexical.hits.isEmpty)
-        let dense = try await searcher.search("car", mode: .dense, limit: 2, pathPrefix: nil)
+        let dense = try await searcher.search("car", mode: .dense, limit: 2, pathPrefix: nil, visibility: .everything)
         #expect(dense.mode == .dense)
         #expect(Set(dense.hits.map(\.path)) == ["/r/car.md", "/r/other/car2.md"])
         #expect(dense.hits.allSatisfy { $0.score > 0.9 })
-        let filtered = try await searcher.search("car", mode: .dense, limit: 5, pathPrefix: "/r/other/")
+        let filtered = try await searcher.search("car", mode: .dense, limit: 5, pathPrefix: "/r/other/", visibility: .everything)
         #expect(filtered.hits.map(\.path) == ["/r/other/car2.md"])
     }
 
     @Test func hybridFusesBothAndKeepsHighlights() async throws {
         let (store, _) = try await makeStore()
         let searcher = try await makeSearcher(store)
-        let result = try await searcher.search("automobile engine", mode: .hybrid, limit: 3, pathPrefix: nil)
+        let result = try await searcher.search("automobile engine", mode: .hybrid, limit: 3, pathPrefix: nil, visibility: .everything)
         #expect(result.mode == .hybrid)
         #expect(result.hits.first?.path == "/r/car.md")
         #expect(result.hits.first?.highlights.isEmpty == false)
@@ -76,11 +76,11 @@ struct TopicEncoder: QueryEmbedding {
     @Test func withoutAnEncoderHybridIsBM25AndDenseIsAnError() async throws {
         let (store, _) = try await makeStore()
         let searcher = Searcher(store: store)
-        let result = try await searcher.search("tenant", mode: .hybrid, limit: 3, pathPrefix: nil)
+        let result = try await searcher.search("tenant", mode: .hybrid, limit: 3, pathPrefix: nil, visibility: .everything)
         #expect(result.mode == .bm25)
         #expect(result.hits.map(\.path) == ["/r/lease.md"])
         await #expect(throws: RetrievalError.self) {
-            _ = try await searcher.search("tenant", mode: .dense, limit: 3, pathPrefix: nil)
+            _ = try await searcher.search("tenant", mode: .dense, limit: 3, pathPrefix: nil, visibility: .everything)
         }
     }
 
@@ -89,12 +89,12 @@ struct TopicEncoder: QueryEmbedding {
         // fetched for the best candidates only, and again for the next one when a chunk is gone.
         let (store, _) = try await makeStore()
         let searcher = try await makeSearcher(store)
-        let before = try await searcher.search("automobile car", mode: .dense, limit: 1, pathPrefix: nil)
+        let before = try await searcher.search("automobile car", mode: .dense, limit: 1, pathPrefix: nil, visibility: .everything)
         #expect(before.hits.map(\.path) == ["/r/car.md"])
         let documents = try await store.listDocuments(status: nil, pathPrefix: "/r/car.md", limit: 1, offset: 0).documents
         try await store.removeDocuments(ids: documents.compactMap(\.id))
         for mode in [RetrievalMode.dense, .hybrid] {
-            let after = try await searcher.search("automobile car", mode: mode, limit: 1, pathPrefix: nil)
+            let after = try await searcher.search("automobile car", mode: mode, limit: 1, pathPrefix: nil, visibility: .everything)
             #expect(after.hits.map(\.path) == ["/r/other/car2.md"], "\(mode)")
         }
     }
@@ -104,7 +104,7 @@ struct TopicEncoder: QueryEmbedding {
         let searcher = try await makeSearcher(store)
         let documents = try await store.listDocuments(status: nil, pathPrefix: "/r/car.md", limit: 1, offset: 0).documents
         try await store.removeDocuments(ids: documents.compactMap(\.id))
-        let dense = try await searcher.search("car", mode: .dense, limit: 5, pathPrefix: nil)
+        let dense = try await searcher.search("car", mode: .dense, limit: 5, pathPrefix: nil, visibility: .everything)
         #expect(!dense.hits.contains { $0.path == "/r/car.md" })
         #expect(try await store.drainDeletedChunks().count == 1)
         #expect(try await store.drainDeletedChunks().isEmpty)

@@ -1,0 +1,87 @@
+import Glibc
+import Synchronization
+
+/// Whether a caller could open a file for reading right now: read permission on the file and
+/// search permission on every directory above it, by mode bits and POSIX ACLs — the answer
+/// `access(2)` would give that user, computed without switching to it.
+///
+/// Decisions are cached for `lifetime` (2 s by default), so a `chmod` or `setfacl` takes effect
+/// within that time; one search asks about each document once, and the directories above many
+/// documents are looked at once per lifetime, not once per document.
+public final class ReadAccess: Sendable {
+    public let lifetime: Duration
+    private let cache = Mutex(Cache())
+    /// Past this many decisions the cache starts over (a bound on memory, not a tuning knob).
+    private let capacity = 200_000
+
+    private struct Key: Hashable {
+        var uid: uid_t
+        var groups: [gid_t]
+        var path: String
+        var wanted: UInt16
+    }
+
+    private struct Cache {
+        var decisions: [Key: (allowed: Bool, until: ContinuousClock.Instant)] = [:]
+    }
+
+    public init(lifetime: Duration = .seconds(2)) {
+        self.lifetime = lifetime
+    }
+
+    /// Whether `caller` may read the file at `path` (absolute). A path that does not exist, or
+    /// that cannot be examined, is not readable.
+    public func mayRead(_ path: String, as caller: Caller) -> Bool {
+        guard path.hasPrefix("/") else { return false }
+        return decide(path, wanted: FilePermissions.read, caller: caller)
+            && mayReach(parent(of: path), as: caller)
+    }
+
+    /// Whether `caller` may list the directory at `path` and everything above it lets it through.
+    public func mayList(_ path: String, as caller: Caller) -> Bool {
+        guard path.hasPrefix("/") else { return false }
+        return decide(path, wanted: FilePermissions.read | FilePermissions.search, caller: caller)
+            && mayReach(parent(of: path), as: caller)
+    }
+
+    /// Search permission on `directory` and every directory above it.
+    private func mayReach(_ directory: String, as caller: Caller) -> Bool {
+        var current = directory
+        while true {
+            if !decide(current, wanted: FilePermissions.search, caller: caller) { return false }
+            if current == "/" { return true }
+            current = parent(of: current)
+        }
+    }
+
+    private func decide(_ path: String, wanted: UInt16, caller: Caller) -> Bool {
+        let key = Key(uid: caller.uid, groups: caller.groups, path: path, wanted: wanted)
+        let now = ContinuousClock.now
+        if let cached = cache.withLock({ $0.decisions[key] }), cached.until > now { return cached.allowed }
+        let allowed = Self.permissions(atPath: path)?.allows(wanted, to: caller) ?? false
+        cache.withLock { cache in
+            if cache.decisions.count >= capacity { cache.decisions.removeAll(keepingCapacity: true) }
+            cache.decisions[key] = (allowed, now + lifetime)
+        }
+        return allowed
+    }
+
+    /// Forgets every cached decision (after a change the watcher saw, or in tests).
+    public func invalidate() {
+        cache.withLock { $0.decisions.removeAll() }
+    }
+
+    /// The owner, group, mode and ACL of `path` (following symbolic links, as opening it would).
+    static func permissions(atPath path: String) -> FilePermissions? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FilePermissions(owner: info.st_uid, group: info.st_gid, mode: info.st_mode & 0o7777, acl: PosixACL.entries(atPath: path))
+    }
+
+    private func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "/" }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+}

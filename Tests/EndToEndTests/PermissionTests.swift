@@ -1,0 +1,185 @@
+import API
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum TestUsers {
+    static let tools = ["/usr/sbin/useradd", "/usr/sbin/userdel", "/usr/sbin/groupadd", "/usr/sbin/groupdel", "/usr/bin/setpriv", "/usr/bin/setfacl"]
+    static let canCreate = geteuid() == 0 && tools.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+/// Real users and groups, made for the test and removed after: each sees in search, ask, documents
+/// and status exactly the files they could `cat`, a chmod and a setfacl change that within seconds,
+/// and a user outside the admin group cannot change the index.
+@Suite(.serialized, .enabled(if: TestUsers.canCreate, "needs root and useradd, groupadd, setpriv, setfacl (Debian packages passwd, util-linux, acl) to run sotto as other users"))
+struct PermissionTests {
+
+    /// A word every document holds, so one search asks about all of them.
+    static let topic = "zebrafinch"
+
+    /// Users `ann` (in the team group) and `ben` (not), a tree with every kind of permission, and a
+    /// daemon (running as root, so it indexes everything) whose socket both may reach.
+    final class Fixture: @unchecked Sendable {
+        let ann: String
+        let ben: String
+        let team: String
+        let harness: DaemonHarness
+        let docs: URL
+        let sotto: String
+
+        init() throws {
+            let suffix = String(UUID().uuidString.prefix(6)).lowercased()
+            ann = "st-ann-\(suffix)"
+            ben = "st-ben-\(suffix)"
+            team = "st-team-\(suffix)"
+            harness = try DaemonHarness(config: """
+                [index]
+                debounce_ms = 100
+                [[decoders]]
+                name = "echo"
+                file = "builtin:echo"
+                """)
+            let (ann, ben, team) = (self.ann, self.ben, self.team)
+            try Self.command("/usr/sbin/groupadd", [team])
+            try Self.command("/usr/sbin/useradd", ["--no-create-home", "--shell", "/usr/sbin/nologin", "-G", team, ann])
+            try Self.command("/usr/sbin/useradd", ["--no-create-home", "--shell", "/usr/sbin/nologin", ben])
+            chmod(harness.directory.path, 0o755)
+            docs = try harness.makeFolder("docs", files: [
+                "ann-only.md": "Ann's \(PermissionTests.topic) notes: the owner alone reads this.\n",
+                "team.md": "Team \(PermissionTests.topic) plan, shared with the group.\n",
+                "acl-ben.md": "Ben's \(PermissionTests.topic) file, granted by an ACL.\n",
+                "world.md": "Everyone's \(PermissionTests.topic) notice.\n",
+                "locked/inner.md": "A \(PermissionTests.topic) note behind a closed directory.\n",
+            ])
+            chmod(docs.path, 0o755)
+            let path = docs.path
+            try Self.command("/bin/chown", ["\(ann):\(ann)", path + "/ann-only.md"])
+            chmod(path + "/ann-only.md", 0o600)
+            try Self.command("/bin/chown", ["root:\(team)", path + "/team.md"])
+            chmod(path + "/team.md", 0o640)
+            chmod(path + "/acl-ben.md", 0o600)
+            try Self.command("/usr/bin/setfacl", ["-m", "u:\(ben):r", path + "/acl-ben.md"])
+            chmod(path + "/world.md", 0o644)
+            chmod(path + "/locked", 0o700)
+            chmod(path + "/locked/inner.md", 0o644)
+            // The client, where the test users may run it.
+            sotto = harness.directory.appendingPathComponent("sotto").path
+            try FileManager.default.copyItem(atPath: DaemonHarness.sotto, toPath: sotto)
+            chmod(sotto, 0o755)
+            try harness.start()
+            // The test's socket is open to everyone; the daemon decides what each may see.
+            chmod(harness.directory.appendingPathComponent("run").path, 0o755)
+            chmod(harness.socketPath, 0o666)
+            _ = try harness.cli(["sources", "add", path])
+            try harness.waitUntilIdle()
+        }
+
+        deinit {
+            _ = harness.stop()
+            for user in [ann, ben] { try? Self.command("/usr/sbin/userdel", [user]) }
+            try? Self.command("/usr/sbin/groupdel", [team])
+        }
+
+        static func command(_ executable: String, _ arguments: [String]) throws {
+            let result = try DaemonHarness.run(executable, arguments)
+            guard result.status == 0 else { throw HarnessError("\(executable) \(arguments): \(result.err)") }
+        }
+
+        /// `sotto` run as `user` with the user's groups, as `sudo -u` would.
+        func sotto(as user: String, _ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+            try DaemonHarness.run(
+                "/usr/bin/setpriv", ["--reuid", user, "--regid", user, "--init-groups", sotto] + arguments + ["--socket", harness.socketPath],
+                environment: ["HOME": "/tmp"])
+        }
+
+        /// What `user` could `cat`: asked of the kernel by running cat as that user.
+        func catable(by user: String) throws -> Set<String> {
+            var files: Set<String> = []
+            for name in ["ann-only.md", "team.md", "acl-ben.md", "world.md", "locked/inner.md"] {
+                let result = try DaemonHarness.run(
+                    "/usr/bin/setpriv", ["--reuid", user, "--regid", user, "--init-groups", "/bin/cat", docs.path + "/" + name])
+                if result.status == 0 { files.insert(name) }
+            }
+            return files
+        }
+
+        func names(_ paths: [String]) -> Set<String> {
+            Set(paths.map { String($0.dropFirst(docs.path.count + 1)) })
+        }
+
+        func searched(as user: String) throws -> Set<String> {
+            let result = try sotto(as: user, ["search", PermissionTests.topic, "--limit", "50", "--json"])
+            guard result.status == 0 else { throw HarnessError("search as \(user): \(result.err)") }
+            let response = try WireJSON.makeDecoder().decode(SearchResponse.self, from: Data(result.out.utf8))
+            return names(response.hits.map(\.path))
+        }
+    }
+
+    @Test func eachUserSeesExactlyWhatTheyCouldCat() throws {
+        let fixture = try Fixture()
+        let everything: Set<String> = ["ann-only.md", "team.md", "acl-ben.md", "world.md", "locked/inner.md"]
+        #expect(try fixture.searched(as: "root") == everything, "root sees everything")
+        for user in [fixture.ann, fixture.ben] {
+            let catable = try fixture.catable(by: user)
+            #expect(!catable.isEmpty && catable != everything, "the control: \(user) may cat some files, not all")
+            #expect(try fixture.searched(as: user) == catable, "\(user)'s search")
+
+            let ask = try fixture.sotto(as: user, ["ask", "What does the \(PermissionTests.topic) note say?", "--sources", "20", "--no-stream", "--json"])
+            #expect(ask.status == 0, "\(ask.err)")
+            let result = try WireJSON.makeDecoder().decode(AskResult.self, from: Data(ask.out.utf8))
+            #expect(fixture.names((result.sources ?? []).map(\.path)).isSubset(of: catable), "\(user)'s ask sources")
+            #expect(!(result.sources ?? []).isEmpty)
+            #expect(result.citations.allSatisfy { catable.contains(String($0.path.dropFirst(fixture.docs.path.count + 1))) })
+
+            let documents = try fixture.sotto(as: user, ["documents", "--json"])
+            let listing = try WireJSON.makeDecoder().decode(DocumentsResponse.self, from: Data(documents.out.utf8))
+            #expect(fixture.names(listing.documents.map(\.path)) == catable)
+            #expect(listing.total == catable.count)
+
+            let status = try fixture.sotto(as: user, ["status", "--json"])
+            let counts = try WireJSON.makeDecoder().decode(StatusResponse.self, from: Data(status.out.utf8)).counts
+            #expect(counts.documents == catable.count && counts.chunks == catable.count, "counts reveal nothing else")
+            // Nothing of the others' text anywhere in what the user got back.
+            let unseen = everything.subtracting(catable)
+            for output in [ask.out, documents.out, status.out] {
+                for name in unseen { #expect(!output.contains(name), "\(name) shows in \(user)'s output") }
+            }
+        }
+    }
+
+    @Test func chmodAndSetfaclChangeTheAnswerWithinSeconds() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.searched(as: fixture.ben).contains("world.md"))
+        chmod(fixture.docs.path + "/world.md", 0o600)
+        #expect(try Self.eventually { try !fixture.searched(as: fixture.ben).contains("world.md") }, "a chmod hides the file")
+        #expect(try !fixture.searched(as: fixture.ben).contains("team.md"))
+        try Fixture.command("/usr/bin/setfacl", ["-m", "u:\(fixture.ben):r", fixture.docs.path + "/team.md"])
+        #expect(try Self.eventually { try fixture.searched(as: fixture.ben).contains("team.md") }, "a setfacl shows it")
+    }
+
+    @Test func onlyAdminsChangeTheIndex() throws {
+        let fixture = try Fixture()
+        let other = try fixture.harness.makeFolder("more", files: ["a.md": "More text.\n"])
+        chmod(other.path, 0o755)
+        let refused = try fixture.sotto(as: fixture.ben, ["sources", "add", other.path])
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("403") && refused.err.contains("forbidden"), "\(refused.err)")
+        let removal = try fixture.sotto(as: fixture.ann, ["sources", "remove", fixture.docs.path])
+        #expect(removal.err.contains("forbidden"), "\(removal.err)")
+        let rescan = try fixture.sotto(as: fixture.ann, ["index"])
+        #expect(rescan.err.contains("forbidden"), "\(rescan.err)")
+        #expect(try fixture.harness.cli(["sources", "add", other.path]).status == 0, "root may")
+    }
+
+    /// Polls `condition` for up to 10 s (the permission cache keeps a decision 2 s).
+    static func eventually(_ condition: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(250_000)
+        }
+        return false
+    }
+}
