@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -81,8 +82,15 @@ let package = Package(
         ),
         // Document formats (PDF, Office, HTML, EPUB, e-mail, notebooks) to text with page/part locators;
         // run only inside the extraction sandbox (`sottod extract`), never in the daemon.
+        // poppler's GLib API (plain C): the PDF text layer, page by page, loaded from memory.
+        .systemLibrary(
+            name: "CPoppler",
+            pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev"])]
+        ),
         .target(
             name: "Extract",
+            dependencies: ["CPoppler", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: strict
         ),
         .target(
@@ -148,6 +156,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Storage", "Retrieval", "Daemon"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ExtractTests", dependencies: ["Extract"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Storage"]),
         .testTarget(name: "APITests", dependencies: ["API"]),

@@ -6,6 +6,37 @@ public enum Extraction {
     public static func extract(
         _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits = ExtractionLimits()
     ) throws(ExtractionFailure) -> ExtractedDocument {
-        throw ExtractionFailure(.unsupported, "\(format.rawValue) files are not read yet")
+        try extract(bytes, format: format, fileName: fileName, limits: limits, depth: 0)
+    }
+
+    /// `depth` counts containers around this document (a PDF attached to a message in an mbox is at
+    /// depth 2), bounded by `maxNestingDepth` like any other nesting.
+    static func extract(
+        _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits, depth: Int
+    ) throws(ExtractionFailure) -> ExtractedDocument {
+        switch format {
+        case .pdf:
+            return try PDFExtractor.extract(bytes, fileName: fileName, limits: limits)
+        case .html:
+            return try HTMLExtractor.extract(bytes, limits: limits)
+        case .csv, .tsv:
+            return try DelimitedTextExtractor.extract(bytes, format: format, limits: limits)
+        case .docx:
+            return try DOCXExtractor.extract(bytes, fileName: fileName, limits: limits)
+        case .pptx:
+            return try PPTXExtractor.extract(bytes, fileName: fileName, limits: limits)
+        case .xlsx:
+            return try XLSXExtractor.extract(bytes, fileName: fileName, limits: limits)
+        case .odt, .odp, .ods:
+            return try OpenDocumentExtractor.extract(bytes, format: format, fileName: fileName, limits: limits)
+        case .rtf:
+            return try RTFExtractor.extract(bytes, fileName: fileName, limits: limits)
+        case .epub:
+            return try EPUBExtractor.extract(bytes, fileName: fileName, limits: limits)
+        case .eml, .mbox:
+            return try MailExtractor.extract(bytes, format: format, fileName: fileName, limits: limits, depth: depth)
+        case .ipynb:
+            return try NotebookExtractor.extract(bytes, fileName: fileName, limits: limits)
+        }
     }
 }

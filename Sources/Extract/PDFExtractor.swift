@@ -1,0 +1,141 @@
+import CPoppler
+
+/// PDF through poppler's GLib API (`libpoppler-glib`).
+///
+/// Why poppler and its GLib binding: it is the text extraction most Linux desktops already use
+/// (Evince, pdftotext), its text output follows the reading flow (columns are read one after the
+/// other, not line by line across the page), it is a plain C API a Swift system-library target can
+/// wrap without C++ glue, it loads from memory (`poppler_document_new_from_bytes`) so the sandboxed
+/// child never opens a path, and its cairo renderer is there for OCR later. MuPDF is faster but its
+/// Debian package is a static library with an API that changes between minor versions.
+///
+/// Page by page, one part per page: lines of a page are kept, paragraphs split at blank lines, a
+/// word hyphenated at a line end is joined (`agree-`/`ment` → `agreement`), and running headers
+/// and footers — a line at the top or bottom of at least half the pages (and three), the same but
+/// for its digits — are kept on the first page they appear on only.
+enum PDFExtractor {
+    static var version: String { String(cString: poppler_get_version()) }
+
+    static func extract(_ bytes: [UInt8], fileName: String, limits: ExtractionLimits) throws(ExtractionFailure) -> ExtractedDocument {
+        guard bytes.count > 4, bytes.prefix(1024).firstRange(of: Array("%PDF-".utf8)) != nil else {
+            throw ExtractionFailure(.corrupt, "\(fileName) does not start like a PDF (no %PDF- header)")
+        }
+        let pages = try pageTexts(bytes, fileName: fileName, limits: limits)
+        var problems: [String] = []
+        let lines = pages.map { page in page.split(separator: "\n", omittingEmptySubsequences: false).map { DocumentBuilder.oneLine($0) } }
+        let repeated = repeatedFurniture(lines)
+        var seen: Set<String> = []
+        var builder = DocumentBuilder(limits: limits)
+        for (index, pageLines) in lines.enumerated() {
+            let nonEmpty = pageLines.filter { !$0.isEmpty }
+            if nonEmpty.isEmpty {
+                problems.append("page \(index + 1) has no text layer (a scanned image?)")
+                continue
+            }
+            let top = Set(nonEmpty.prefix(2)), bottom = Set(nonEmpty.suffix(2))
+            var kept: [String] = []
+            for line in pageLines {
+                let key = furnitureKey(line)
+                if !line.isEmpty, repeated.contains(key), top.contains(line) || bottom.contains(line) {
+                    if seen.contains(key) { continue }
+                    seen.insert(key)
+                }
+                kept.append(line)
+            }
+            builder.beginPart(page: index + 1)
+            for paragraph in paragraphs(kept) { try builder.paragraph(paragraph) }
+        }
+        builder.endPart()
+        if builder.isEmpty {
+            throw ExtractionFailure(
+                .noText, "\(fileName) has no text layer on any of its \(pages.count) pages (a scan?); OCR is not available, so nothing could be read")
+        }
+        return builder.build(format: .pdf, extractor: "pdf (poppler \(version))", pageCount: pages.count, problems: problems)
+    }
+
+    /// The text of each page, in poppler's reading order.
+    private static func pageTexts(_ bytes: [UInt8], fileName: String, limits: ExtractionLimits) throws(ExtractionFailure) -> [String] {
+        let data = bytes.withUnsafeBytes { buffer in g_bytes_new(buffer.baseAddress, gsize(buffer.count)) }
+        defer { g_bytes_unref(data) }
+        var error: UnsafeMutablePointer<GError>?
+        guard let document = poppler_document_new_from_bytes(data, nil, &error) else {
+            let code = error?.pointee.code ?? -1
+            let message = error.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "unknown error"
+            if let error { g_error_free(error) }
+            if code == Int32(POPPLER_ERROR_ENCRYPTED.rawValue) {
+                throw ExtractionFailure(.encrypted, "\(fileName) is password-protected; save an unprotected copy to index it")
+            }
+            throw ExtractionFailure(.corrupt, "\(fileName) is not a readable PDF (\(message))")
+        }
+        defer { g_object_unref(UnsafeMutableRawPointer(document)) }
+        let count = Int(poppler_document_get_n_pages(document))
+        if count > limits.maxPages {
+            throw ExtractionFailure(.limitExceeded, "\(fileName) has \(count) pages, more than \(limits.maxPages) (maxPages)")
+        }
+        var texts: [String] = []
+        texts.reserveCapacity(count)
+        var total = 0
+        for index in 0..<count {
+            guard let page = poppler_document_get_page(document, Int32(index)) else {
+                texts.append("")
+                continue
+            }
+            defer { g_object_unref(UnsafeMutableRawPointer(page)) }
+            guard let raw = poppler_page_get_text(page) else {
+                texts.append("")
+                continue
+            }
+            let text = String(cString: raw)
+            g_free(raw)
+            total += text.utf8.count
+            if total > limits.maxTextBytes {
+                throw ExtractionFailure(
+                    .limitExceeded, "the extracted text would exceed \(limits.maxTextBytes) bytes (maxTextBytes); the document is too large to index")
+            }
+            texts.append(text)
+        }
+        return texts
+    }
+
+    /// A line with its digits masked: "Page 3 of 12" and "Page 4 of 12" are the same footer.
+    static func furnitureKey(_ line: String) -> String {
+        String(line.map { $0.isNumber ? "#" : $0 })
+    }
+
+    /// Keys of lines among the first or last two of at least half the pages (and at least three).
+    static func repeatedFurniture(_ pages: [[String]]) -> Set<String> {
+        guard pages.count >= 3 else { return [] }
+        var counts: [String: Int] = [:]
+        for lines in pages {
+            let nonEmpty = lines.filter { !$0.isEmpty }
+            let keys = Set((nonEmpty.prefix(2) + nonEmpty.suffix(2)).map(furnitureKey))
+            for key in keys { counts[key, default: 0] += 1 }
+        }
+        let threshold = max(3, (pages.count + 1) / 2)
+        return Set(counts.filter { $0.value >= threshold }.map(\.key))
+    }
+
+    /// Lines to paragraphs: a blank line ends one; a line ending in a hyphen after a letter, followed
+    /// by a line starting with a lowercase letter, is joined without the hyphen.
+    static func paragraphs(_ lines: [String]) -> [String] {
+        var paragraphs: [String] = []
+        var current = ""
+        for line in lines {
+            if line.isEmpty {
+                if !current.isEmpty { paragraphs.append(current) }
+                current = ""
+                continue
+            }
+            if current.isEmpty {
+                current = line
+            } else if current.hasSuffix("-"), current.dropLast().last?.isLetter == true,
+                line.first?.isLowercase == true {
+                current = String(current.dropLast()) + line
+            } else {
+                current += "\n" + line
+            }
+        }
+        if !current.isEmpty { paragraphs.append(current) }
+        return paragraphs
+    }
+}
