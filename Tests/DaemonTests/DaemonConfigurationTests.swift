@@ -63,6 +63,21 @@ import Testing
         #expect(configuration.socketPath == "/run/user/1000/sotto/sotto.sock")
     }
 
+    @Test func auditIsOnForTheSystemServiceAndOffForAUser() throws {
+        let user = try DaemonConfiguration.load(file: nil, socket: nil, database: "/tmp/x/index.sqlite", models: nil, environment: environment)
+        #expect(!user.isAuditing(environment: environment))
+        #expect(user.isAuditing(environment: ["SOTTO_SERVICE": "system"]))
+        #expect(user.auditPath == "/tmp/x/audit.jsonl")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).toml").path
+        try "[audit]\nenabled = false\nretention_days = 7\nmax_size_mb = 2\npath = \"/tmp/a.jsonl\"\n[access]\nadmin_group = \"staff\"\nuser_sources = true\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let configured = try DaemonConfiguration.load(file: file, socket: nil, database: nil, models: nil, environment: environment)
+        #expect(!configured.isAuditing(environment: ["SOTTO_SERVICE": "system"]), "the file wins over the service default")
+        #expect(configured.audit.retentionDays == 7 && configured.audit.maxBytes == 2 << 20 && configured.auditPath == "/tmp/a.jsonl")
+        #expect(configured.access.adminGroup == "staff" && configured.access.userSources)
+    }
+
     @Test(arguments: [
         ("sockett = \"/x\"\n", "unknown setting sockett"),
         ("[index]\nwatch = \"yes\"\n", "index.watch must be true or false"),

@@ -29,7 +29,7 @@ struct PermissionTests {
         let docs: URL
         let sotto: String
 
-        init() throws {
+        init(config: String = "") throws {
             let suffix = String(UUID().uuidString.prefix(6)).lowercased()
             ann = "st-ann-\(suffix)"
             ben = "st-ben-\(suffix)"
@@ -40,6 +40,7 @@ struct PermissionTests {
                 [[decoders]]
                 name = "echo"
                 file = "builtin:echo"
+                \(config)
                 """)
             let (ann, ben, team) = (self.ann, self.ben, self.team)
             try Self.command("/usr/sbin/groupadd", [team])
@@ -171,6 +172,36 @@ struct PermissionTests {
         let rescan = try fixture.sotto(as: fixture.ann, ["index"])
         #expect(rescan.err.contains("forbidden"), "\(rescan.err)")
         #expect(try fixture.harness.cli(["sources", "add", other.path]).status == 0, "root may")
+    }
+
+    @Test func theAuditTrailRecordsWhoAskedWhatAndWhichDocumentsNeverTheAnswers() throws {
+        let fixture = try Fixture(config: "[audit]\nenabled = true\n")
+        #expect(try fixture.searched(as: fixture.ann) == fixture.catable(by: fixture.ann))
+        let question = "What does the \(PermissionTests.topic) notice say?"
+        let ask = try fixture.sotto(as: fixture.ben, ["ask", question, "--no-stream", "--json"])
+        #expect(ask.status == 0, "\(ask.err)")
+
+        let all = try fixture.harness.cli(["audit", "--json"])
+        #expect(all.status == 0, "\(all.err)")
+        let records = try all.out.split(separator: "\n").map { try WireJSON.makeDecoder().decode(AuditRecord.self, from: Data($0.utf8)) }
+        let search = try #require(records.first { $0.user == fixture.ann && $0.endpoint == "POST /v1/search" })
+        #expect(search.query == PermissionTests.topic && search.status == 200)
+        let annCatable = try fixture.catable(by: fixture.ann)
+        #expect(fixture.names(search.documents ?? []) == annCatable)
+        #expect(search.uid == (try #require(getpwnam(fixture.ann))).pointee.pw_uid)
+        let asked = try #require(records.first { $0.user == fixture.ben && $0.endpoint == "POST /v1/ask" })
+        #expect(asked.query == question)
+        let benCatable = try fixture.catable(by: fixture.ben)
+        #expect(!(asked.documents ?? []).isEmpty && fixture.names(asked.documents ?? []).isSubset(of: benCatable))
+        // The trail holds no answer and no passage: the echo decoder's answer quotes the sources.
+        let trail = try String(contentsOfFile: fixture.harness.directory.appendingPathComponent("state/audit.jsonl").path, encoding: .utf8)
+        #expect(!trail.contains("says") && !trail.contains("Everyone's") && !trail.contains("granted by an ACL"))
+
+        let annOnly = try fixture.harness.cli(["audit", "--json", "--user", fixture.ann])
+        #expect(!annOnly.out.isEmpty && !annOnly.out.contains(fixture.ben))
+        #expect(try fixture.harness.cli(["audit", "--since", "2099-01-01"]).out.isEmpty)
+        let refused = try fixture.sotto(as: fixture.ben, ["audit"])
+        #expect(refused.status == 1 && refused.err.contains("forbidden"), "\(refused.err)")
     }
 
     /// Polls `condition` for up to 10 s (the permission cache keeps a decision 2 s).
