@@ -145,6 +145,8 @@ let package = Package(
         ),
         // Embeds the SQuAD passages for Scripts/bench-encoder.
         .executableTarget(name: "bench-encoder", dependencies: ["Inference"], swiftSettings: strict),
+        // Times the extractors for Scripts/bench-extract.
+        .executableTarget(name: "bench-extract", dependencies: ["Extract"], swiftSettings: strict),
         // Builds the synthetic index of Scripts/bench-scale.
         .executableTarget(name: "bench-scale", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], exclude: ["Fixtures"]),

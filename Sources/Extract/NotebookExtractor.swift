@@ -4,6 +4,10 @@ import Foundation
 /// code cells fenced as code, raw cells as text; outputs and the JSON around the cells left out.
 enum NotebookExtractor {
     static func extract(_ bytes: [UInt8], fileName: String, limits: ExtractionLimits) throws(ExtractionFailure) -> ExtractedDocument {
+        if let depth = nestingDepth(bytes, beyond: limits.maxNestingDepth) {
+            throw ExtractionFailure(
+                .limitExceeded, "\(fileName) nests JSON values more than \(limits.maxNestingDepth) deep (\(depth) levels; maxNestingDepth)")
+        }
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
@@ -33,6 +37,35 @@ enum NotebookExtractor {
             }
         }
         return builder.build(format: .ipynb, extractor: "ipynb")
+    }
+
+    /// The nesting depth of `[`/`{` outside strings once it passes `limit`, else nil: checked before
+    /// the JSON parser, whose recursion a hostile file must not reach.
+    static func nestingDepth(_ bytes: [UInt8], beyond limit: Int) -> Int? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return depth }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return nil
     }
 
     /// A cell's source: one string or a list of lines.

@@ -8,6 +8,12 @@ import Testing
         #expect(!document.text.contains("cell_type"))
     }
 
+    @Test func deepNestingIsRefusedBeforeParsing() {
+        let deep = "{\"cells\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        #expect(failure { _ = try extract(deep, .ipynb) }?.code == .limitExceeded)
+        #expect(NotebookExtractor.nestingDepth(Array("{\"a\": \"[[[[\"}".utf8), beyond: 2) == nil)
+    }
+
     @Test func notJSONIsCorrupt() {
         #expect(throws: ExtractionFailure.self) { try extract("{\"cells\": [", .ipynb) }
     }
