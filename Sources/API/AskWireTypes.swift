@@ -247,11 +247,14 @@ public struct AskResult: Codable, Sendable, Equatable {
     public var declined: Bool
     /// The model's words, when `declined` replaced them in `answer` (`"stream": false`).
     public var draft: String?
+    /// Why the answer may not be what the sources say: it uses words a source holds only inside an
+    /// instruction to the model (a document may have steered it). Absent when there is no doubt.
+    public var warning: String?
 
     public init(
         answer: String, citations: [AskCitation], invalidCitations: [Int], abstained: Bool, finishReason: String,
         model: String?, query: String, relevance: AskRelevance?, counts: AskCounts, timings: AskTimings,
-        sources: [AskSource]?, sentences: [AskSentence]? = nil, declined: Bool = false, draft: String? = nil
+        sources: [AskSource]?, sentences: [AskSentence]? = nil, declined: Bool = false, draft: String? = nil, warning: String? = nil
     ) {
         self.sentences = sentences
         self.declined = declined
@@ -267,6 +270,7 @@ public struct AskResult: Codable, Sendable, Equatable {
         self.counts = counts
         self.timings = timings
         self.sources = sources
+        self.warning = warning
     }
 }
 

@@ -60,6 +60,13 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case forbidden = "forbidden"
     /// The daemon cannot tell who is on the other end of the connection (no peer credentials).
     case unknownPeer = "unknown_peer"
+    /// The daemon has as many connections open as it allows (`[server] max_connections`); retry
+    /// after the `Retry-After` seconds.
+    case tooManyConnections = "too_many_connections"
+    /// A path holds a NUL or another control character, which no path the daemon indexes can hold.
+    case invalidPath = "invalid_path"
+    /// The supplied `context` of an ask is larger than the decoder's window can take.
+    case contextTooLarge = "context_too_large"
 }
 
 // MARK: - Status

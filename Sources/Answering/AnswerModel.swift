@@ -24,6 +24,8 @@ public struct AnswerGenerationOptions: Sendable, Equatable {
 
 /// What a model reports while it answers.
 public enum AnswerModelEvent: Sendable, Equatable {
+    /// The prompt has been read (before any piece); an answer stopped at its time limit reports these.
+    case prefilled(promptTokens: Int, prefillSeconds: Double)
     /// A piece of the answer text (one token's worth, possibly empty while a character is incomplete).
     case piece(String)
     /// The answer is complete; counts and where the time went.

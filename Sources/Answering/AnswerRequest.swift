@@ -91,6 +91,8 @@ public struct AnswerOutcome: Sendable {
         outcome.answer = Answerer.abstentionText
         return (outcome, draft)
     }
+    /// Set when the answer may have been steered by an instruction inside a source (`InjectionCheck`).
+    public var warning: String? = nil
 }
 
 /// What the answer stream carries after the sources.

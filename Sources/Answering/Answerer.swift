@@ -49,6 +49,10 @@ public struct Answerer: Sendable {
         let options = AnswerGenerationOptions(temperature: request.temperature, maxTokens: maxTokens)
 
         if let supplied = request.suppliedPassages {
+            // Supplied passages are not chosen to fit, so the whole prompt must: refused here, not
+            // failed by the decoder after a wait in its queue.
+            let suppliedTokens = supplied.reduce(0) { $0 + countTokens($1.title) + countTokens($1.text) + 8 }
+            guard suppliedTokens <= budget else { throw AnsweringError.contextTooLarge(tokens: suppliedTokens, available: budget) }
             let sources = SourceSelector.supplied(supplied)
             return PreparedAnswer(
                 query: question, sources: sources, messages: prompt.messages(question: question, sources: sources, history: history),
@@ -91,8 +95,8 @@ public struct Answerer: Sendable {
                     }
                     queue.finish(ticket, decoderSeconds: Self.seconds(since: queued) - partial.queueSeconds)
                     if case .failure(let error) = finished { throw error }
-                    if case .success(nil) = finished { partial.reason = .timeLimit }
-                    let outcome = verifier.verified(partial.outcome(sources: prepared.sources), prepared: prepared)
+                    if case .success(nil) = finished { partial.stopped(reason: .timeLimit) }
+                    let outcome = verifier.verified(partial.outcome(sources: prepared.sources, question: prepared.query), prepared: prepared)
                     if outcome.isDeclined { continuation.yield(.token("\n\n" + Self.ungroundedText)) }
                     continuation.yield(.done(outcome))
                     continuation.finish()
@@ -157,6 +161,8 @@ public struct Answerer: Sendable {
         for try await event in model.generate(prepared.messages, options: prepared.options) {
             try Task.checkCancellation()
             switch event {
+            case .prefilled(let promptTokens, let prefillSeconds):
+                partial.prefilled(promptTokens: promptTokens, prefillSeconds: prefillSeconds, at: ContinuousClock.now)
             case .piece(let text):
                 if partial.firstTokenSeconds == nil { partial.firstTokenSeconds = seconds(since: started) }
                 partial.append(text)
@@ -222,6 +228,7 @@ final class PartialAnswer: Sendable {
         var prefillSeconds = 0.0
         var decodeSeconds = 0.0
         var firstTokenSeconds: Double?
+        var decodeStarted: ContinuousClock.Instant?
         var queueSeconds = 0.0
         var reason = FinishReason.stop
     }
@@ -247,6 +254,26 @@ final class PartialAnswer: Sendable {
         }
     }
 
+    /// What is known once the prompt is read; `decodeStarted` lets an answer cut short by its time
+    /// limit report how long it decoded.
+    func prefilled(promptTokens: Int, prefillSeconds: Double, at decodeStarted: ContinuousClock.Instant) {
+        state.withLock {
+            $0.promptTokens = promptTokens
+            $0.prefillSeconds = prefillSeconds
+            $0.decodeStarted = decodeStarted
+        }
+    }
+
+    /// The answer was stopped before the model finished (its time limit): the decode time is what passed.
+    func stopped(reason: FinishReason) {
+        state.withLock {
+            $0.reason = reason
+            if $0.generatedTokens == nil, let started = $0.decodeStarted {
+                $0.decodeSeconds = Answerer.seconds(since: started)
+            }
+        }
+    }
+
     func finish(promptTokens: Int, generatedTokens: Int, prefillSeconds: Double, decodeSeconds: Double, reason: FinishReason) {
         state.withLock {
             $0.promptTokens = promptTokens
@@ -257,7 +284,7 @@ final class PartialAnswer: Sendable {
         }
     }
 
-    func outcome(sources: [AnswerSource]) -> AnswerOutcome {
+    func outcome(sources: [AnswerSource], question: String) -> AnswerOutcome {
         let state = state.withLock { $0 }
         let answer = state.text.trimmingCharacters(in: .whitespacesAndNewlines)
         let (citations, invalid) = Citations.resolve(answer, sources: sources)
@@ -265,6 +292,7 @@ final class PartialAnswer: Sendable {
             answer: answer, citations: citations, invalidCitations: invalid, finishReason: state.reason,
             promptTokens: state.promptTokens, generatedTokens: state.generatedTokens ?? state.pieces,
             queueSeconds: state.queueSeconds, prefillSeconds: state.prefillSeconds, decodeSeconds: state.decodeSeconds,
-            firstTokenSeconds: state.firstTokenSeconds)
+            firstTokenSeconds: state.firstTokenSeconds,
+            warning: InjectionCheck.warning(answer: answer, question: question, sources: sources))
     }
 }

@@ -8,6 +8,8 @@ public enum AnsweringError: Error, Sendable, Equatable {
     case emptyQuestion
     /// The model failed while generating.
     case generationFailed(String)
+    /// The passages the request supplied do not fit the decoder's window with the question and the answer.
+    case contextTooLarge(tokens: Int, available: Int)
 
     public var message: String {
         switch self {
@@ -19,6 +21,8 @@ public enum AnsweringError: Error, Sendable, Equatable {
             "the question is empty"
         case .generationFailed(let reason):
             "the decoder failed while answering: \(reason)"
+        case .contextTooLarge(let tokens, let available):
+            "the supplied context takes about \(tokens) tokens; with the question and the answer, \(available) fit the decoder's window: send less text"
         }
     }
 }

@@ -40,6 +40,7 @@ public final class EchoAnswerModel: AnswerModel {
             let task = Task { [self] in
                 let clock = ContinuousClock()
                 let started = clock.now
+                continuation.yield(.prefilled(promptTokens: promptTokens, prefillSeconds: 0))
                 for piece in pieces {
                     if delay > .zero {
                         do { try await Task.sleep(for: delay) } catch { break }

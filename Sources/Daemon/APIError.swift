@@ -7,12 +7,15 @@ public struct APIError: Error, Sendable {
     public var message: String
     /// Seconds to wait before retrying, sent as `Retry-After` (503s).
     public var retryAfter: Int?
+    /// The methods a path takes, sent as `Allow` (405s).
+    public var allow: [String]?
 
-    public init(_ status: Int, _ code: ErrorCode, _ message: String, retryAfter: Int? = nil) {
+    public init(_ status: Int, _ code: ErrorCode, _ message: String, retryAfter: Int? = nil, allow: [String]? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.allow = allow
     }
 
     static func badRequest(_ message: String) -> APIError { APIError(400, .badRequest, message) }

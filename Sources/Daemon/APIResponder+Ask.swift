@@ -20,6 +20,9 @@ extension APIResponder {
             prepared = try await answerer.prepare(request, model: (try? chosen.get())?.model, visibility: visibility)
         } catch AnsweringError.emptyQuestion {
             throw APIError(400, .emptyQuery, "the question has no words to search for")
+        } catch let error as AnsweringError {
+            guard case .contextTooLarge = error else { throw error }
+            throw APIError(400, .contextTooLarge, error.message)
         }
         let sources = prepared.sources.map(Self.wire)
         note?.documents = sources.map(\.path)
@@ -84,9 +87,13 @@ extension APIResponder {
                         try await send(.done(Self.result(outcome, prepared: prepared, model: modelName, received: received, firstToken: firstToken)))
                     }
                 }
-            } catch let error as AnsweringError {
-                // Failed writes and `ClientGone` (the client has left) are not caught: they end the
-                // response, and leaving the loop ends the event stream, which cancels the generation.
+            } catch let error as ClientGone {
+                // The client has left: no one reads an `error` event. Leaving the loop ends the event
+                // stream, which cancels the generation.
+                throw error
+            } catch {
+                // Every stream ends with `done` or `error`, whatever failed (the answer, or encoding
+                // its result). If the failure was the write itself, this write fails too and ends the response.
                 let failure = Self.apiError(error)
                 try await send(.error(code: failure.code.rawValue, message: failure.message))
             }
@@ -100,7 +107,8 @@ extension APIResponder {
     static func validate(_ wire: AskRequest) throws(APIError) -> AnswerRequest {
         let question = wire.question.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !question.isEmpty else { throw APIError(400, .emptyQuery, "the question is empty") }
-        guard question.utf8.count <= 4096 else { throw .badRequest("the question is longer than 4096 bytes") }
+        guard question.unicodeScalars.count <= 4096 else { throw .badRequest("the question is longer than 4096 characters") }
+        if let prefix = wire.pathPrefix { _ = try SourceRegistration.checked(prefix, field: "pathPrefix") }
         let style: AnswerStyle
         switch wire.style {
         case nil: style = .sentences
@@ -173,7 +181,7 @@ extension APIResponder {
                     start: $0.range.lowerBound, end: $0.range.upperBound, cited: $0.cited, verified: $0.verified,
                     supported: $0.isSupported, claim: $0.isClaim)
             },
-            declined: outcome.isDeclined)
+            declined: outcome.isDeclined, warning: outcome.warning)
     }
 
     private func withSources(_ result: AskResult, _ sources: [AskSource]) -> AskResult {

@@ -3,6 +3,7 @@ import Access
 import Answering
 public import Hummingbird
 import Foundation
+import NIOCore
 import Ingest
 import Logging
 import Retrieval
@@ -61,6 +62,9 @@ public struct APIResponder: HTTPResponder {
             response = Self.errorResponse(APIError(499, .clientClosed, "the client closed the connection before the answer was complete"))
         } catch let error as HTTPError where error.status == .contentTooLarge {
             response = Self.errorResponse(APIError(413, .payloadTooLarge, "the request body is larger than \(configuration.maxRequestBytes) bytes"))
+        } catch is NIOTooManyBytesError {
+            // A body without a declared length (chunked) that grew past the limit while it was read.
+            response = Self.errorResponse(APIError(413, .payloadTooLarge, "the request body is larger than \(configuration.maxRequestBytes) bytes"))
         } catch {
             logger.error("request \(request.method) \(request.uri.path) failed: \(error)")
             response = Self.errorResponse(.internalError("the daemon failed to answer: \(error)"))
@@ -83,7 +87,9 @@ public struct APIResponder: HTTPResponder {
         }
         let method = request.method.rawValue
         guard methods.contains(method) else {
-            throw APIError(405, .methodNotAllowed, "\(path) takes \(methods.sorted().joined(separator: " or ")), not \(method)")
+            throw APIError(
+                405, .methodNotAllowed, "\(path) takes \(methods.sorted().joined(separator: " or ")), not \(method)",
+                allow: methods.sorted())
         }
         guard let caller = await context.caller() else {
             throw APIError(403, .unknownPeer, "the daemon cannot tell who is connected (no peer credentials on the socket)")
@@ -233,7 +239,7 @@ public struct APIResponder: HTTPResponder {
     }
 
     func removeSource(_ request: SourceRequest) async throws -> SourceRemoved {
-        let path = SourceRegistration.normalise(request.path)
+        let path = SourceRegistration.normalise(try SourceRegistration.checked(request.path))
         await indexer.rootRemoved(path: path)
         guard let removed = try await store.removeRoot(path: path) else {
             throw APIError(404, .unknownRoot, "\(path) is not a source; `sotto sources list` shows the sources")
@@ -274,7 +280,8 @@ public struct APIResponder: HTTPResponder {
         let started = ContinuousClock.now
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw APIError(400, .emptyQuery, "the query is empty") }
-        guard query.utf8.count <= 4096 else { throw APIError.badRequest("the query is longer than 4096 bytes") }
+        guard query.unicodeScalars.count <= 4096 else { throw APIError.badRequest("the query is longer than 4096 characters") }
+        if let prefix = request.pathPrefix { _ = try SourceRegistration.checked(prefix, field: "pathPrefix") }
         let limit = request.limit ?? 10
         guard (1...100).contains(limit) else { throw APIError.badRequest("limit must be between 1 and 100") }
         let requested: RetrievalMode
@@ -313,7 +320,9 @@ public struct APIResponder: HTTPResponder {
             return value
         } ?? 100
         let offset = try query["offset"].map { text throws(APIError) -> Int in
-            guard let value = Int(text), value >= 0 else { throw .badRequest("offset must be a whole number ≥ 0") }
+            guard let value = Int(text), (0...1_000_000_000).contains(value) else {
+                throw .badRequest("offset must be a whole number from 0 to 1000000000")
+            }
             return value
         } ?? 0
         let status = try query["status"].map { text throws(APIError) -> DocumentStatus in
@@ -322,7 +331,7 @@ public struct APIResponder: HTTPResponder {
             }
             return value
         }
-        let prefix = query["path"]
+        let prefix = try query["path"].map { try SourceRegistration.checked($0) }
         let page: (documents: [DocumentRecord], total: Int)
         if visibility.isRestricted {
             // The caller's own listing: filtered first, then counted and paged.
@@ -352,7 +361,7 @@ public struct APIResponder: HTTPResponder {
     func index(_ request: IndexRequest?) async throws -> Response {
         var rootPath: String?
         if let path = request?.path {
-            let normalised = SourceRegistration.normalise(path)
+            let normalised = SourceRegistration.normalise(try SourceRegistration.checked(path))
             guard try await store.root(path: normalised) != nil else {
                 throw APIError(404, .unknownRoot, "\(normalised) is not a source; add it with `sotto sources add`")
             }
@@ -436,13 +445,21 @@ public struct APIResponder: HTTPResponder {
     }
 
     static func errorResponse(_ error: APIError) -> Response {
-        var data = (try? WireJSON.makeEncoder().encode(ErrorBody(code: error.code.rawValue, message: error.message))) ?? Data()
-        data.append(UInt8(ascii: "\n"))
+        let data = errorBody(error)
         var headers: HTTPFields = [.contentType: "application/json"]
+        // The rest of a refused body is not read: ConnectionGuard closes the connection once this is written.
         if error.status == 413 { headers[.connection] = "close" }
         if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
+        if let allow = error.allow { headers[.allow] = allow.joined(separator: ", ") }
         return Response(
             status: HTTPResponse.Status(code: error.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `{"error": {"code", "message"}}` and a newline.
+    static func errorBody(_ error: APIError) -> Data {
+        var data = (try? WireJSON.makeEncoder().encode(ErrorBody(code: error.code.rawValue, message: error.message))) ?? Data()
+        data.append(UInt8(ascii: "\n"))
+        return data
     }
 
     static func describe(_ error: DecodingError) -> String {

@@ -25,6 +25,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Rescan this often where watches could not be added (watch limit, network filesystems).
     public var fallbackRescanInterval: Duration = .seconds(300)
     public var maxRequestBytes = 1 << 20
+    /// Client connections open at once; one more gets 503 too_many_connections. Also kept under
+    /// half the descriptors the daemon may open, so that clients cannot starve the indexer.
+    public var maxConnections = 256
+    /// A connection with no request in progress is closed after this long (this bounds a request
+    /// head that never completes, too).
+    public var idleTimeout: Duration = .seconds(60)
+    /// A request's head and body must arrive within this long of its first part.
+    public var requestTimeout: Duration = .seconds(60)
     /// Roots the daemon adds at start if they are not there yet.
     public var roots: [RootSetting] = []
     public var encoder = EncoderSetting()
@@ -201,6 +209,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         }
         if var server = try reader.table("server") {
             if let bytes = try server.integer("max_request_bytes", in: 1024...(64 << 20)) { maxRequestBytes = Int(bytes) }
+            if let value = try server.integer("max_connections", in: 1...65_536) { maxConnections = Int(value) }
+            if let value = try server.integer("idle_timeout_seconds", in: 1...86_400) { idleTimeout = .seconds(value) }
+            if let value = try server.integer("request_timeout_seconds", in: 1...86_400) { requestTimeout = .seconds(value) }
             try server.finish()
         }
         if var table = try reader.table("encoder") {

@@ -17,8 +17,24 @@ final class EncoderHost: Sendable {
 
     init(directory: URL, threads: Int?, prefixes: EmbeddingPrefixes, batchSize: Int) throws {
         passages = try Embedder(modelDirectory: directory, threads: threads, prefixes: prefixes)
+        try Self.probe(passages)
         queries = try Embedder(modelDirectory: directory, threads: threads, prefixes: prefixes)
         self.batchSize = batchSize
+    }
+
+    /// A model can parse and still be broken (a NaN among its weights, a bad norm): it must embed a
+    /// probe sentence to a finite vector of unit length before search and indexing rely on it.
+    static func probe(_ embedder: Embedder) throws {
+        let vectors = try embedder.embed(["A probe sentence to check the encoder.", "query: where is the lease?"], role: .passage, batchSize: 2)
+        for vector in vectors {
+            guard vector.count == embedder.dimension, vector.allSatisfy(\.isFinite) else {
+                throw EncoderProbeFailure(reason: "it embeds a probe sentence to a vector with NaN or infinite values (corrupt weights?)")
+            }
+            let norm = vector.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+            guard norm > 0, !embedder.normalizes || abs(norm - 1) < 1e-3 else {
+                throw EncoderProbeFailure(reason: "it embeds a probe sentence to a vector of length \(norm), not 1 (corrupt weights?)")
+            }
+        }
     }
 
     var fingerprint: String { passages.fingerprint }
@@ -59,4 +75,10 @@ struct QueryEncoder: QueryEmbedding {
 struct EncoderTokenCounter: TokenCounting {
     let embedder: Embedder
     func tokenCount(_ text: Substring) -> Int { embedder.tokenCount(text) }
+}
+
+/// The encoder loaded but does not embed sensibly.
+struct EncoderProbeFailure: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { reason }
 }

@@ -47,6 +47,8 @@ public final class GeneratorAnswerModel: AnswerModel {
             do {
                 for try await event in events {
                     switch event {
+                    case .prefilled(let promptTokens, let seconds):
+                        continuation.yield(.prefilled(promptTokens: promptTokens, prefillSeconds: seconds))
                     case .text(let piece):
                         continuation.yield(.piece(piece))
                     case .finished(let summary):

@@ -4,6 +4,7 @@ import API
 import Access
 public import Answering
 import Hummingbird
+import NIOCore
 import Inference
 import Ingest
 import Retrieval
@@ -47,7 +48,7 @@ public struct SottoDaemon: Sendable {
         } catch let error as StoreError {
             throw DaemonError.store(error.message)
         }
-        let host = loadEncoder()
+        let (host, encoderProblem) = loadEncoder()
         let indexer = Indexer(
             store: store,
             settings: IndexerSettings(
@@ -82,7 +83,8 @@ public struct SottoDaemon: Sendable {
                 store: store, host: host, worker: embeddingWorker, index: index, searcher: searcher,
                 modelsDirectory: configuration.modelsDirectory, configuration: configuration, logger: logger)))
         } else {
-            searcher.disableDense(reason: encoderUnavailableReason)
+            searcher.disableDense(reason: encoderProblem.map { "the encoder at \(configuration.encoderDirectory) cannot be used: \($0); use mode bm25" }
+                ?? encoderUnavailableReason)
         }
 
         let decoders = DecoderHost(configuration: configuration, loader: decoderLoader)
@@ -101,10 +103,16 @@ public struct SottoDaemon: Sendable {
                 : nil)
         if configuration.isAuditing() { logger.info("the audit trail is written to \(configuration.auditPath)") }
         let logger = self.logger
+        let budget = ConnectionBudget(limit: Self.connectionLimit(configured: configuration.maxConnections, logger: logger))
+        let requestTimeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000)
+        let idleTimeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000)
         let app = Application(
             responder: responder,
-            // A watch per connection: an answer ends as soon as its client leaves.
-            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionWatch()])),
+            // Per connection: a guard (connection cap, request timeout, close after a refused body)
+            // and a watch (an answer ends as soon as its client leaves).
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ConnectionGuard(budget: budget, requestTimeout: requestTimeout), ConnectionWatch()],
+                idleTimeout: idleTimeout)),
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath), serverName: "sottod"),
             onServerRunning: { _ in
                 do {
@@ -140,14 +148,36 @@ public struct SottoDaemon: Sendable {
         logger.info("sottod stopped")
     }
 
-    /// The configured encoder, or nil (dense search off) when it is disabled, absent or unusable.
-    private func loadEncoder() -> EncoderHost? {
-        guard configuration.encoder.isEnabled else { return nil }
+    /// The configured cap on connections, lowered to half the descriptors the process may open (after
+    /// raising its soft limit to the hard one), so that idle clients cannot take the descriptors the
+    /// indexer and the database need.
+    static func connectionLimit(configured: Int, logger: Logger) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return configured }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        // RLIM_INFINITY is the largest value, so clamping covers it.
+        let available = Int(clamping: limit.rlim_cur)
+        let cap = max(4, min(configured, (available - 64) / 2))
+        if cap < configured {
+            logger.notice("accepting at most \(cap) connections, half the \(available) descriptors sottod may open ([server] max_connections is \(configured))")
+        }
+        return cap
+    }
+
+    /// The configured encoder, or nil (dense search off) when it is disabled, absent or unusable, and
+    /// then why it is unusable (for `sotto status`).
+    private func loadEncoder() -> (EncoderHost?, String?) {
+        guard configuration.encoder.isEnabled else { return (nil, nil) }
         let directory = configuration.encoderDirectory
         guard FileManager.default.fileExists(atPath: directory + "/config.json") else {
             logger.notice("no encoder model at \(directory); search is by words only (Scripts/fetch-models installs it)")
-            return nil
+            return (nil, nil)
         }
+        let problem: String
         do {
             let started = ContinuousClock.now
             let host = try EncoderHost(
@@ -155,13 +185,14 @@ public struct SottoDaemon: Sendable {
                 prefixes: EmbeddingPrefixes(query: configuration.encoder.queryPrefix, passage: configuration.encoder.passagePrefix),
                 batchSize: configuration.encoder.batchSize)
             logger.info("loaded the encoder \(host.modelName) (\(host.dimension) dimensions) in \(ContinuousClock.now - started)")
-            return host
+            return (host, nil)
         } catch let error as InferenceError {
-            logger.error("the encoder at \(directory) cannot be used: \(error.message); search is by words only")
+            problem = error.message
         } catch {
-            logger.error("the encoder at \(directory) cannot be used: \(error); search is by words only")
+            problem = "\(error)"
         }
-        return nil
+        logger.error("the encoder at \(directory) cannot be used: \(problem); search is by words only")
+        return (nil, problem)
     }
 
     private func logDecoders(_ decoders: DecoderHost) {

@@ -18,7 +18,19 @@ enum SourceRegistration {
         return result
     }
 
+    /// A path from a request, refused when it holds a NUL (which C functions would silently cut the
+    /// path at, registering another folder) or another control character (a source folder's path
+    /// does not hold one: refusing them keeps paths in logs and listings readable).
+    static func checked(_ path: String, field: String = "path") throws(APIError) -> String {
+        if let bad = path.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            let what = bad.value == 0 ? "a NUL character" : String(format: "the control character U+%04X", bad.value)
+            throw APIError(400, .invalidPath, "\(field) holds \(what); a path cannot hold it")
+        }
+        return path
+    }
+
     static func add(_ request: SourceRequest, store: Store, indexer: Indexer) async throws -> RootRecord {
+        _ = try checked(request.path)
         guard request.path.hasPrefix("/") else {
             throw APIError(400, .rootNotAbsolute, "\(request.path) is not an absolute path (the sotto client makes paths absolute for you)")
         }

@@ -1,5 +1,8 @@
 /// What a generation streams: text as it is produced, then one summary.
 public enum GenerationEvent: Sendable, Equatable {
+    /// The prompt has been run through the model (sent once, before any text): what an answer cut
+    /// short by its consumer reports, since `.finished` then never comes.
+    case prefilled(promptTokens: Int, seconds: Double)
     /// Newly generated text (whole UTF-8 characters, never empty).
     case text(String)
     /// The last event: counts and timings.

@@ -86,6 +86,7 @@ public final class Generator: Sendable {
         let prefillStart = clock.now
         var logits = try session.evaluate(Array(promptTokens[shared...]))
         let prefillSeconds = (clock.now - prefillStart).seconds
+        continuation.yield(.prefilled(promptTokens: promptTokens.count, seconds: prefillSeconds))
 
         let vocabulary = model.vocabulary
         var sampler = Sampler(options: options.sampling)

@@ -1,4 +1,5 @@
 public import Foundation
+import Tokenizer
 
 /// The hyperparameters of a BERT encoder, read from a Hugging Face `config.json`.
 public struct BertConfiguration: Sendable, Equatable {
@@ -58,7 +59,7 @@ public struct BertConfiguration: Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: path) else { throw InferenceError.missingFile(path: path) }
         let raw: Raw
         do {
-            raw = try JSONDecoder().decode(Raw.self, from: try Data(contentsOf: url))
+            raw = try JSONDecoder().decode(Raw.self, from: try RegularFile.data(url))
         } catch let error as DecodingError {
             throw InferenceError.malformedFile(path: path, problem: "it is not a BERT config.json (\(error.shortDescription))")
         } catch {
@@ -87,6 +88,11 @@ public struct BertConfiguration: Sendable, Equatable {
         // Bounds keep every buffer size far from overflow; the largest public BERTs are well inside.
         guard sizes.allSatisfy({ $0 > 0 && $0 <= 1 << 20 }), hiddenSize <= 16_384, layerCount <= 256 else {
             throw InferenceError.malformedFile(path: path, problem: "a size is zero, negative or implausibly large")
+        }
+        // A zero, negative or non-finite epsilon divides by zero or takes the root of a negative in
+        // every LayerNorm: the model loads and then embeds NaN.
+        guard layerNormEps.isFinite, layerNormEps > 0, layerNormEps < 1 else {
+            throw InferenceError.malformedFile(path: path, problem: "layer_norm_eps \(raw.layer_norm_eps ?? 0) is not a small positive number")
         }
         guard hiddenSize % headCount == 0 else {
             throw InferenceError.malformedFile(path: path, problem: "hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(headCount)")

@@ -16,6 +16,8 @@ public final class Embedder: Sendable {
     public let fingerprint: String
     /// Tokens per text, [CLS] and [SEP] included; longer texts are truncated.
     public let maxSequenceLength: Int
+    /// Vectors are scaled to unit length (the sentence-transformers Normalize module).
+    public let normalizes: Bool
     public let prefixes: EmbeddingPrefixes
 
     private let tokenizer: WordPieceTokenizer
@@ -31,6 +33,7 @@ public final class Embedder: Sendable {
         fingerprint = "\(modelName)@sha256:\(digest)"
         dimension = encoder.configuration.hiddenSize
         maxSequenceLength = encoder.sentence.maxSequenceLength
+        normalizes = encoder.sentence.normalizes
         self.prefixes = prefixes
         engine = ParallelEncoder(encoder, workers: max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
         // Each worker calls OpenBLAS on its own thread; OpenBLAS threads of its own would only compete.

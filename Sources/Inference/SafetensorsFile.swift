@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 public import Foundation
+import Tokenizer
 
 /// A memory-mapped `.safetensors` file: an 8-byte little-endian header length, a JSON header that
 /// names each tensor's dtype, shape and byte range, then the tensor data.
@@ -37,7 +38,8 @@ public final class SafetensorsFile {
     public init(url: URL) throws {
         self.url = url
         let path = url.path
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: a FIFO opens at once (and is refused below) instead of waiting for a writer.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else {
             if errno == ENOENT { throw InferenceError.missingFile(path: path) }
             throw InferenceError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
@@ -46,6 +48,9 @@ public final class SafetensorsFile {
         var status = stat()
         guard fstat(fd, &status) == 0 else {
             throw InferenceError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw InferenceError.unreadableFile(path: path, reason: RegularFileError.notRegularFile.reason)
         }
         let size = Int(status.st_size)
         guard size >= 8 else {

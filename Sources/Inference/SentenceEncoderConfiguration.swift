@@ -1,4 +1,5 @@
 public import Foundation
+import Tokenizer
 
 /// The sentence-transformers layer on top of the BERT weights: pooling (`1_Pooling/config.json`),
 /// the window (`sentence_bert_config.json`), and whether vectors are L2-normalised (a `Normalize`
@@ -74,7 +75,7 @@ public struct SentenceEncoderConfiguration: Sendable, Equatable {
     private static func decodeIfPresent<T: Decodable>(_ url: URL) throws -> T? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do {
-            return try JSONDecoder().decode(T.self, from: try Data(contentsOf: url))
+            return try JSONDecoder().decode(T.self, from: try RegularFile.data(url))
         } catch let error as DecodingError {
             throw InferenceError.malformedFile(path: url.path, problem: "unexpected JSON (\(error.shortDescription))")
         } catch {

@@ -5,7 +5,9 @@
 /// costs under `minimumTokens`, up to `targetTokens`, never across a heading (a heading directly followed by
 /// its first subheading is the one exception: it stays with it rather than standing alone). A block
 /// over the budget is split by ``ParagraphSplitter`` with `overlapTokens` of overlap. No chunk costs
-/// more than `maxTokens − 2` by the counter: the encoder adds [CLS] and [SEP].
+/// more than `maxTokens − 2` by the counter: the encoder adds [CLS] and [SEP]. And none is longer than
+/// `maxBytes`, whatever the counter says: a WordPiece tokenizer counts a 19 MB run without spaces as
+/// one [UNK], which would otherwise be one 19 MB chunk, stored, embedded and returned whole.
 ///
 /// Every chunk's text is exactly the document's text between its offsets, trimmed of leading and
 /// trailing whitespace lines, so a citation can be checked against the file byte for byte.
@@ -18,6 +20,9 @@ public struct Chunker: Sendable {
     /// target cost dense R@5 0.011); headings, list items and one-line paragraphs still merge.
     public let minimumTokens: Int
     public let counter: any TokenCounting
+    /// The hard cap on a chunk's UTF-8 bytes (about 24 a token: far above real text, where a
+    /// WordPiece token averages under 5 bytes and CJK takes 3 a token).
+    public let maxBytes: Int
 
     /// Tokens a chunk may cost: the model's input length less [CLS] and [SEP].
     private var budget: Int { max(1, maxTokens - 2) }
@@ -33,6 +38,7 @@ public struct Chunker: Sendable {
         self.overlapTokens = overlapTokens
         self.minimumTokens = minimumTokens
         self.counter = counter
+        maxBytes = max(1024, maxTokens * 24)
     }
 
     public func chunks(of document: ExtractedText) -> [Chunk] {
@@ -140,12 +146,16 @@ public struct Chunker: Sendable {
         _ utf8: UnsafeBufferPointer<UInt8>, start: Int, end: Int, count: (Int, Int) -> Int
     ) -> [(start: Int, end: Int)] {
         guard start < end else { return [] }
-        if count(start, end) <= budget { return [(start, end)] }
+        // Bytes first: a range over the byte cap is cut without being tokenized.
+        if end - start <= maxBytes, count(start, end) <= budget { return [(start, end)] }
         var cut = start + (end - start) / 2
         while cut > start && utf8[cut] & 0xC0 == 0x80 { cut -= 1 }
+        // The nearest whitespace, looked for within a window only: a long run without any is cut
+        // at a character boundary rather than scanned end to end at every halving.
         var left = cut
-        while left > start && !ParagraphSplitter.isSpaceByte(utf8[left - 1]) { left -= 1 }
-        if left > start { cut = left }
+        let floor = max(start, cut - maxBytes / 2)
+        while left > floor && !ParagraphSplitter.isSpaceByte(utf8[left - 1]) { left -= 1 }
+        if left > start && (left > floor || ParagraphSplitter.isSpaceByte(utf8[left - 1])) { cut = left }
         guard cut > start else {
             // A single character: nothing left to cut.
             let second = start + ExtractedText.scalarLength(leadByte: utf8[start])

@@ -11,6 +11,9 @@ public enum ExtractionError: Error, Sendable, Equatable {
     case notRegularFile
     /// A document format with text in it that Sotto cannot extract yet, e.g. "PDF".
     case unsupportedType(String)
+    /// The process (EMFILE) or the system (ENFILE) has no file descriptor to spare: a passing
+    /// condition, so the file is tried again later rather than recorded as failed.
+    case descriptorsExhausted
 
     public var message: String {
         switch self {
@@ -24,6 +27,8 @@ public enum ExtractionError: Error, Sendable, Equatable {
             return "the file was deleted before it could be read"
         case .notRegularFile:
             return "not a regular file"
+        case .descriptorsExhausted:
+            return "too many open files; it is tried again shortly"
         case .unsupportedType(let format):
             return "\(format) files are not supported yet; only plain text, Markdown, reStructuredText and source files are indexed"
         }

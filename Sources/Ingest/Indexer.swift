@@ -33,6 +33,8 @@ public actor Indexer {
     /// Paths reported gone, removed once due: a rename shows up as a removal followed (after the
     /// debounce) by a new path with the same inode, and waiting lets the pair become a move.
     private var pendingRemovals: [String: ContinuousClock.Instant] = [:]
+    /// Files that could not be opened for want of a descriptor, tried again when due.
+    private var pendingRetries: [String: ContinuousClock.Instant] = [:]
 
     private var watcher: DirectoryWatcher?
     /// Set when inotify could not be used at all: every root then relies on fallback rescans.
@@ -137,6 +139,7 @@ public actor Indexer {
         subtreesToScan = subtreesToScan.filter { !inside($0) }
         changedPaths = changedPaths.filter { !inside($0) }
         pendingRemovals = pendingRemovals.filter { !inside($0.key) }
+        pendingRetries = pendingRetries.filter { !inside($0.key) }
     }
 
     // MARK: - Loops
@@ -148,7 +151,7 @@ public actor Indexer {
                 await pass()
                 continue
             }
-            if let due = pendingRemovals.values.min() {
+            if let due = (Array(pendingRemovals.values) + Array(pendingRetries.values)).min() {
                 try? await Task.sleep(until: min(due, .now + .seconds(2)), clock: .continuous)
                 continue
             }
@@ -180,12 +183,12 @@ public actor Indexer {
 
     private var hasWorkNow: Bool {
         scanAllRequested || !rootsToScan.isEmpty || !subtreesToScan.isEmpty || !changedPaths.isEmpty
-            || pendingRemovals.values.contains { $0 <= .now }
+            || pendingRemovals.values.contains { $0 <= .now } || pendingRetries.values.contains { $0 <= .now }
     }
 
     private var queuedCount: Int {
         changedPaths.count + subtreesToScan.count + rootsToScan.count + (scanAllRequested ? 1 : 0)
-            + pendingRemovals.count
+            + pendingRemovals.count + pendingRetries.count
     }
 
     // MARK: - Watching
@@ -268,6 +271,12 @@ public actor Indexer {
         /// A new path whose inode matches a document whose path is gone: moved if the content matches.
         case maybeMove(DiscoveredFile, root: RootRecord, from: DocumentRecord)
         case fail(path: String, root: RootRecord, reason: String)
+
+        var root: RootRecord {
+            switch self {
+            case .index(_, let root, _), .maybeMove(_, let root, _), .fail(_, let root, _): root
+            }
+        }
     }
 
     private struct Plan {
@@ -291,7 +300,9 @@ public actor Indexer {
         rootsToScan = []
         let subtrees = subtreesToScan.filter { subtree in !scanRoots.contains { subtree.hasPrefix($0) } }
         subtreesToScan = []
-        let changed = changedPaths
+        let dueRetries = pendingRetries.filter { $0.value <= .now }.map(\.key)
+        for path in dueRetries { pendingRetries[path] = nil }
+        let changed = changedPaths.union(dueRetries)
         changedPaths = []
         let dueRemovals = pendingRemovals.filter { $0.value <= .now }.map(\.key)
         for path in dueRemovals { pendingRemovals[path] = nil }
@@ -314,7 +325,8 @@ public actor Indexer {
         progress.done = plan.unchanged
         for action in plan.actions {
             if Task.isCancelled { break }
-            await apply(action, plan: &plan)
+            // A source removed during the pass: the rest of its files are not read.
+            if roots[action.root.path]?.id == action.root.id { await apply(action, plan: &plan) }
             progress.done += 1
         }
         if !Task.isCancelled, !plan.vanished.isEmpty {
@@ -344,6 +356,7 @@ public actor Indexer {
         }
         let walker = FileWalker(root: root.path, rules: Self.rules(for: root, maxFileSize: settings.maxFileSize))
         let result = await offload { subtree.map { walker.walk(subtree: $0) } ?? walker.walk() }
+        guard roots[root.path]?.id == root.id else { return }  // removed while it was walked
         let stored: [DocumentRecord]
         do {
             stored = try await store.documents(rootId: root.id ?? -1)
@@ -352,7 +365,8 @@ public actor Indexer {
             return
         }
         let scope = subtree.map { $0 + "/" }
-        let inScope = stored.filter { document in scope.map { document.path.hasPrefix($0) } ?? true }
+        // A subtree's own path is in scope too: a document there is a file this directory replaced.
+        let inScope = stored.filter { document in scope.map { document.path.hasPrefix($0) || document.path == subtree } ?? true }
         var byPath: [String: DocumentRecord] = [:]
         for document in inScope { byPath[document.path] = document }
 
@@ -396,8 +410,8 @@ public actor Indexer {
             let previous = try? await store.document(path: path)
             switch await offload({ walker.stat(file: path) }) {
             case nil:
-                // Gone again, excluded, or not a regular file.
-                if previous != nil, !FileManager.default.fileExists(atPath: path) { pendingRemovals[path] = .now }
+                // Gone again, excluded, or not a regular file (a directory that replaced the file).
+                if previous != nil, !Self.isRegularFile(path) { pendingRemovals[path] = .now }
             case .failure(let problem)?:
                 plan.actions.append(.fail(path: problem.path, root: root, reason: problem.reason))
             case .success(let file)?:
@@ -427,10 +441,14 @@ public actor Indexer {
     /// Removals that are due: the file (or every file under the directory) is gone from the store.
     private func planRemovals(_ paths: [String], into plan: inout Plan) async {
         // A root that disappears as a whole keeps its index, as in a full scan (see planScan).
-        for path in paths where !FileManager.default.fileExists(atPath: path) && roots[path] == nil {
-            if let document = try? await store.document(path: path), let id = document.id {
+        for path in paths where roots[path] == nil {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            // A file replaced by a directory of the same name is gone as a document all the same.
+            if !exists || isDirectory.boolValue, let document = try? await store.document(path: path), let id = document.id {
                 plan.vanished[id] = document
             }
+            guard !exists else { continue }
             var offset = 0
             while let page = try? await store.listDocuments(status: nil, pathPrefix: path + "/", limit: 1000, offset: offset),
                 !page.documents.isEmpty
@@ -506,6 +524,9 @@ public actor Indexer {
                 await saveUnindexed(path: file.path, root: root, file: file, status: .skipped, reason: error.message)
             case .unreadable:
                 await saveUnindexed(path: file.path, root: root, file: file, status: .failed, reason: error.message)
+            case .descriptorsExhausted:
+                record(error: error.message, path: file.path)
+                pendingRetries[file.path] = .now + .seconds(2)
             }
         case .failure(let error):
             await saveUnindexed(path: file.path, root: root, file: file, status: .failed, reason: "\(error)")
@@ -549,6 +570,12 @@ public actor Indexer {
         document.status != .failed && document.device == Int64(bitPattern: file.device)
             && document.inode == Int64(bitPattern: file.inode) && document.size == file.size
             && document.mtimeNanoseconds == file.mtimeNanoseconds
+    }
+
+    /// A regular file (following symbolic links) is at `path`.
+    private static func isRegularFile(_ path: String) -> Bool {
+        var status = Glibc.stat()
+        return fstatat(AT_FDCWD, path, &status, 0) == 0 && status.st_mode & S_IFMT == S_IFREG
     }
 
     private func root(containing path: String) -> RootRecord? {

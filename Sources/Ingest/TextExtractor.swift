@@ -82,12 +82,13 @@ public struct TextExtractor: Sendable {
         return bytes
     }
 
-    private static func openError(_ code: Int32) -> ExtractionError {
+    static func openError(_ code: Int32) -> ExtractionError {
         switch code {
         case ENOENT, ENOTDIR: return .vanished
         case EACCES, EPERM: return .unreadable(reason: "permission denied")
         case ELOOP: return .unreadable(reason: "symbolic link loop")
         case ENXIO: return .notRegularFile  // a socket or a fifo without writer
+        case EMFILE, ENFILE: return .descriptorsExhausted
         default: return .unreadable(reason: String(cString: strerror(code)))
         }
     }

@@ -5,6 +5,9 @@
 enum SnippetMarkup {
     static let open: Unicode.Scalar = "\u{E000}"
     static let close: Unicode.Scalar = "\u{E001}"
+    /// A snippet is short by definition: at most this many scalars, whatever a chunk holds (FTS5
+    /// counts a 19 MB run without spaces as one token, and would return it whole).
+    static let maxScalars = 400
 
     /// Removes the markers from `marked` and returns where they were, as half-open ranges of
     /// Unicode scalar offsets into the cleaned text. An unpaired or nested marker is dropped.
@@ -13,6 +16,11 @@ enum SnippetMarkup {
         var highlights: [Range<Int>] = []
         var openedAt: Int?
         for scalar in marked.unicodeScalars {
+            if text.count >= maxScalars && scalar != close {
+                if let start = openedAt, start < text.count { highlights.append(start..<text.count) }
+                text.append("…")
+                return (String(text), highlights)
+            }
             switch scalar {
             case open:
                 if openedAt == nil { openedAt = text.count }

@@ -351,6 +351,10 @@ extension Store {
     static func openingWords(_ text: String) -> String {
         let words = text.split(whereSeparator: { $0.isWhitespace })
         let opening = words.prefix(32).joined(separator: " ")
+        let scalars = opening.unicodeScalars
+        if scalars.count > SnippetMarkup.maxScalars {
+            return String(String.UnicodeScalarView(scalars.prefix(SnippetMarkup.maxScalars))) + "…"
+        }
         return words.count > 32 ? opening + "…" : opening
     }
 }

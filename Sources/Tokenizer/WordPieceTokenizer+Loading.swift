@@ -177,10 +177,9 @@ extension WordPieceTokenizer {
     }
 
     private static func read(_ url: URL) throws -> [UInt8] {
-        do {
-            return [UInt8](try Data(contentsOf: url))
-        } catch {
-            throw TokenizerError.unreadable(path: url.path, reason: (error as NSError).localizedDescription)
+        switch RegularFile.read(url.path) {
+        case .success(let bytes): return bytes
+        case .failure(let error): throw TokenizerError.unreadable(path: url.path, reason: error.reason)
         }
     }
 }

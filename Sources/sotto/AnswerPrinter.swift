@@ -85,6 +85,7 @@ struct AnswerPrinter {
             let list = result.invalidCitations.map { "[\($0)]" }.joined(separator: ", ")
             Terminal.printError("the answer cites \(list), which is not one of the sources; do not trust that part")
         }
+        if let warning = result.warning { Terminal.printError(warning) }
         guard !quiet else { return }
         var facts: [String] = []
         if let first = result.timings.firstTokenMs { facts.append(String(format: "first token %.1f s", first / 1000)) }

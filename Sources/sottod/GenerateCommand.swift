@@ -95,6 +95,7 @@ struct GenerateCommand: AsyncParsableCommand {
         do {
             for try await event in generator.generate(prompt: input, options: options) {
                 switch event {
+                case .prefilled: break
                 case .text(let piece):
                     CommandOutput.write(piece)
                     endsWithNewline = piece.hasSuffix("\n")

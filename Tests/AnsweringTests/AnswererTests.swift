@@ -92,6 +92,11 @@ import Testing
         #expect(outcome.finishReason == .timeLimit)
         #expect(run.tokens.count < 500)
         #expect(queue.snapshot.busy == false)
+        // What happened is reported, although the model never sent its summary (issue 21, finding 12).
+        #expect(outcome.promptTokens == prepared.messages.reduce(0) { $0 + model.countTokens($1.content) })
+        #expect(outcome.promptTokens > 0)
+        #expect(outcome.generatedTokens == run.tokens.count)
+        #expect(outcome.decodeSeconds > 0.5, "decoded for about the 1 s limit, reported \(outcome.decodeSeconds) s")
     }
 
     @Test func endingTheStreamStopsTheModelWithinOneToken() async throws {

@@ -14,6 +14,7 @@ import Testing
         for try await event in EchoAnswerModel().generate(messages, options: AnswerGenerationOptions(maxTokens: 100)) {
             switch event {
             case .piece(let piece): text += piece
+            case .prefilled: break
             case .finished(let prompt, let generated, _, _): finished = (prompt, generated)
             }
         }

@@ -9,6 +9,7 @@ struct GeneratorTests {
         for try await event in stream {
             switch event {
             case .text(let piece): text += piece
+            case .prefilled: break
             case .finished(let s): summary = s
             }
         }

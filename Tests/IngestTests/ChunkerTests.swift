@@ -236,4 +236,19 @@ struct ChunkerTests {
         }
         #expect(chunks.dropLast().allSatisfy { $0.text.hasSuffix("\u{3002}") })
     }
+
+    /// Issue 21, finding 6: a tokenizer that counts a long run without spaces as one token (WordPiece's
+    /// [UNK]) cannot make a chunk longer than the byte cap.
+    @Test func aLongRunWithoutSpacesIsCutAtTheByteCap() {
+        struct OneToken: TokenCounting {
+            func tokenCount(_ text: Substring) -> Int { text.split(whereSeparator: \.isWhitespace).count }
+        }
+        let chunker = Chunker(counter: OneToken())
+        let text = String(repeating: "a", count: 2_000_000) + " zebra\n"
+        let chunks = chunker.chunks(of: markdown(text))
+        #expect(chunks.count >= 2_000_000 / chunker.maxBytes)
+        #expect(chunks.allSatisfy { $0.text.utf8.count <= chunker.maxBytes }, "longest: \(chunks.map(\.text.utf8.count).max() ?? 0)")
+        #expect(chunks.map(\.text).joined().replacingOccurrences(of: " ", with: "") == String(repeating: "a", count: 2_000_000) + "zebra")
+        expectExactSlices(chunks, bytes: Array(text.utf8)) { String(decoding: $0, as: UTF8.self) }
+    }
 }
