@@ -76,10 +76,12 @@ install: check-built
 	fi
 	@echo
 	@echo "Installed. Next, as root, for the system service (socket /run/sotto/sotto.sock):"
+	@echo "  Scripts/fetch-models all --system    # the models, into /var/lib/sotto/models, before starting it"
 	@echo "  systemctl daemon-reload && systemctl enable --now sottod"
 	@echo "  usermod -aG sotto $${SUDO_USER:-YOUR_USER}    # then log in again to use 'sotto'"
 	@echo "  (edit $(SYSCONFDIR)/sotto/sottod.toml to choose the folders to index)"
 	@echo "Or, as yourself, for a per-user service (socket \$$XDG_RUNTIME_DIR/sotto/sotto.sock):"
+	@echo "  Scripts/fetch-models all"
 	@echo "  systemctl --user daemon-reload && systemctl --user enable --now sottod"
 
 install-user: check-built
@@ -96,6 +98,7 @@ install-user: check-built
 	@for d in $(DOCS); do [ ! -f "$$d" ] || $(INSTALL) -m 0644 "$$d" "$(USER_DOCDIR)/"; done
 	@echo
 	@echo "Installed for $${USER:-you}. Next:"
+	@echo "  Scripts/fetch-models all    # the models, into ~/.local/share/sotto/models"
 	@echo "  systemctl --user daemon-reload && systemctl --user enable --now sottod"
 	@echo "  (edit $(USER_CONFIGDIR)/sotto/sottod.toml to choose the folders to index;"
 	@echo "   make sure $(USER_BINDIR) is on your PATH to run 'sotto')"

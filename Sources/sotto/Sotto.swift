@@ -9,12 +9,12 @@ struct Sotto: ParsableCommand {
         abstract: "Search your own documents and ask them questions, privately: the client of the sottod daemon.",
         discussion: """
             Talks to sottod over its Unix socket: --socket PATH, else SOTTO_SOCKET, else \
-            $XDG_RUNTIME_DIR/sotto/sotto.sock (/run/sotto/sotto.sock for root or the system service).
+            $XDG_RUNTIME_DIR/sotto/sotto.sock, else /run/sotto/sotto.sock for root (the system service's);             `sotto socket` prints the one it uses.
             """,
         version: "0.1.0",
         subcommands: [
             StatusCommand.self, SourcesCommand.self, IndexCommand.self, SearchCommand.self, AskCommand.self, ChatCommand.self,
-            DocumentsCommand.self, ForgetCommand.self, AuditCommand.self,
+            DocumentsCommand.self, ForgetCommand.self, AuditCommand.self, SocketCommand.self,
         ])
 
     /// `--socket PATH` may also come before the subcommand (`sotto --socket S status`); it is moved to

@@ -9,8 +9,14 @@ struct Sottod: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sottod",
         abstract: "The Sotto daemon: keeps an index of your folders and answers over a Unix socket.",
+        // Without a custom usage ArgumentParser writes `sottod [<options>] <subcommand>`, as if the
+        // daemon itself needed one: it runs with none.
+        usage: """
+            sottod [--config <file>] [--socket <path>] [--database <path>] [--models <dir>] [--log-level <level>]
+            sottod <subcommand> [<options>]
+            """,
         discussion: """
-            Runs in the foreground (systemd runs it as a service). Settings come from the config file \
+            With no subcommand, runs the daemon in the foreground (systemd runs it as a service). Settings come from the config file \
             (--config, else ~/.config/sotto/sottod.toml, else /etc/sotto/sottod.toml, else built-in defaults); \
             the flags below override it, and SOTTO_SOCKET overrides the file's socket. \
             `sottod generate` and `sottod perplexity` run a decoder model directly, without the daemon.
