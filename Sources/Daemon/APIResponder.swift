@@ -246,7 +246,8 @@ public struct APIResponder: HTTPResponder {
         }
         // Erased before the answer: the text is gone from the files when the client hears "removed".
         try await store.erase()
-        embeddingWorker?.wake()
+        // Its chunks went by cascade; their vectors leave memory before the answer, so status agrees.
+        await embeddingWorker?.dropDeletedVectors()
         return SourceRemoved(path: path, documentsRemoved: removed)
     }
 

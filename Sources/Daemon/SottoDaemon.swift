@@ -73,7 +73,11 @@ public struct SottoDaemon: Sendable {
             let embeddingWorker = EmbeddingWorker(
                 store: store, encoder: PassageEncoder(host: host), batchSize: host.batchSize, logger: logger,
                 onVectors: { rows in index.upsert(rows.map { (id: $0.chunkId, vector: $0.vector) }) },
-                onDeleted: { ids in index.remove(ids) },
+                onDeleted: { ids in
+                    index.remove(ids)
+                    // While a new encoder fills in, search (and status) use the previous model's matrix.
+                    if let serving = searcher.denseState?.index, serving !== index { serving.remove(ids) }
+                },
                 onActivated: {
                     await EmbeddingService.activated(store: store, host: host, index: index, searcher: searcher, logger: logger)
                 })

@@ -41,6 +41,9 @@ public actor EmbeddingWorker {
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private var recentRate: (count: Int, since: ContinuousClock.Instant)?
     private var batchesSinceRefresh = 0
+    /// Callers of `dropDeletedVectors()`, resumed once the deletions before their call are applied.
+    private var deletionWaiters: [CheckedContinuation<Void, Never>] = []
+    private var hasStopped = false
 
     public init(
         store: Store, encoder: any PassageEmbedding, batchSize: Int = 32, logger: Logger,
@@ -64,8 +67,26 @@ public actor EmbeddingWorker {
     /// There may be new chunks (or deleted ones): look again.
     public nonisolated func wake() { wakeContinuation.yield() }
 
+    /// Returns once the vectors of every chunk deleted before the call have left the in-memory
+    /// matrix (at once if the worker has stopped). For deletions nobody else announces, such as a
+    /// removed source: its chunks go by cascade, and status and search must agree with the store.
+    /// The run loop applies them between batches, so a batch's vectors never land after their
+    /// chunks' deletion was applied.
+    public func dropDeletedVectors() async {
+        guard !hasStopped else { return }
+        await withCheckedContinuation { continuation in
+            deletionWaiters.append(continuation)
+            wake()
+        }
+    }
+
     /// Runs until cancelled.
     public func run() async {
+        defer {
+            hasStopped = true
+            for waiter in deletionWaiters { waiter.resume() }
+            deletionWaiters = []
+        }
         do {
             try await store.registerEmbeddingModel(
                 fingerprint: encoder.fingerprint, name: encoder.modelName, dimension: encoder.dimension)
@@ -83,8 +104,7 @@ public actor EmbeddingWorker {
         var cursor: Int64 = 0
         while !Task.isCancelled {
             do {
-                let deleted = try await store.drainDeletedChunks()
-                if !deleted.isEmpty { await onDeleted(deleted) }
+                try await applyDeletions()
                 let batch = try await store.chunksNeedingEmbedding(fingerprint: encoder.fingerprint, afterId: cursor, limit: batchSize)
                 if batch.isEmpty {
                     try await finishPass()
@@ -107,6 +127,16 @@ public actor EmbeddingWorker {
                 guard await iterator.next() != nil else { return }
             }
         }
+    }
+
+    /// Drops the vectors of chunks deleted since the last look, then resumes those who waited for it
+    /// (deletions after they asked are applied by then; later ones wait for the next round).
+    private func applyDeletions() async throws {
+        let waiting = deletionWaiters
+        deletionWaiters = []
+        defer { for waiter in waiting { waiter.resume() } }
+        let deleted = try await store.drainDeletedChunks()
+        if !deleted.isEmpty { await onDeleted(deleted) }
     }
 
     /// Nothing left to embed: refresh the counts, and switch to this model if it is complete.

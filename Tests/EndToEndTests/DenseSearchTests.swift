@@ -69,6 +69,43 @@ extension EndToEndTests {
         #expect(harness.stop() == 0)
     }
 
+    /// Removing a source drops its chunks' vectors from memory too: `sotto status` agrees with the
+    /// store the moment `sotto sources remove` returns, and a restart finds the same count.
+    @Test(.enabled(if: EndToEndTests.hasEncoder, "all-MiniLM-L6-v2 is not installed (Scripts/fetch-models)"))
+    func removingASourceDropsItsVectorsFromMemory() throws {
+        let models = Self.modelsDirectory
+        let harness = try DaemonHarness(config: "[index]\ndebounce_ms = 100\n[encoder]\nmodel = \"\(models)/all-MiniLM-L6-v2\"\n")
+        let kept = try harness.makeFolder("kept", files: [
+            "garage.md": "# Garage\n\nThe automobile's engine makes a grinding noise and will not start in the morning.\n",
+        ])
+        let removed = try harness.makeFolder("removed", files: [
+            "kitchen.md": "# Kitchen\n\nKnead the dough for ten minutes, then let the loaf rise overnight.\n",
+            "office.md": "# Office\n\nThe tenant must give six months' notice before the lease ends.\n\n## Deposit\n\nThree months' rent.\n",
+            "garden.md": "# Garden\n\nWater the tomato plants every evening during the summer heat.\n",
+        ])
+        try harness.start()
+        _ = try harness.client.addSource(SourceRequest(path: kept.path))
+        _ = try harness.client.addSource(SourceRequest(path: removed.path))
+        let before = try Self.waitUntilEmbedded(harness)
+        #expect(before.denseSearch.vectors == before.counts.chunks)
+
+        let remove = try harness.cli(["sources", "remove", removed.path])
+        #expect(remove.status == 0, "\(remove.err)")
+        let after = try harness.client.status()
+        #expect(after.counts.chunks < before.counts.chunks)
+        #expect(after.denseSearch.vectors == after.counts.chunks, "vectors in memory \(after.denseSearch.vectors), chunks \(after.counts.chunks)")
+        let printed = try harness.cli(["status"])
+        #expect(printed.out.contains("\(after.counts.chunks) vectors in memory"), "\(printed.out)")
+        let dense = try harness.client.search(SearchRequest(query: "bread rising", limit: 5, mode: "dense"))
+        #expect(dense.hits.allSatisfy { $0.path.hasPrefix(kept.path + "/") }, "\(dense.hits.map(\.path))")
+
+        #expect(harness.stop() == 0)
+        try harness.start()
+        let restarted = try Self.waitUntilEmbedded(harness)
+        #expect(restarted.denseSearch.vectors == after.denseSearch.vectors)
+        #expect(harness.stop() == 0)
+    }
+
     @Test(.enabled(if: EndToEndTests.hasEncoder, "all-MiniLM-L6-v2 is not installed (Scripts/fetch-models)"))
     func changingTheEncoderReembedsAndSwitchesWhenComplete() throws {
         let models = Self.modelsDirectory

@@ -141,4 +141,28 @@ final class FakeEncoder: PassageEmbedding, Sendable {
         #expect(ok)
         #expect(events.vectors.withLock { $0 } == 10)
     }
+
+    /// A removed source's chunks go by cascade, without a wake from the indexer: whoever removed them
+    /// waits for their vectors to leave the matrix, and they have by the time the wait returns.
+    @Test func dropDeletedVectorsReturnsOnceTheDeletionsAreApplied() async throws {
+        let store = try await makeStore(chunks: 20)
+        let events = Events()
+        let worker = makeWorker(store, FakeEncoder(name: "a"), events)
+        let ok = try await runUntil(worker) {
+            guard await worker.currentProgress().embedded == 20 else { return false }
+            let removed = try await store.removeRoot(path: "/r")
+            await worker.dropDeletedVectors()
+            #expect(removed == 4)
+            return true
+        }
+        #expect(ok)
+        #expect(events.deleted.withLock { $0.count } == 20, "every removed chunk's vector is dropped before the wait returns")
+    }
+
+    @Test func dropDeletedVectorsDoesNotWaitForAStoppedWorker() async throws {
+        let store = try await makeStore(chunks: 5)
+        let worker = makeWorker(store, FakeEncoder(name: "a"), Events())
+        #expect(try await runUntil(worker) { await worker.currentProgress().embedded == 5 })
+        await worker.dropDeletedVectors()  // run() has returned (cancelled): must not hang
+    }
 }
