@@ -10,14 +10,18 @@ struct AnswerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Most tokens in the answer (1–4096).", valueName: "n")) var maxTokens: Int?
     @Option(name: .long, help: ArgumentHelp("Only documents under this path.", valueName: "prefix")) var path: String?
     @Option(name: .long, help: "sentences (cited, the default) or short (the shortest phrase that answers, copied from a source).") var style: String?
-    @Flag(name: .long, help: "Print the answer events as JSON lines (NDJSON; with --no-stream one JSON document).") var json = false
+    @Flag(name: .long, help: "Print the answer events as JSON lines (NDJSON).") var json = false
     @Flag(name: .long, help: "Hide the time to first token and the speed.") var quiet = false
+    @Option(name: .long, help: ArgumentHelp(
+        "While the decoder is still loading (just after sottod starts), wait for it this long (0: do not wait).",
+        valueName: "seconds")) var wait = 120
 
     func validate() throws {
         guard (1...20).contains(sources) else { throw ValidationError("--sources must be between 1 and 20") }
         guard (0...2).contains(temperature) else { throw ValidationError("--temperature must be between 0 and 2") }
         if let maxTokens, !(1...4096).contains(maxTokens) { throw ValidationError("--max-tokens must be between 1 and 4096") }
         if let style, !["sentences", "short"].contains(style) { throw ValidationError("--style must be sentences or short") }
+        guard (0...3600).contains(wait) else { throw ValidationError("--wait must be between 0 and 3600 seconds") }
     }
 
     func request(_ question: String, history: [ChatTurn]) -> AskRequest {

@@ -38,7 +38,7 @@ struct ChatCommand: ParsableCommand {
             }
             var printer = AnswerPrinter(json: options.json, quiet: options.quiet)
             do {
-                try AskCommand.ask(options.request(question, history: history), client: client, printer: &printer, whole: false)
+                try AskCommand.ask(options.request(question, history: history), client: client, printer: &printer, whole: false, wait: options.wait)
             } catch let exit as ExitCode where exit != ExitCode(3) && exit != ExitCode(4) {
                 continue  // the message is printed; the conversation goes on
             }

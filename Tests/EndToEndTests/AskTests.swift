@@ -91,4 +91,31 @@ extension EndToEndTests {
         #expect(results.last?.query == "When does the Berlin lease end? And how much is its rent?")
         #expect(harness.stop() == 0)
     }
+
+    static var smallDecoder: String { modelsDirectory + "/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf" }
+
+    /// Right after sottod starts, its decoder is still loading: `sotto ask` waits for it with a note
+    /// (as a person would) instead of failing with decoder_loading, and `--wait 0` does not wait.
+    @Test(.enabled(
+        if: FileManager.default.fileExists(atPath: EndToEndTests.smallDecoder),
+        "qwen2.5-coder-0.5b is not installed (Scripts/fetch-models qwen2.5-coder-0.5b)"))
+    func askWaitsForADecoderThatIsStillLoading() throws {
+        let config = "[index]\ndebounce_ms = 100\n[[decoders]]\nname = \"small\"\nfile = \"\(Self.smallDecoder)\"\n"
+        let harness = try DaemonHarness(config: config)
+        let folder = try harness.makeFolder("docs", files: Self.documents)
+        try harness.start()
+        #expect(try harness.client.status().decoder?.models.first?.state == "loading", "asked before the decoder is ready")
+        _ = try harness.client.addSource(SourceRequest(path: folder.path))
+        let impatient = try harness.cli(["ask", "When does the Berlin lease end?", "--wait", "0", "--max-tokens", "4"])
+        #expect(impatient.status == 1)
+        #expect(impatient.err.contains("decoder_loading"), "\(impatient.err)")
+
+        let asked = try harness.cli(["ask", "When does the Berlin lease end?", "--max-tokens", "8", "--quiet"])
+        #expect(asked.status == 0, "\(asked.err)")
+        #expect(asked.err.contains("the decoder small is loading; waiting up to 120 s for it (--wait)"), "\(asked.err)")
+        #expect(!asked.err.contains("try again"), "\(asked.err)")
+        #expect(asked.out.contains("berlin-lease.md:"), "the answer and its sources: \(asked.out)")
+        #expect(try harness.client.status().decoder?.models.first?.state == "ready")
+        #expect(harness.stop() == 0)
+    }
 }
