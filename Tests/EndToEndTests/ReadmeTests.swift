@@ -17,7 +17,7 @@ import Testing
     /// Every repository path the README names in backquotes or links (`Scripts/…`, `docs/…`, …).
     static func namedPaths() -> Set<String> {
         var found: Set<String> = []
-        let pattern = /(?:^|[`(\s])((?:\.\.\/|\.\/)?(?:Scripts|docs|etc|systemd|examples|Sources|Tests|shared)\/[A-Za-z0-9_.\/-]*[A-Za-z0-9_-])/
+        let pattern = /(?:^|[`(\s])((?:\.\.\/|\.\/)?(?:Scripts|docs|etc|systemd|examples|eval|Sources|Tests|shared)\/[A-Za-z0-9_.\/-]*[A-Za-z0-9_-])/
         for match in readme.matches(of: pattern) { found.insert(String(match.1)) }
         return found
     }
