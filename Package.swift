@@ -31,7 +31,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -89,9 +88,15 @@ let package = Package(
             pkgConfig: "poppler-glib",
             providers: [.apt(["libpoppler-glib-dev"])]
         ),
+        // zlib's raw inflate for the extractors' own ZIP reader (DOCX, XLSX, PPTX, OpenDocument, EPUB).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "Extract",
-            dependencies: ["CPoppler", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["CPoppler", "CZlib"],
             swiftSettings: strict
         ),
         .target(
