@@ -40,6 +40,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var fusion = FusionSetting.convex(alpha: 0.4)
     /// The decoders that answer questions (`[decoder]` and `[[decoders]]` in the file).
     public var decoder = DecoderSetting()
+    /// Whether a model file that the models directory's manifest does not list may be loaded
+    /// (unchecked); listed files are always checked against their sha256.
+    public var allowsUnlistedModels = false
     /// Who may change the index (`[access]` in the file).
     public var access = AccessSetting()
     /// The audit trail (`[audit]` in the file).
@@ -190,6 +193,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let socket = try reader.string("socket").map { Self.expand($0, environment) }
         if let value = try reader.string("database") { databasePath = Self.expand(value, environment) }
         if let value = try reader.string("models") { modelsDirectory = Self.expand(value, environment) }
+        if let value = try reader.bool("allow_unlisted_models") { allowsUnlistedModels = value }
         if let value = try reader.string("log_level") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(value) else {

@@ -36,6 +36,8 @@ final class DecoderHost: Sendable {
     let queue: AnswerQueue
     private let paths: [String: String]
     private let loader: DecoderLoader?
+    /// Every decoder file is checked against the models manifest before it is loaded.
+    private let modelCheck: ModelCheck
     private let states: Mutex<[String: State]>
     private let loadQueue = DispatchQueue(label: "sotto.decoder.load", qos: .utility)
 
@@ -43,6 +45,7 @@ final class DecoderHost: Sendable {
         setting = configuration.decoder
         queue = AnswerQueue(capacity: configuration.decoder.queueSize)
         self.loader = loader
+        modelCheck = ModelCheck(modelsDirectory: configuration.modelsDirectory, allowsUnlisted: configuration.allowsUnlistedModels)
         var paths: [String: String] = [:]
         var states: [String: State] = [:]
         for model in configuration.decoder.models {
@@ -121,10 +124,14 @@ final class DecoderHost: Sendable {
             } else if path.hasPrefix("builtin:") {
                 outcome = .failed("there is no built-in decoder \(path); the one there is: builtin:echo")
             } else if let loader {
-                do {
-                    outcome = .ready(try loader(URL(fileURLWithPath: path), threads, contextTokens))
-                } catch {
-                    outcome = .failed(Self.describe(error))
+                if let refusal = modelCheck.verify(file: path) {
+                    outcome = .failed(refusal.message)
+                } else {
+                    do {
+                        outcome = .ready(try loader(URL(fileURLWithPath: path), threads, contextTokens))
+                    } catch {
+                        outcome = .failed(Self.describe(error))
+                    }
                 }
             } else {
                 outcome = .failed("this build of sottod has no decoder")

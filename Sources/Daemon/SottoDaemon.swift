@@ -181,6 +181,11 @@ public struct SottoDaemon: Sendable {
             logger.notice("no encoder model at \(directory); search is by words only (Scripts/fetch-models installs it)")
             return (nil, nil)
         }
+        let check = ModelCheck(modelsDirectory: configuration.modelsDirectory, allowsUnlisted: configuration.allowsUnlistedModels)
+        if let refusal = check.verify(encoderDirectory: directory) {
+            logger.error("\(refusal.message); search is by words only")
+            return (nil, refusal.message)
+        }
         let problem: String
         do {
             let started = ContinuousClock.now

@@ -40,6 +40,7 @@ final class InProcessDaemon: @unchecked Sendable {
         socketPath = directory.appendingPathComponent("s.sock").path
         let configFile = directory.appendingPathComponent("sottod.toml").path
         try """
+            allow_unlisted_models = true
             [index]
             debounce_ms = 50
             [encoder]

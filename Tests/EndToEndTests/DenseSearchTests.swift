@@ -126,7 +126,7 @@ extension EndToEndTests {
         let first = try Self.waitUntilEmbedded(harness, model: "all-MiniLM-L6-v2")
         #expect(harness.stop() == 0)
 
-        try "[encoder]\nmodel = \"\(copy.path)\"\n".write(toFile: harness.configPath, atomically: true, encoding: .utf8)
+        try "allow_unlisted_models = true\n[encoder]\nmodel = \"\(copy.path)\"\n".write(toFile: harness.configPath, atomically: true, encoding: .utf8)
         try harness.start()
         // Search keeps serving by meaning throughout: with the previous model's vectors until the new
         // set is complete (its encoder is still there), then with the new one.
