@@ -273,7 +273,8 @@ public struct APIResponder: HTTPResponder {
             }
             forgotten.append(.init(path: path, documentsRemoved: try await store.forget(path: path)))
         }
-        embeddingWorker?.wake()
+        // The vectors leave memory before the answer, as for a removed source.
+        await embeddingWorker?.dropDeletedVectors()
         return ForgetResponse(forgotten: forgotten)
     }
 

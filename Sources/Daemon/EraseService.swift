@@ -15,7 +15,7 @@ struct EraseService: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             if store.needsErase {
-                embeddingWorker?.wake()
+                await embeddingWorker?.dropDeletedVectors()
                 do {
                     try await store.erase()
                 } catch {

@@ -79,6 +79,23 @@ import Glibc
         #expect(try harness.client.search(SearchRequest(query: marker, limit: 5, mode: "bm25")).hits.isEmpty)
     }
 
+    @Test(.enabled(if: EndToEndTests.hasEncoder, "all-MiniLM-L6-v2 is not installed (Scripts/fetch-models)"))
+    func forgetDropsTheVectorsFromMemoryBeforeItAnswers() throws {
+        let models = EndToEndTests.modelsDirectory
+        let harness = try DaemonHarness(config: "[index]\ndebounce_ms = 100\n[encoder]\nmodel = \"\(models)/all-MiniLM-L6-v2\"\n")
+        let root = try harness.makeFolder("docs", files: [
+            "keep.md": "Bread needs flour, water and time.\n", "drop.md": "The tenant pays the rent monthly.\n",
+        ])
+        try harness.start()
+        #expect(try harness.cli(["sources", "add", root.path]).status == 0)
+        try harness.waitUntilIdle()
+        let deadline = Date().addingTimeInterval(60)
+        while try harness.client.status().denseSearch.vectors < 2, Date() < deadline { usleep(200_000) }
+        #expect(try harness.client.status().denseSearch.vectors == 2, "the control: both embedded")
+        #expect(try harness.cli(["forget", root.path + "/drop.md"]).status == 0)
+        #expect(try harness.client.status().denseSearch.vectors == 1)
+    }
+
     @Test func forgettingOutsideEverySourceIsNotFound() throws {
         let harness = try DaemonHarness()
         try harness.start()
