@@ -125,7 +125,8 @@ public final class DecoderSession: @unchecked Sendable {
         while start < tokens.count {
             let n = min(maxBatch, tokens.count - start)
             let chunk = Array(tokens[start..<(start + n)])
-            let wanted = max(first - start, 0)..<n
+            // Clamped: a batch wholly before `first` wants no logits (an empty range, not a trap).
+            let wanted = min(max(first - start, 0), n)..<n
             forward(chunk, firstLogit: wanted.lowerBound < n ? wanted.lowerBound : n) { row, logits in
                 body(start + row, logits)
             }
