@@ -11,10 +11,11 @@ import Testing
         #expect(Relevance.coverage(of: "what is it?", by: ["anything"]) == 0)
     }
 
-    @Test func usesTheCosineWhenThereIsOneAndCoverageOtherwise() {
+    @Test func abstainsWhenEitherTheCosineOrTheCoverageIsLow() {
         let policy = AbstentionPolicy(minimumCosine: 0.3, minimumCoverage: 0.5)
         #expect(policy.shouldAbstain(Relevance(cosine: 0.2, coverage: 1)))
-        #expect(!policy.shouldAbstain(Relevance(cosine: 0.4, coverage: 0)))
+        #expect(policy.shouldAbstain(Relevance(cosine: 0.4, coverage: 0.4)))
+        #expect(!policy.shouldAbstain(Relevance(cosine: 0.4, coverage: 0.5)))
         #expect(policy.shouldAbstain(Relevance(cosine: nil, coverage: 0.4)))
         #expect(!policy.shouldAbstain(Relevance(cosine: nil, coverage: 0.5)))
         #expect(!AbstentionPolicy.never.shouldAbstain(Relevance(cosine: -1, coverage: 0)))
