@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .systemLibrary(
@@ -147,7 +148,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "sotto",
-            dependencies: ["API", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "API", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `sotto mcp`: the Model Context Protocol server (only the CLI speaks it).
+                .product(name: "MCP", package: "swift-sdk"),
+            ],
             swiftSettings: strict
         ),
         // Embeds the SQuAD passages for Scripts/bench-encoder.

@@ -67,6 +67,12 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case invalidPath = "invalid_path"
     /// The supplied `context` of an ask is larger than the decoder's window can take.
     case contextTooLarge = "context_too_large"
+    /// The input is longer than the model's window (OpenAI's code for it).
+    case contextLengthExceeded = "context_length_exceeded"
+    /// `/v1/passages` names a path that is not an indexed document.
+    case documentNotIndexed = "document_not_indexed"
+    /// The request came from a web browser (it carried `Origin` or `Sec-Fetch-Mode`); refused.
+    case browserRequest = "browser_request"
 }
 
 // MARK: - Status

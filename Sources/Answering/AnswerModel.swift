@@ -16,9 +16,18 @@ public struct AnswerGenerationOptions: Sendable, Equatable {
     /// 0 is greedy.
     public var temperature: Double
     public var maxTokens: Int
-    public init(temperature: Double = 0, maxTokens: Int = 512) {
+    /// Nucleus sampling's share of probability; nil: the model's default.
+    public var topP: Double?
+    /// The seed of the random numbers when sampling; nil: the model's default.
+    public var seed: UInt64?
+    /// The answer ends before any of these strings would appear.
+    public var stop: [String]
+    public init(temperature: Double = 0, maxTokens: Int = 512, topP: Double? = nil, seed: UInt64? = nil, stop: [String] = []) {
         self.temperature = temperature
         self.maxTokens = maxTokens
+        self.topP = topP
+        self.seed = seed
+        self.stop = stop
     }
 }
 

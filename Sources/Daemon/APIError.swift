@@ -9,13 +9,18 @@ public struct APIError: Error, Sendable {
     public var retryAfter: Int?
     /// The methods a path takes, sent as `Allow` (405s).
     public var allow: [String]?
+    /// The request field at fault, for the OpenAI-shaped errors (`param`).
+    public var param: String?
 
-    public init(_ status: Int, _ code: ErrorCode, _ message: String, retryAfter: Int? = nil, allow: [String]? = nil) {
+    public init(
+        _ status: Int, _ code: ErrorCode, _ message: String, retryAfter: Int? = nil, allow: [String]? = nil, param: String? = nil
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
         self.allow = allow
+        self.param = param
     }
 
     static func badRequest(_ message: String) -> APIError { APIError(400, .badRequest, message) }

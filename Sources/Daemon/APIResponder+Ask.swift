@@ -13,17 +13,7 @@ extension APIResponder {
         watch: ConnectionWatch? = nil
     ) async throws -> Response {
         let request = try Self.validate(wire)
-        let chosen = decoders.model(named: wire.model)
-        if case .failure(let error) = chosen, error.code == .unknownModel { throw error }
-        let prepared: PreparedAnswer
-        do {
-            prepared = try await answerer.prepare(request, model: (try? chosen.get())?.model, visibility: visibility)
-        } catch AnsweringError.emptyQuestion {
-            throw APIError(400, .emptyQuery, "the question has no words to search for")
-        } catch let error as AnsweringError {
-            guard case .contextTooLarge = error else { throw error }
-            throw APIError(400, .contextTooLarge, error.message)
-        }
+        let (prepared, chosen) = try await prepareGrounded(request, modelName: wire.model, visibility: visibility)
         let sources = prepared.sources.map(Self.wire)
         note?.documents = sources.map(\.path)
         let isStreaming = wire.stream ?? true
@@ -36,17 +26,7 @@ extension APIResponder {
         }
         // The decoder by its configured name (what a request's `model` takes), not by its file.
         let (modelName, model) = try chosen.get()
-        let ticket: AnswerQueue.Ticket
-        do {
-            ticket = try decoders.queue.enqueue()
-        } catch {
-            var seconds = 1
-            if case .queueFull(let retry) = error { seconds = retry }
-            throw APIError(503, .queueFull, error.message, retryAfter: seconds)
-        }
-        let events = answerer.answer(
-            prepared, model: model, queue: decoders.queue, ticket: ticket, deadline: received + configuration.decoder.timeLimit
-        ).ending(whenClientLeaves: watch)
+        let events = try startAnswer(prepared, model: model, received: received, watch: watch)
 
         guard isStreaming else {
             var firstToken: Double?

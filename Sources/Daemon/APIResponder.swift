@@ -31,6 +31,8 @@ public struct APIResponder: HTTPResponder {
     let access: AccessPolicy
     /// nil: no audit trail.
     let auditLog: AuditLog?
+    /// The sentence encoder, for `/v1/embeddings`; nil when none is loaded.
+    var encoder: EncoderHost? = nil
 
     private static let routes: [String: Set<String>] = [
         "/v1/status": ["GET"],
@@ -42,6 +44,10 @@ public struct APIResponder: HTTPResponder {
         "/v1/ask": ["POST"],
         "/v1/forget": ["POST"],
         "/v1/audit": ["GET"],
+        "/v1/passages": ["POST"],
+        "/v1/chat/completions": ["POST"],
+        "/v1/embeddings": ["POST"],
+        "/v1/models": ["GET"],
     ]
 
     /// Routes that change the index: root, the daemon's user and the admin group only
@@ -51,23 +57,26 @@ public struct APIResponder: HTTPResponder {
     ]
 
     public func respond(to request: Request, context: Context) async throws -> Response {
+        // The OpenAI-compatible endpoints answer errors in OpenAI's shape, which their clients read.
+        let errorResponse = Self.openAIPaths.contains(request.uri.path) ? Self.openAIErrorResponse : Self.errorResponse
+        if let refusal = BrowserGuard.refusal(request) { return errorResponse(refusal) }
         let note = AuditNote()
         let response: Response
         do {
             response = try await route(request, context: context, note: note)
         } catch let error as APIError {
-            response = Self.errorResponse(error)
+            response = errorResponse(error)
         } catch is ClientGone {
             logger.info("a client left before its answer was complete; its generation was stopped")
-            response = Self.errorResponse(APIError(499, .clientClosed, "the client closed the connection before the answer was complete"))
+            response = errorResponse(APIError(499, .clientClosed, "the client closed the connection before the answer was complete"))
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            response = Self.errorResponse(APIError(413, .payloadTooLarge, "the request body is larger than \(configuration.maxRequestBytes) bytes"))
+            response = errorResponse(APIError(413, .payloadTooLarge, "the request body is larger than \(configuration.maxRequestBytes) bytes"))
         } catch is NIOTooManyBytesError {
             // A body without a declared length (chunked) that grew past the limit while it was read.
-            response = Self.errorResponse(APIError(413, .payloadTooLarge, "the request body is larger than \(configuration.maxRequestBytes) bytes"))
+            response = errorResponse(APIError(413, .payloadTooLarge, "the request body is larger than \(configuration.maxRequestBytes) bytes"))
         } catch {
             logger.error("request \(request.method) \(request.uri.path) failed: \(error)")
-            response = Self.errorResponse(.internalError("the daemon failed to answer: \(error)"))
+            response = errorResponse(.internalError("the daemon failed to answer: \(error)"))
         }
         if let auditLog, let entry = note.record(status: response.status.code) {
             do {
@@ -140,6 +149,20 @@ public struct APIResponder: HTTPResponder {
             note.query = wanted.question
             return try await ask(
                 wanted, received: received, visibility: visibility(for: caller), note: note, watch: await context.connectionWatch())
+        case ("POST", "/v1/passages"):
+            let wanted = try await decode(PassageRequest.self, request)
+            note.query = wanted.path
+            let read = try await passages(wanted, visibility: visibility(for: caller))
+            note.documents = [read.path]
+            return try json(read)
+        case ("POST", "/v1/chat/completions"):
+            let received = ContinuousClock.now
+            let wanted = try await decode(OpenAIChatRequest.self, request)
+            note.query = wanted.messages.last { $0.role == "user" }?.content
+            return try await chatCompletions(
+                wanted, received: received, visibility: visibility(for: caller), note: note, watch: await context.connectionWatch())
+        case ("POST", "/v1/embeddings"): return try json(await embeddings(try await decode(OpenAIEmbeddingRequest.self, request)))
+        case ("GET", "/v1/models"): return try json(models())
         default: throw APIError.notFound("no such endpoint: \(method) \(path)")
         }
     }

@@ -33,6 +33,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var idleTimeout: Duration = .seconds(60)
     /// A request's head and body must arrive within this long of its first part.
     public var requestTimeout: Duration = .seconds(60)
+    /// The model name under which `/v1/chat/completions` answers from the documents (`[server] grounded_model`).
+    public var groundedModelName = "sotto"
     /// Roots the daemon adds at start if they are not there yet.
     public var roots: [RootSetting] = []
     public var encoder = EncoderSetting()
@@ -216,6 +218,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
             if let value = try server.integer("max_connections", in: 1...65_536) { maxConnections = Int(value) }
             if let value = try server.integer("idle_timeout_seconds", in: 1...86_400) { idleTimeout = .seconds(value) }
             if let value = try server.integer("request_timeout_seconds", in: 1...86_400) { requestTimeout = .seconds(value) }
+            if let name = try server.string("grounded_model") {
+                guard !name.isEmpty else { throw .invalid(path: file, key: "server.grounded_model", message: "must not be empty") }
+                groundedModelName = name
+            }
             try server.finish()
         }
         if var table = try reader.table("encoder") {
@@ -283,6 +289,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
                 try entry.finish()
             }
             decoder.models = models
+        }
+        if decoder.models.contains(where: { $0.name == groundedModelName }) {
+            throw .invalid(
+                path: file, key: "server.grounded_model",
+                message: "\(groundedModelName) is also a decoder's name; the grounded model needs a name of its own")
         }
         if let name = decoder.defaultModel, !decoder.models.contains(where: { $0.name == name }) {
             throw .invalid(

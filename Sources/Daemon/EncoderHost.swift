@@ -49,6 +49,17 @@ final class EncoderHost: Sendable {
         try await run(on: queryQueue) { [queries] in try queries.embed([text], role: .query, batchSize: 1).first ?? [] }
     }
 
+    /// Texts for `/v1/embeddings`, embedded as passages are (the stored vectors' space), on the
+    /// query queue so that they do not wait behind indexing.
+    func embedTexts(_ texts: [String]) async throws -> [[Float]] {
+        try await run(on: queryQueue) { [queries, batchSize] in try queries.embed(texts, role: .passage, batchSize: batchSize) }
+    }
+
+    /// Tokens `text` takes as `embedTexts` embeds it, [CLS] and [SEP] included.
+    func passageTokenCount(_ text: String) -> Int {
+        queries.tokenCount(Substring(queries.prefixes.passage + text)) + 2
+    }
+
     private func run<T: Sendable>(on queue: DispatchQueue, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try work() }) }

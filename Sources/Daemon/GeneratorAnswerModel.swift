@@ -38,9 +38,10 @@ public final class GeneratorAnswerModel: AnswerModel {
         let chat = messages.map { message in
             Generation.ChatMessage(role: Self.role(message.role), content: message.content)
         }
-        let generationOptions = GenerationOptions(
-            maxTokens: options.maxTokens,
-            sampling: SamplingOptions(temperature: Float(options.temperature)))
+        var sampling = SamplingOptions(temperature: Float(options.temperature))
+        if let topP = options.topP { sampling.topP = Float(topP) }
+        if let seed = options.seed { sampling.seed = seed }
+        let generationOptions = GenerationOptions(maxTokens: options.maxTokens, sampling: sampling, stopStrings: options.stop)
         let events = generator.generate(prompt: .chat(chat), options: generationOptions)
         let (stream, continuation) = AsyncThrowingStream<AnswerModelEvent, Error>.makeStream()
         let task = Task {

@@ -104,7 +104,8 @@ public struct SottoDaemon: Sendable {
             access: AccessPolicy(adminGroupName: configuration.access.adminGroup, allowsUserSources: configuration.access.userSources),
             auditLog: configuration.isAuditing()
                 ? AuditLog(path: configuration.auditPath, retentionDays: configuration.audit.retentionDays, maxBytes: configuration.audit.maxBytes)
-                : nil)
+                : nil,
+            encoder: host)
         if configuration.isAuditing() { logger.info("the audit trail is written to \(configuration.auditPath)") }
         let logger = self.logger
         let budget = ConnectionBudget(limit: Self.connectionLimit(configured: configuration.maxConnections, logger: logger))

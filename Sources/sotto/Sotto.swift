@@ -14,7 +14,7 @@ struct Sotto: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             StatusCommand.self, SourcesCommand.self, IndexCommand.self, SearchCommand.self, AskCommand.self, ChatCommand.self,
-            DocumentsCommand.self, ForgetCommand.self, AuditCommand.self, SocketCommand.self,
+            DocumentsCommand.self, ForgetCommand.self, AuditCommand.self, SocketCommand.self, MCPCommand.self,
         ])
 
     /// `--socket PATH` may also come before the subcommand (`sotto --socket S status`); it is moved to

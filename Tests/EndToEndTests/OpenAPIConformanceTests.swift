@@ -39,8 +39,12 @@ extension EndToEndTests {
                 Issue.record("\(method) \(route) answered \(contentType), the document says \(content.keys.sorted())")
                 return
             }
-            let documents: [Data] = contentType == "application/x-ndjson"
-                ? answer.body.split(separator: UInt8(ascii: "\n")).map { Data($0) } : [answer.body]
+            let documents: [Data]
+            switch contentType {
+            case "application/x-ndjson": documents = answer.body.split(separator: UInt8(ascii: "\n")).map { Data($0) }
+            case "text/event-stream": documents = try Self.serverSentEvents(answer.body)
+            default: documents = [answer.body]
+            }
             #expect(!documents.isEmpty)
             for document in documents {
                 let value = try JSONSerialization.jsonObject(with: document, options: [.fragmentsAllowed])
@@ -65,6 +69,18 @@ extension EndToEndTests {
         try check("POST", "/ask", body: #"{"question": "Who won?", "style": "short", "context": [{"title": "Final", "text": "The Broncos won."}]}"#, expect: 200)
         try check("POST", "/ask", body: #"{"question": " "}"#, expect: 400)
         try check("POST", "/ask", body: #"{"question": "When does the lease end?", "model": "nope"}"#, expect: 404)
+        let lease = folder.appendingPathComponent("contracts/berlin-lease.md").path
+        try check("POST", "/passages", body: #"{"path": "\#(lease)", "lineStart": 1, "lineEnd": 3}"#, expect: 200)
+        try check("POST", "/passages", body: #"{"path": "/not/indexed.md"}"#, expect: 404)
+        try check("POST", "/passages", body: #"{"path": "\#(lease)", "lineStart": 5, "lineEnd": 2}"#, expect: 400)
+        let question = #""messages": [{"role": "user", "content": "When does the lease end?"}]"#
+        try check("POST", "/chat/completions", body: #"{"model": "sotto", \#(question)}"#, expect: 200)
+        try check("POST", "/chat/completions", body: #"{"model": "sotto", "stream": true, "stream_options": {"include_usage": true}, \#(question)}"#, expect: 200)
+        try check("POST", "/chat/completions", body: #"{"model": "echo", "stream": true, "max_tokens": 3, \#(question)}"#, expect: 200)
+        try check("POST", "/chat/completions", body: #"{"model": "nope", \#(question)}"#, expect: 404)
+        try check("POST", "/chat/completions", body: #"{"model": "echo", "messages": []}"#, expect: 400)
+        try check("POST", "/embeddings", body: #"{"input": "lease"}"#, expect: 503)
+        try check("GET", "/models", expect: 200)
         try check("GET", "/documents?limit=2", expect: 200)
         try check("GET", "/documents?status=bogus", expect: 400)
         try check("POST", "/forget", body: #"{"paths": ["/nowhere/x.md"]}"#, expect: 404)
@@ -99,8 +115,20 @@ extension EndToEndTests {
     }
 }
 
-/// The subset of JSON Schema the API document uses: type, properties, required, additionalProperties,
-/// items, enum and $ref.
+extension EndToEndTests {
+    /// The JSON documents of a server-sent event stream (`data: …` events), which must end with `data: [DONE]`.
+    static func serverSentEvents(_ body: Data) throws -> [Data] {
+        let events = String(decoding: body, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        #expect(events.last == "data: [DONE]", "the stream ends with [DONE]: \(events.suffix(2))")
+        return try events.dropLast().map { event in
+            guard event.hasPrefix("data: ") else { throw HarnessError("not a data event: \(event)") }
+            return Data(event.dropFirst(6).utf8)
+        }
+    }
+}
+
+/// The subset of JSON Schema the API document uses: type, nullable, properties, required,
+/// additionalProperties, items, enum and $ref.
 struct SchemaValidator {
     let spec: [String: Any]
 
@@ -117,6 +145,7 @@ struct SchemaValidator {
     func validate(_ value: Any, against rawSchema: Any, at path: String) -> [String] {
         let schema = resolve(rawSchema)
         var problems: [String] = []
+        if value is NSNull, (schema["nullable"] as? Bool) == true { return [] }
         if let type = schema["type"] as? String {
             let ok: Bool
             switch type {

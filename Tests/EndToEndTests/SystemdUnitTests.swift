@@ -291,3 +291,53 @@ struct SystemdUnitTests {
         #expect(result.output.contains("systemctl daemon-reload && systemctl enable --now sottod"))
     }
 }
+
+/// The opt-in TCP relay (`sotto-tcp.socket` and `sotto-tcp.service`): loopback only, off by default,
+/// and the daemon still opens no IP socket (systemd listens, systemd-socket-proxyd relays).
+@Suite("systemd TCP relay units")
+struct TCPRelayUnitTests {
+    static func text(_ name: String) throws -> String {
+        try String(contentsOf: SystemdUnitHarness.repositoryRoot.appendingPathComponent("systemd/\(name)"), encoding: .utf8)
+    }
+
+    @Test("the socket listens on loopback only and the relay goes to the user's sottod socket")
+    func loopbackOnly() throws {
+        let socket = Set(try Self.text("sotto-tcp.socket").split(separator: "\n").map(String.init))
+        let listens = socket.filter { $0.hasPrefix("ListenStream=") }
+        #expect(listens == ["ListenStream=127.0.0.1:8765"])
+        #expect(socket.contains("IPAddressDeny=any") && socket.contains("IPAddressAllow=localhost"))
+        let service = try Self.text("sotto-tcp.service")
+        let lines = Set(service.split(separator: "\n").map(String.init))
+        #expect(lines.contains("ExecStart=/usr/lib/systemd/systemd-socket-proxyd --exit-idle-time=5min %t/sotto/sotto.sock"))
+        #expect(lines.contains("RestrictAddressFamilies=AF_UNIX"))
+        // Started only through its socket, which is not enabled by anything shipped.
+        #expect(!service.contains("[Install]"))
+    }
+
+    @Test(
+        "systemd-analyze verify accepts the relay units without a warning",
+        .enabled(
+            if: SystemdUnitHarness.systemdAnalyze != nil,
+            "systemd-analyze is not installed (package systemd); skipping unit verification"))
+    func verify() throws {
+        let analyze = try #require(SystemdUnitHarness.systemdAnalyze)
+        let directory = try SystemdUnitHarness.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var staged: [String] = []
+        for name in ["sotto-tcp.socket", "sotto-tcp.service"] {
+            let url = directory.appendingPathComponent(name)
+            try Self.text(name).write(to: url, atomically: true, encoding: .utf8)
+            staged.append(url.path)
+        }
+        let result = try SystemdUnitHarness.run(
+            analyze, ["--user", "verify"] + staged, environment: ["XDG_RUNTIME_DIR": directory.path])
+        print("systemd-analyze --user verify sotto-tcp.socket sotto-tcp.service: exit \(result.status)\n\(result.output)")
+        #expect(result.status == 0)
+        #expect(SystemdUnitHarness.complaints(in: result.output, about: "sotto-tcp") == [])
+        let security = try SystemdUnitHarness.run(
+            analyze, ["--user", "security", "--offline=yes", staged[1]], environment: ["XDG_RUNTIME_DIR": directory.path])
+        let exposure = try #require(SystemdUnitHarness.overallExposure(in: security.output), "\(security.output)")
+        print("sotto-tcp.service: \(exposure.line)")
+        #expect(exposure.score <= 1.6, "\(exposure.line)")
+    }
+}
