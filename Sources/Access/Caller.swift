@@ -40,7 +40,8 @@ public struct Caller: Sendable, Hashable, CustomStringConvertible {
         "uid \(uid) (\(userName ?? "no name")) gid \(gid) pid \(pid) groups \(groups.map(String.init).joined(separator: ","))"
     }
 
-    static func userName(of uid: uid_t) -> String? {
+    /// The login name of `uid`, if it has one.
+    public static func userName(of uid: uid_t) -> String? {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 16_384)

@@ -22,7 +22,11 @@ final class CallerDirectory: Sendable {
             known.caller.pid = pid
             return known.caller
         }
-        let caller = Caller.resolve(uid: uid, gid: gid, pid: pid)
+        // Root and the daemon's own user see everything and may change the index: their groups
+        // decide nothing, so the group database (and whatever NSS modules it consults) is left alone.
+        let caller = uid == 0 || uid == geteuid()
+            ? Caller(uid: uid, gid: gid, pid: pid, groups: [gid], userName: Caller.userName(of: uid))
+            : Caller.resolve(uid: uid, gid: gid, pid: pid)
         entries.withLock { entries in
             if entries.count > 10_000 { entries.removeAll() }
             entries[key] = Entry(caller: caller, until: now + lifetime)
