@@ -77,7 +77,7 @@ def ask_first_token(socket, question):
                 if not line:
                     continue
                 event = json.loads(line)
-                if "token" in event and first is None:
+                if event.get("event") == "token" and first is None:
                     first = time.monotonic() - started
             return first, time.monotonic() - started
 

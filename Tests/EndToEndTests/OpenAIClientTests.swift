@@ -90,7 +90,10 @@ extension EndToEndTests {
         for round in rounds {
             #expect((round["chat_first_chunk"] ?? .infinity) < (round["chat_total"] ?? 0), "\(round)")
         }
-        func median(_ key: String) -> Double { rounds.compactMap { $0[key] }.sorted()[rounds.count / 2] * 1000 }
+        func median(_ key: String) -> Double {
+            let values = rounds.compactMap { $0[key] }.sorted()
+            return values.isEmpty ? .nan : values[values.count / 2] * 1000
+        }
         print(String(
             format: "first token, /v1/ask NDJSON: %.0f ms; first chunk, /v1/chat/completions SSE: %.0f ms (medians of 3, qwen2.5-coder-0.5b)",
             median("ask_first_token"), median("chat_first_chunk")))
