@@ -37,7 +37,8 @@ final class EncoderHost: Sendable {
         }
     }
 
-    var fingerprint: String { passages.fingerprint }
+    /// The weights' fingerprint and how passages are put to them (`PassageContext`).
+    var fingerprint: String { passages.fingerprint + "+" + PassageContext.version }
     var modelName: String { passages.modelName }
     var dimension: Int { passages.dimension }
 

@@ -113,7 +113,7 @@ public actor EmbeddingWorker {
                     continue
                 }
                 progress.state = .embedding
-                let vectors = try await encoder.embedPassages(batch.map(\.text))
+                let vectors = try await encoder.embedPassages(batch.map { PassageContext.text($0.text, section: $0.section) })
                 let rows = zip(batch, vectors).map { (chunkId: $0.id, vector: $1) }
                 try await store.saveEmbeddings(fingerprint: encoder.fingerprint, rows)
                 if progress.isActive { await onVectors(rows) }
