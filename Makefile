@@ -1,6 +1,6 @@
 # Sotto — build, install and test.
 #
-#   make                      build release binaries into .build/release (as yourself)
+#   make                      build release binaries into .build/static/release (as yourself)
 #   sudo make install         system service: binaries in $(PREFIX)/bin, units, sysusers, config
 #   make install-user         user service, no root: ~/.local/bin and ~/.config/systemd/user
 #   make test                 run the test suite (Scripts/test)
@@ -25,7 +25,11 @@ USER_CONFIGDIR   ?= $(if $(XDG_CONFIG_HOME),$(XDG_CONFIG_HOME),$(HOME)/.config)
 USER_UNITDIR     ?= $(USER_CONFIGDIR)/systemd/user
 
 SWIFT       ?= swift
-BUILDDIR    ?= .build/release
+# A build of its own: the Swift runtime is linked in (--static-swift-stdlib), so the installed
+# binaries need no toolchain on the target and carry no RUNPATH into one; objects compiled for a
+# dynamically linked build (Scripts/demo's, in .build/release) would not link that way.
+SCRATCH     ?= .build/static
+BUILDDIR    ?= $(SCRATCH)/release
 INSTALL     ?= install
 
 BINARIES    := sottod sotto
@@ -40,7 +44,7 @@ unit_paths = sed -e 's|/usr/local/bin/|$(1)/|g' -e 's|/usr/local/share/doc/sotto
 all: build
 
 build:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(SCRATCH)
 
 # Installing never builds: a build run by root would leave root-owned files in .build.
 check-built:

@@ -290,6 +290,65 @@ struct SystemdUnitTests {
         #expect(!userUnit.contains("/usr/local/"))
         #expect(result.output.contains("systemctl daemon-reload && systemctl enable --now sottod"))
     }
+
+    /// The release build `make` runs links the Swift runtime statically: installed binaries must
+    /// not depend on where (or whether) a toolchain is on the target.
+    @Test(
+        "make builds with the Swift runtime linked in",
+        .enabled(if: SystemdUnitHarness.make != nil, "make is not installed; skipping"))
+    func releaseBuildIsStatic() throws {
+        let make = try #require(SystemdUnitHarness.make)
+        let dryRun = try SystemdUnitHarness.run(make, ["-C", SystemdUnitHarness.repositoryRoot.path, "-n", "build"])
+        #expect(dryRun.status == 0)
+        #expect(dryRun.output.contains("swift build -c release --static-swift-stdlib --scratch-path .build/static"), "\(dryRun.output)")
+    }
+
+    /// `readelf -d` lines that tie a binary to the Swift toolchain: a RUNPATH/RPATH at all, or a
+    /// Swift runtime library it needs at run time.
+    static func toolchainDependencies(readelf output: String) -> [String] {
+        output.split(separator: "\n").map(String.init).filter { line in
+            line.contains("(RUNPATH)") || line.contains("(RPATH)")
+                || (line.contains("(NEEDED)") && (line.contains("libswift") || line.contains("libFoundation") || line.contains("lib_Foundation")
+                    || line.contains("libdispatch") || line.contains("libBlocksRuntime")))
+        }
+    }
+
+    @Test func toolchainDependenciesAreRecognised() {
+        let dynamic = """
+             0x0000000000000001 (NEEDED)             Shared library: [libswiftCore.so]
+             0x0000000000000001 (NEEDED)             Shared library: [libc.so.6]
+             0x000000000000001d (RUNPATH)            Library runpath: [/opt/swift/usr/lib/swift/linux]
+            """
+        #expect(Self.toolchainDependencies(readelf: dynamic).count == 2)
+        #expect(Self.toolchainDependencies(readelf: " 0x01 (NEEDED)  Shared library: [libopenblas.so.0]\n").isEmpty)
+    }
+
+    /// On the binaries `make install` stages, when a `make` build exists (it takes many minutes,
+    /// so the suite does not run one).
+    @Test(
+        "staged binaries carry no RUNPATH and need no Swift runtime library",
+        .enabled(
+            if: SystemdUnitHarness.make != nil && SystemdUnitHarness.executable(named: "readelf") != nil
+                && FileManager.default.isExecutableFile(
+                    atPath: SystemdUnitHarness.repositoryRoot.appendingPathComponent(".build/static/release/sottod").path)
+                && FileManager.default.isExecutableFile(
+                    atPath: SystemdUnitHarness.repositoryRoot.appendingPathComponent(".build/static/release/sotto").path),
+            "no `make` release build (.build/static/release); run `make` to check the installed binaries"))
+    func stagedBinariesAreSelfContained() throws {
+        let make = try #require(SystemdUnitHarness.make)
+        let readelf = try #require(SystemdUnitHarness.executable(named: "readelf"))
+        let directory = try SystemdUnitHarness.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stage = directory.appendingPathComponent("stage")
+        let install = try SystemdUnitHarness.run(
+            make, ["-C", SystemdUnitHarness.repositoryRoot.path, "install", "DESTDIR=\(stage.path)", "PREFIX=/opt/sotto"])
+        try #require(install.status == 0, "\(install.output)")
+        for name in ["sottod", "sotto"] {
+            let dynamic = try SystemdUnitHarness.run(readelf, ["-d", stage.appendingPathComponent("opt/sotto/bin/\(name)").path])
+            #expect(dynamic.status == 0)
+            #expect(Self.toolchainDependencies(readelf: dynamic.output) == [], "\(name):\n\(dynamic.output)")
+        }
+    }
 }
 
 /// The opt-in TCP relay (`sotto-tcp.socket` and `sotto-tcp.service`): loopback only, off by default,
