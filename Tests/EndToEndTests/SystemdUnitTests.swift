@@ -303,11 +303,12 @@ struct SystemdUnitTests {
         #expect(dryRun.output.contains("swift build -c release --static-swift-stdlib --scratch-path .build/static"), "\(dryRun.output)")
     }
 
-    /// `readelf -d` lines that tie a binary to the Swift toolchain: a RUNPATH/RPATH at all, or a
-    /// Swift runtime library it needs at run time.
+    /// `readelf -d` lines that tie a binary to the Swift toolchain: a RUNPATH/RPATH to anywhere but
+    /// the binary's own folder (SwiftPM always adds `$ORIGIN`), or a Swift runtime library it needs.
     static func toolchainDependencies(readelf output: String) -> [String] {
         output.split(separator: "\n").map(String.init).filter { line in
-            line.contains("(RUNPATH)") || line.contains("(RPATH)")
+            ((line.contains("(RUNPATH)") || line.contains("(RPATH)"))
+                && (line.split(separator: "[").last?.dropLast().split(separator: ":").contains { !$0.hasPrefix("$ORIGIN") } ?? true))
                 || (line.contains("(NEEDED)") && (line.contains("libswift") || line.contains("libFoundation") || line.contains("lib_Foundation")
                     || line.contains("libdispatch") || line.contains("libBlocksRuntime")))
         }
@@ -321,6 +322,8 @@ struct SystemdUnitTests {
             """
         #expect(Self.toolchainDependencies(readelf: dynamic).count == 2)
         #expect(Self.toolchainDependencies(readelf: " 0x01 (NEEDED)  Shared library: [libopenblas.so.0]\n").isEmpty)
+        #expect(Self.toolchainDependencies(readelf: " 0x1d (RUNPATH)  Library runpath: [$ORIGIN]\n").isEmpty)
+        #expect(Self.toolchainDependencies(readelf: " 0x1d (RUNPATH)  Library runpath: [/opt/swift/usr/lib/swift/linux:$ORIGIN]\n").count == 1)
     }
 
     /// On the binaries `make install` stages, when a `make` build exists (it takes many minutes,
