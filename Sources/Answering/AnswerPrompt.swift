@@ -42,7 +42,10 @@ public struct AnswerPrompt: Sendable {
         let listed = isBestLast ? sources.sorted { $0.number > $1.number } : sources.sorted { $0.number < $1.number }
         var text = "Sources:\n"
         for source in listed {
-            text += "\n" + Self.header(source) + "\n" + Self.quote(source.text) + "\n"
+            // A model cannot obey what it does not read: sentences addressed to it are withheld
+            // (docs/SECURITY.md, Scripts/injection-eval). The short style is left as its evaluation measured it.
+            let shown = style == .sentences ? InjectionCheck.withholdingInstructions(source.text) : source.text
+            text += "\n" + Self.header(source) + "\n" + Self.quote(shown) + "\n"
         }
         text += "\nQuestion: " + Self.oneLine(question)
         return text

@@ -72,3 +72,58 @@ public enum InjectionCheck {
         return result.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 }
+
+extension InjectionCheck {
+    /// `text` with its sentences addressed to the model (and the sentence after each, where such an
+    /// instruction runs on) replaced by a marker, line breaks kept: what the prompt shows the model.
+    public static func withholdingInstructions(_ text: String) -> String {
+        // Sentences and line breaks, in order, so that the text is rebuilt exactly around what is withheld.
+        var pieces: [String] = []
+        var current = ""
+        for character in text {
+            if character.isNewline {
+                pieces.append(current)
+                pieces.append(String(character))
+                current = ""
+                continue
+            }
+            current.append(character)
+            if character == "." || character == "!" || character == "?" {
+                pieces.append(current)
+                current = ""
+            }
+        }
+        pieces.append(current)
+        var out = ""
+        var sentence = 0
+        var withheldUntil = -1
+        var previousWithheld = false
+        for piece in pieces {
+            if piece.count == 1, piece.first?.isNewline == true {
+                out += piece
+                previousWithheld = false
+                continue
+            }
+            if piece.trimmingCharacters(in: .whitespaces).isEmpty {
+                out += piece
+                continue
+            }
+            if isInstruction(piece) { withheldUntil = sentence + 1 }
+            if sentence <= withheldUntil {
+                if !previousWithheld {
+                    let indent = piece.prefix { $0 == " " || $0 == "\t" }
+                    out += (out.isEmpty || out.last?.isNewline == true ? "" : String(indent.isEmpty ? " " : indent))
+                        + withheldMarker
+                }
+                previousWithheld = true
+            } else {
+                out += piece
+                previousWithheld = false
+            }
+            sentence += 1
+        }
+        return out
+    }
+
+    static let withheldMarker = "[a sentence addressed to the model, withheld]"
+}

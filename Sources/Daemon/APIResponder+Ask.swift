@@ -87,7 +87,7 @@ extension APIResponder {
     static func validate(_ wire: AskRequest) throws(APIError) -> AnswerRequest {
         let question = wire.question.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !question.isEmpty else { throw APIError(400, .emptyQuery, "the question is empty") }
-        guard question.unicodeScalars.count <= 4096 else { throw .badRequest("the question is longer than 4096 characters") }
+        guard wire.question.unicodeScalars.count <= 4096 else { throw .badRequest("the question is longer than 4096 characters") }
         if let prefix = wire.pathPrefix { _ = try SourceRegistration.checked(prefix, field: "pathPrefix") }
         let style: AnswerStyle
         switch wire.style {

@@ -305,7 +305,8 @@ public struct APIResponder: HTTPResponder {
         let started = ContinuousClock.now
         let query = request.query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { throw APIError(400, .emptyQuery, "the query is empty") }
-        guard query.unicodeScalars.count <= 4096 else { throw APIError.badRequest("the query is longer than 4096 characters") }
+        // Measured before trimming, as the schema's maxLength is (schemathesis found the difference).
+        guard request.query.unicodeScalars.count <= 4096 else { throw APIError.badRequest("the query is longer than 4096 characters") }
         if let prefix = request.pathPrefix { _ = try SourceRegistration.checked(prefix, field: "pathPrefix") }
         let limit = request.limit ?? 10
         guard (1...100).contains(limit) else { throw APIError.badRequest("limit must be between 1 and 100") }
