@@ -63,6 +63,20 @@ import Testing
         #expect(configuration.socketPath == "/run/user/1000/sotto/sotto.sock")
     }
 
+    @Test func serverLimitsAreReadAndRangeChecked() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString).toml").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "[server]\nmax_connections = 8\nidle_timeout_seconds = 2\nrequest_timeout_seconds = 3\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let configured = try DaemonConfiguration.load(file: file, socket: nil, database: nil, models: nil, environment: environment)
+        #expect(configured.maxConnections == 8)
+        #expect(configured.idleTimeout == .seconds(2))
+        #expect(configured.requestTimeout == .seconds(3))
+        try "[server]\nmax_connections = 0\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) {
+            try DaemonConfiguration.load(file: file, socket: nil, database: nil, models: nil, environment: environment)
+        }
+    }
+
     @Test func auditIsOnForTheSystemServiceAndOffForAUser() throws {
         let user = try DaemonConfiguration.load(file: nil, socket: nil, database: "/tmp/x/index.sqlite", models: nil, environment: environment)
         #expect(!user.isAuditing(environment: environment))
