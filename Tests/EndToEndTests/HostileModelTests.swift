@@ -48,7 +48,7 @@ extension EndToEndTests {
         ]
         for (name, patch, reason) in broken {
             let model = try Self.brokenEncoder(in: probe, name: name, patch: patch)
-            let harness = try DaemonHarness(config: Self.echoConfig + "\n[encoder]\nmodel = \"\(model.path)\"\n")
+            let harness = try DaemonHarness(config: "allow_unlisted_models = true\n" + Self.echoConfig + "\n[encoder]\nmodel = \"\(model.path)\"\n")
             let folder = try harness.makeFolder("docs", files: Self.documents)
             try harness.start()
             _ = try harness.client.addSource(SourceRequest(path: folder.path))
@@ -68,7 +68,7 @@ extension EndToEndTests {
             #expect(harness.stop() == 0)
         }
         // The fixture itself passes the same check: the test is about the damage, not the model.
-        let harness = try DaemonHarness(config: "[index]\ndebounce_ms = 100\n[encoder]\nmodel = \"\(Self.tinyBert.path)\"\n")
+        let harness = try DaemonHarness(config: "allow_unlisted_models = true\n[index]\ndebounce_ms = 100\n[encoder]\nmodel = \"\(Self.tinyBert.path)\"\n")
         try harness.start()
         #expect(try harness.client.status().embedding != nil, "the intact fixture loads")
         #expect(harness.stop() == 0)
@@ -104,7 +104,9 @@ extension EndToEndTests {
             try FileManager.default.removeItem(atPath: file)
             #expect(mkfifo(file, 0o600) == 0)
         }
+        // The models are not in a manifest: the checks under test come after the sha256 one would.
         let daemon = try DaemonHarness(config: """
+            allow_unlisted_models = true
             [index]
             debounce_ms = 100
             [[decoders]]
