@@ -225,6 +225,7 @@ extension APIResponder {
         var headers: HTTPFields = [.contentType: "application/json"]
         if error.status == 413 { headers[.connection] = "close" }
         if let seconds = error.retryAfter { headers[.retryAfter] = String(seconds) }
+        if let allow = error.allow { headers[.allow] = allow.joined(separator: ", ") }
         return Response(
             status: HTTPResponse.Status(code: error.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
