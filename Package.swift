@@ -100,6 +100,19 @@ let package = Package(
             dependencies: ["CPoppler", "CZlib"],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "CSeccomp",
+            pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]
+        ),
+        // The extraction sandbox, both ends: the child's lock-down (rlimits, no_new_privs, seccomp),
+        // the daemon's spawning and watching of the child, and the reply that crosses the pipe.
+        .systemLibrary(name: "CSpawn"),
+        .target(
+            name: "Sandbox",
+            dependencies: ["Extract", "CSeccomp", "CSpawn"],
+            swiftSettings: strict
+        ),
         .target(
             name: "Storage",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
@@ -107,7 +120,7 @@ let package = Package(
         ),
         .target(
             name: "Ingest",
-            dependencies: ["Storage", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Storage", "Extract", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(
@@ -129,7 +142,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Storage", "Ingest", "Retrieval", "Inference", "API", "Answering", "Generation", "Access",
+                "Storage", "Ingest", "Retrieval", "Inference", "API", "Answering", "Generation", "Access", "Sandbox", "Extract",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -141,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "sottod",
             dependencies: [
-                "Daemon", "Inference", "Generation", "GGUF", "Tokenizer",
+                "Daemon", "Inference", "Generation", "GGUF", "Tokenizer", "Extract", "Sandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -171,11 +184,12 @@ let package = Package(
         .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Storage", "Retrieval", "Daemon"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ExtractTests", dependencies: ["Extract"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage", "Extract"]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox", "Extract"]),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "Storage"]),
         .testTarget(name: "APITests", dependencies: ["API"]),
         .testTarget(name: "AccessTests", dependencies: ["Access"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "API", "Answering"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "API", "Answering", "Ingest", "Extract", "Storage"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["API", "Storage", .product(name: "Yams", package: "Yams")]

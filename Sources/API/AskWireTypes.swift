@@ -76,14 +76,19 @@ public struct AskSource: Codable, Sendable, Equatable {
     /// Absent for supplied passages.
     public var documentId: Int64?
     public var chunkIds: [Int64]
-    /// `[byteStart, byteEnd)` in the file as it is on disk.
+    /// `[byteStart, byteEnd)` in the file as it is on disk, or in the extracted text when `locator`
+    /// is `extracted`.
     public var byteStart: Int
     public var byteEnd: Int
     /// 1-based, inclusive.
     public var lineStart: Int
     public var lineEnd: Int
+    public var locator: TextLocator?
     /// Absent for formats without pages (plain text).
     public var page: Int?
+    public var pageEnd: Int?
+    public var part: String?
+    public var ocr: Bool?
     public var section: String?
     public var score: Double
     public var text: String
@@ -116,7 +121,11 @@ public struct AskCitation: Codable, Sendable, Equatable {
     public var byteEnd: Int
     public var lineStart: Int
     public var lineEnd: Int
+    public var locator: TextLocator?
     public var page: Int?
+    public var pageEnd: Int?
+    public var part: String?
+    public var ocr: Bool?
     /// The words that support the answer: `[quoteStart, quoteEnd)` in bytes of the source's `text`
     /// (the `sources` event's), and that text.
     public var quoteStart: Int?

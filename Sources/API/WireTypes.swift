@@ -151,6 +151,8 @@ public struct StatusResponse: Codable, Sendable {
         public var failed: Int
         public var skipped: Int
         public var chunks: Int
+        /// Indexed documents by format, or by kind for text read directly: {"pdf": 3, "markdown": 12}.
+        public var byFormat: [String: Int]?
         public init(roots: Int, documents: Int, indexed: Int, failed: Int, skipped: Int, chunks: Int) {
             self.roots = roots
             self.documents = documents
@@ -367,14 +369,33 @@ public struct HighlightRange: Codable, Sendable, Equatable {
     }
 }
 
+/// What `byteStart`/`byteEnd`/`lineStart`/`lineEnd` count in.
+public enum TextLocator: String, Codable, Sendable, Equatable {
+    /// The file's own bytes and lines, as it is on disk (text, Markdown, code).
+    case file
+    /// The text an extractor read from the document (PDF, Office, HTML, e-mail, …); `page`, `pageEnd`
+    /// and `part` are what locates the passage in the file itself.
+    case extracted
+}
+
 public struct SearchHit: Codable, Sendable, Equatable {
     public var path: String
-    /// `[byteStart, byteEnd)` is the chunk's byte range in the file as it is on disk.
+    /// `[byteStart, byteEnd)` is the chunk's byte range in the file as it is on disk, or in the
+    /// extracted text when `locator` is `extracted`.
     public var byteStart: Int
     public var byteEnd: Int
-    /// 1-based, inclusive.
+    /// 1-based, inclusive; lines of the extracted text when `locator` is `extracted`.
     public var lineStart: Int
     public var lineEnd: Int
+    /// What the offsets and lines count in; always sent (nil only from an older server).
+    public var locator: TextLocator?
+    /// First page (PDF) or slide, and the last when the passage spans pages.
+    public var page: Int?
+    public var pageEnd: Int?
+    /// A sheet, chapter or message path: `Sheet "March"`, `"Lease renewal" › lease.pdf`.
+    public var part: String?
+    /// Some of the text was recognised from an image and may hold recognition errors.
+    public var ocr: Bool?
     /// Higher is better; comparable only within one response.
     public var score: Double
     /// The chunk's text.
@@ -440,6 +461,16 @@ public struct DocumentInfo: Codable, Sendable, Equatable {
     public var encoding: String?
     public var kind: String?
     public var indexedAt: Date
+    /// The format an extractor read it as ("pdf", "docx", …); absent for text read directly.
+    public var format: String?
+    /// The extractor and its library, e.g. "pdf (poppler 22.12.0)".
+    public var extractor: String?
+    /// Pages, slides or sheets.
+    public var pageCount: Int?
+    /// What could not be read without stopping the rest, one sentence each.
+    public var problems: [String]?
+    /// The document killed the extractor twice and is not read again until it changes.
+    public var quarantined: Bool?
     public init(
         path: String, status: Status, reason: String?, sizeBytes: Int64, modifiedAt: Date, chunks: Int,
         encoding: String?, kind: String?, indexedAt: Date

@@ -51,15 +51,20 @@ public struct AnswerPrompt: Sendable {
         return text
     }
 
-    /// `[2] berlin-lease.md, lines 41-58, page 3 (Term)`: what a person would cite it by.
+    /// `[2] berlin-lease.md, lines 41-58 (Term)`, `[3] contract.pdf, pages 3-4 (Term)`,
+    /// `[4] budget.xlsx, Sheet "March"`: what a person would cite it by.
     static func header(_ source: AnswerSource) -> String {
         // A file by its name; a supplied passage by its whole title.
         let name = source.documentId == nil ? source.path : source.path.split(separator: "/").last.map(String.init) ?? source.path
         var header = "[\(source.number)] \(oneLine(name))"
-        if source.documentId != nil {
+        // Lines of an extracted text mean nothing to a person holding the PDF: pages and parts do.
+        if source.documentId != nil, !source.isExtracted {
             header += source.lineStart == source.lineEnd ? ", line \(source.lineStart)" : ", lines \(source.lineStart)-\(source.lineEnd)"
         }
-        if let page = source.page { header += ", page \(page)" }
+        if let page = source.page {
+            header += source.pageEnd.map { ", pages \(page)-\($0)" } ?? ", page \(page)"
+        }
+        if let part = source.part, !part.isEmpty { header += ", \(oneLine(part))" }
         if let section = source.section, !section.isEmpty, section != name { header += " (\(oneLine(section)))" }
         return header
     }

@@ -16,8 +16,14 @@ public struct AnswerSource: Sendable, Equatable {
     /// 1-based, inclusive.
     public var lineStart: Int
     public var lineEnd: Int
-    /// Page for paged formats; nil for plain text.
+    /// Page for paged formats; nil for plain text. `pageEnd` when the passage spans pages.
     public var page: Int?
+    public var pageEnd: Int?
+    /// A sheet, chapter or message path, for documents without pages.
+    public var part: String?
+    public var isOCR = false
+    /// Offsets and lines are those of an extractor's text, not of the file.
+    public var isExtracted = false
     /// The retrieval score (higher is better); 0 for supplied passages.
     public var score: Double
 

@@ -54,11 +54,17 @@ public struct SourceSelector: Sendable {
             for (previous, next) in zip(group.hits, group.hits.dropFirst()) {
                 text += (next.byteStart <= previous.byteEnd ? " " : "\n\n") + next.text
             }
-            return AnswerSource(
+            var source = AnswerSource(
                 number: index + 1, path: first.path, documentId: first.documentId, chunkIds: group.hits.map(\.chunkId),
                 text: text, section: first.section, byteStart: first.byteStart, byteEnd: max(first.byteEnd, last.byteEnd),
                 lineStart: first.lineStart, lineEnd: max(first.lineEnd, last.lineEnd), page: first.page,
                 score: group.hits.map(\.score).max() ?? 0)
+            let lastPage = group.hits.compactMap { $0.pageEnd ?? $0.page }.max()
+            if let page = first.page, let lastPage, lastPage > page { source.pageEnd = lastPage }
+            source.part = first.part
+            source.isOCR = group.hits.contains(where: \.isOCR)
+            source.isExtracted = first.format != nil
+            return source
         }
     }
 

@@ -125,10 +125,15 @@ extension APIResponder {
     }
 
     static func wire(_ source: AnswerSource) -> AskSource {
-        AskSource(
+        var wire = AskSource(
             number: source.number, path: source.path, documentId: source.documentId, chunkIds: source.chunkIds,
             byteStart: source.byteStart, byteEnd: source.byteEnd, lineStart: source.lineStart, lineEnd: source.lineEnd,
             page: source.page, section: source.section, score: source.score, text: source.text)
+        wire.locator = source.isExtracted ? .extracted : .file
+        wire.pageEnd = source.pageEnd
+        wire.part = source.part
+        wire.ocr = source.isOCR ? true : nil
+        return wire
     }
 
     static func result(
@@ -139,11 +144,16 @@ extension APIResponder {
             citations: outcome.citations.map { citation in
                 let source = citation.source
                 let quote = citation.quote?.clamped(to: 0..<source.text.utf8.count)
-                return AskCitation(
+                var wire = AskCitation(
                     number: citation.number, path: source.path, documentId: source.documentId, byteStart: source.byteStart,
                     byteEnd: source.byteEnd, lineStart: source.lineStart, lineEnd: source.lineEnd, page: source.page,
                     quoteStart: quote?.lowerBound, quoteEnd: quote?.upperBound,
                     quote: quote.map { String(decoding: Array(source.text.utf8)[$0], as: UTF8.self) })
+                wire.locator = source.isExtracted ? .extracted : .file
+                wire.pageEnd = source.pageEnd
+                wire.part = source.part
+                wire.ocr = source.isOCR ? true : nil
+                return wire
             },
             invalidCitations: outcome.invalidCitations, abstained: outcome.finishReason == .abstained,
             finishReason: outcome.finishReason.rawValue, model: model, query: prepared.query,

@@ -202,15 +202,17 @@ public struct APIResponder: HTTPResponder {
             if let current = progress.currentPath, !visibility.allows(current) { progress.currentPath = nil }
             if progress.lastError.map({ $0.path.map(visibility.allows) ?? false }) == false { progress.lastError = nil }
         }
+        var wireCounts = StatusResponse.Counts(
+            roots: counts.roots, documents: counts.documents, indexed: counts.indexed, failed: counts.failed,
+            skipped: counts.skipped, chunks: counts.chunks)
+        wireCounts.byFormat = counts.byFormat
         let embedding = await embeddingWorker?.currentProgress()
         let dense = searcher.denseState
         return StatusResponse(
             version: SottoVersion.string, pid: getpid(), startedAt: startedAt,
             uptimeSeconds: Date().timeIntervalSince(startedAt), socket: configuration.socketPath,
             database: .init(path: store.path, sizeBytes: store.sizeOnDisk()),
-            counts: .init(
-                roots: counts.roots, documents: counts.documents, indexed: counts.indexed, failed: counts.failed,
-                skipped: counts.skipped, chunks: counts.chunks),
+            counts: wireCounts,
             indexing: Self.wire(progress),
             embedding: embedding.map {
                 .init(
@@ -232,7 +234,9 @@ public struct APIResponder: HTTPResponder {
             counts.documents += 1
             counts.chunks += document.chunks
             switch document.status {
-            case .indexed: counts.indexed += 1
+            case .indexed:
+                counts.indexed += 1
+                counts.byFormat[document.format, default: 0] += 1
             case .failed: counts.failed += 1
             case .skipped: counts.skipped += 1
             }
@@ -330,11 +334,17 @@ public struct APIResponder: HTTPResponder {
         }
         let mode = SearchMode(rawValue: result.mode.rawValue) ?? .bm25
         let wireHits = result.hits.enumerated().map { rank, hit in
-            SearchHit(
+            var wire = SearchHit(
                 path: hit.path, byteStart: hit.byteStart, byteEnd: hit.byteEnd, lineStart: hit.lineStart, lineEnd: hit.lineEnd,
                 score: hit.score, text: hit.text, section: hit.section, snippet: hit.snippet,
                 highlights: hit.highlights.map { HighlightRange(start: $0.lowerBound, end: $0.upperBound) },
                 chunkId: hit.chunkId, documentId: hit.documentId, rank: rank + 1)
+            wire.locator = hit.format == nil ? .file : .extracted
+            wire.page = hit.page
+            wire.pageEnd = hit.pageEnd
+            wire.part = hit.part
+            wire.ocr = hit.isOCR ? true : nil
+            return wire
         }
         let elapsed = ContinuousClock.now - started
         return SearchResponse(query: request.query, mode: mode, hits: wireHits, tookMilliseconds: elapsed.milliseconds)
@@ -375,11 +385,17 @@ public struct APIResponder: HTTPResponder {
         }
         return DocumentsResponse(
             documents: page.documents.map { document in
-                DocumentInfo(
+                var info = DocumentInfo(
                     path: document.path, status: DocumentInfo.Status(rawValue: document.status.rawValue) ?? .failed,
                     reason: document.reason, sizeBytes: document.size,
                     modifiedAt: Date(timeIntervalSince1970: Double(document.mtimeNanoseconds) / 1e9),
                     chunks: document.chunkCount, encoding: document.encoding, kind: document.kind, indexedAt: document.indexedAt)
+                info.format = document.format
+                info.extractor = document.extractor
+                info.pageCount = document.pageCount
+                info.problems = document.problems.isEmpty ? nil : document.problems
+                info.quarantined = document.isQuarantined ? true : nil
+                return info
             }, total: page.total)
     }
 

@@ -1,5 +1,6 @@
 public import Foundation
 import API
+public import Extract
 
 /// Everything `sottod` can be told, after the config file, the command line and the environment
 /// have been combined (flags win over `SOTTO_SOCKET`, which wins over the file, which wins over defaults).
@@ -24,6 +25,14 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var rescanInterval: Duration = .seconds(3600)
     /// Rescan this often where watches could not be added (watch limit, network filesystems).
     public var fallbackRescanInterval: Duration = .seconds(300)
+    /// The document formats the sandboxed extractors read (`[index] formats`); all by default.
+    public var formats = Set(DocumentFormat.allCases)
+    /// How long one document may take to extract before its child is killed.
+    public var extractTimeout: Duration = .seconds(60)
+    /// The extraction child's address-space limit.
+    public var extractMemoryBytes = 1 << 30
+    /// The program run as `… extract`; the daemon's own binary unless a test says otherwise.
+    public var extractorExecutable = "/proc/self/exe"
     public var maxRequestBytes = 1 << 20
     /// Client connections open at once; one more gets 503 too_many_connections. Also kept under
     /// half the descriptors the daemon may open, so that clients cannot starve the indexer.
@@ -211,6 +220,21 @@ public struct DaemonConfiguration: Sendable, Equatable {
             if let minutes = try index.integer("fallback_rescan_interval_minutes", in: 1...525_600) {
                 fallbackRescanInterval = .seconds(minutes * 60)
             }
+            if let names = try index.strings("formats") {
+                var chosen = Set<DocumentFormat>()
+                for name in names {
+                    // "htm"/"xhtml" read as HTML; everything else by its format's name.
+                    let canonical = ["htm": "html", "xhtml": "html"][name.lowercased()] ?? name.lowercased()
+                    guard let format = DocumentFormat(rawValue: canonical) else {
+                        let known = DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")
+                        throw .invalid(path: file, key: "index.formats", message: "unknown format \"\(name)\"; known: \(known)")
+                    }
+                    chosen.insert(format)
+                }
+                formats = chosen
+            }
+            if let seconds = try index.integer("extract_timeout", in: 1...3600) { extractTimeout = .seconds(seconds) }
+            if let mb = try index.integer("extract_memory_mb", in: 64...65_536) { extractMemoryBytes = Int(mb) << 20 }
             try index.finish()
         }
         if var server = try reader.table("server") {

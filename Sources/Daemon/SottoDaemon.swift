@@ -53,10 +53,14 @@ public struct SottoDaemon: Sendable {
             store: store,
             settings: IndexerSettings(
                 maxFileSize: configuration.maxFileSize, watch: configuration.watch, debounce: configuration.debounce,
-                rescanInterval: configuration.rescanInterval, fallbackRescanInterval: configuration.fallbackRescanInterval),
+                rescanInterval: configuration.rescanInterval, fallbackRescanInterval: configuration.fallbackRescanInterval,
+                formats: configuration.formats),
             logger: logger,
             tokenCounter: host.map { EncoderTokenCounter(embedder: $0.passages) },
-            maxTokens: host?.passages.maxSequenceLength ?? 256)
+            maxTokens: host?.passages.maxSequenceLength ?? 256,
+            documentExtractor: SandboxedExtractor.sottod(
+                executable: configuration.extractorExecutable, timeout: configuration.extractTimeout,
+                memoryLimitBytes: configuration.extractMemoryBytes))
         try await seedRoots(store: store)
 
         let searcher: Searcher

@@ -6,12 +6,20 @@ public struct Chunk: Sendable, Equatable {
     public var text: String
     /// Heading path, e.g. "Lease > Term"; nil before the first heading and in files without headings.
     public var section: String?
-    /// Half-open byte range in the file (not in `text`), so citations point at the file itself.
+    /// Half-open byte range in the file (not in `text`), so citations point at the file itself; for
+    /// an extracted document (PDF, Office, …) in its extracted text, where the file has no lines.
     public var byteStart: Int
     public var byteEnd: Int
     /// First and last line, 1-based and inclusive; lines end with "\n".
     public var lineStart: Int
     public var lineEnd: Int
+    /// First page (or slide) the chunk is on, and its last page when that is a later one.
+    public var page: Int?
+    public var pageEnd: Int?
+    /// The part a person recognises when there is no page: `Sheet "March"`, a message's subject.
+    public var part: String?
+    /// Some of the text was recognised from an image.
+    public var isOCR = false
 
     public init(ordinal: Int, text: String, section: String?, byteStart: Int, byteEnd: Int, lineStart: Int, lineEnd: Int) {
         self.ordinal = ordinal

@@ -1,3 +1,5 @@
+import Extract
+
 /// Cuts a document into chunks for embedding and search.
 ///
 /// The document is first cut at headings and blank lines (``DocumentBlocks``). A paragraph is a chunk
@@ -49,7 +51,10 @@ public struct Chunker: Sendable {
                 counter.tokenCount(Chunker.substring(text, start, end))
             }
             let blocks = DocumentBlocks(utf8: utf8, kind: document.kind).blocks
-            let merged = merge(blocks, utf8: utf8, count: count)
+            let parts = document.parts
+            let merged = merge(blocks, utf8: utf8, count: count) { first, second in
+                Chunker.part(containing: first, in: parts)?.label == Chunker.part(containing: second, in: parts)?.label
+            }
             return merged.flatMap { range in
                 enforceBudget(utf8, start: range.start, end: range.end, count: count).map { ($0.start, $0.end, range.section) }
             }
@@ -76,7 +81,7 @@ public struct Chunker: Sendable {
         }
 
         return ranges.enumerated().map { ordinal, range in
-            Chunk(
+            var chunk = Chunk(
                 ordinal: ordinal,
                 text: String(Chunker.substring(text, range.start, range.end)),
                 section: range.section.isEmpty ? nil : range.section.joined(separator: " > "),
@@ -85,13 +90,43 @@ public struct Chunker: Sendable {
                 lineStart: line(range.start),
                 lineEnd: line(max(range.start, range.end - 1))
             )
+            Chunker.locate(&chunk, start: range.start, end: range.end, in: document.parts)
+            return chunk
         }
+    }
+
+    // MARK: - Locators
+
+    /// The part holding the byte at `offset`, if any (parts are ascending and do not overlap).
+    static func part(containing offset: Int, in parts: [DocumentPart]) -> DocumentPart? {
+        var low = 0
+        var high = parts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if parts[middle].end <= offset { low = middle + 1 } else { high = middle }
+        }
+        guard low < parts.count, parts[low].start <= offset else { return nil }
+        return parts[low]
+    }
+
+    /// Page, last page, part label and OCR flag from the parts the range overlaps.
+    static func locate(_ chunk: inout Chunk, start: Int, end: Int, in parts: [DocumentPart]) {
+        let overlapping = parts.filter { $0.start < end && $0.end > start }
+        guard let first = overlapping.first else { return }
+        let pages = overlapping.compactMap(\.page)
+        chunk.page = pages.first
+        if let last = pages.last, let page = chunk.page, last > page { chunk.pageEnd = last }
+        chunk.part = first.label ?? overlapping.lazy.compactMap(\.label).first
+        chunk.isOCR = overlapping.contains(where: \.isOCR)
     }
 
     // MARK: - Merging
 
+    /// `samePart` says whether two offsets lie in parts with the same label: a chunk never joins two
+    /// messages or two sheets (pages without labels may join; the chunk then spans pages).
     private func merge(
-        _ blocks: [DocumentBlocks.Block], utf8: UnsafeBufferPointer<UInt8>, count: @escaping (Int, Int) -> Int
+        _ blocks: [DocumentBlocks.Block], utf8: UnsafeBufferPointer<UInt8>, count: @escaping (Int, Int) -> Int,
+        samePart: (Int, Int) -> Bool
     ) -> [(start: Int, end: Int, section: [String])] {
         var result: [(start: Int, end: Int, section: [String])] = []
         var group: (start: Int, end: Int, section: [String], sectionNumber: Int, onlyHeadings: Bool)?
@@ -106,7 +141,8 @@ public struct Chunker: Sendable {
         // pieces were found less often by meaning; docs/EVALUATION.md).
         let splitter = ParagraphSplitter(target: budget, overlap: overlap, count: count)
         for block in blocks {
-            if let current = group, joins(block, current), count(current.start, current.end) < minimumTokens,
+            if let current = group, joins(block, current), samePart(current.start, block.start),
+                count(current.start, current.end) < minimumTokens,
                 count(current.start, block.end) <= target
             {
                 group = (current.start, block.end, block.section, block.sectionNumber, current.onlyHeadings && block.isHeading)

@@ -26,6 +26,8 @@ public struct TextExtractor: Sendable {
         switch nameVerdict {
         case .binary(let ext): throw .binary(reason: ".\(ext) files are binary")
         case .unsupported(let format): throw .unsupportedType(format)
+        // Read by the sandboxed extractors, never in-process (see Indexer).
+        case .document(let format): throw .unsupportedType(FileKind.displayName(format))
         case .text, .unknown: break
         }
 
@@ -46,14 +48,18 @@ public struct TextExtractor: Sendable {
         case .unsupported(let format): throw .unsupportedType(format)
         case .text: break
         }
-        let (text, encoding) = bytes.withUnsafeBytes { TextDecoding.decode($0) }
+        let decoded = bytes.withUnsafeBytes { TextDecoding.decode($0) }
+        let text = decoded.text
         let kind: FileKind
         switch nameVerdict {
         // README, NOTICE and friends are often Markdown in disguise.
         case .text(let named) where named != .plainText || name.contains("."): kind = named
         default: kind = ContentSniffing.kind(text)
         }
-        return ExtractedText(text: text, encoding: encoding, kind: kind, contentHash: hash, byteCount: bytes.count)
+        var extracted = ExtractedText(
+            text: text, encoding: decoded.encoding, kind: kind, contentHash: hash, byteCount: bytes.count)
+        extracted.replacements = decoded.replacements
+        return extracted
     }
 
     /// Reads to the end of the file: it may have grown since fstat, and it must stay under the limit.

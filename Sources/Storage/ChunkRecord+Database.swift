@@ -13,7 +13,10 @@ extension ChunkRecord {
             byteEnd: try row.decode(forColumn: "byteEnd"),
             lineStart: try row.decode(forColumn: "lineStart"),
             lineEnd: try row.decode(forColumn: "lineEnd"),
-            page: try row.decode(forColumn: "page"))
+            page: try row.decode(forColumn: "page"),
+            pageEnd: try row.decode(forColumn: "pageEnd"),
+            part: try row.decode(forColumn: "part"),
+            isOCR: try row.decode(forColumn: "ocr"))
     }
 }
 
@@ -22,11 +25,12 @@ extension NewChunk {
     func insert(_ db: Database, documentId: Int64) throws {
         // Cached: a document may bring thousands of chunks.
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO chunk (documentId, ordinal, text, section, byteStart, byteEnd, lineStart, lineEnd, page)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO chunk (documentId, ordinal, text, section, byteStart, byteEnd, lineStart, lineEnd, page,
+                               pageEnd, part, ocr)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try statement.execute(arguments: [
-            documentId, ordinal, text, section, byteStart, byteEnd, lineStart, lineEnd, page,
+            documentId, ordinal, text, section, byteStart, byteEnd, lineStart, lineEnd, page, pageEnd, part, isOCR,
         ])
     }
 }

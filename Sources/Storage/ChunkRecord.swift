@@ -12,13 +12,22 @@ public struct ChunkRecord: Codable, Sendable, Equatable {
     public var byteEnd: Int
     public var lineStart: Int
     public var lineEnd: Int
-    /// Page number for paged formats (PDF).
+    /// Page number for paged formats (PDF), the slide for presentations; the first one.
     public var page: Int?
+    /// The last page, when the chunk spans pages.
+    public var pageEnd: Int?
+    /// A sheet, chapter or message path.
+    public var part: String?
+    public var isOCR: Bool
 
     public init(
         id: Int64? = nil, documentId: Int64, ordinal: Int, text: String, section: String?,
-        byteStart: Int, byteEnd: Int, lineStart: Int, lineEnd: Int, page: Int?
+        byteStart: Int, byteEnd: Int, lineStart: Int, lineEnd: Int, page: Int?,
+        pageEnd: Int? = nil, part: String? = nil, isOCR: Bool = false
     ) {
+        self.pageEnd = pageEnd
+        self.part = part
+        self.isOCR = isOCR
         self.id = id
         self.documentId = documentId
         self.ordinal = ordinal

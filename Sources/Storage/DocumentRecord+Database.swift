@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 // Mapped by hand for the reason given in RootRecord+Database.swift.
@@ -23,19 +24,30 @@ extension DocumentRecord {
             kind: try row.decode(forColumn: "kind"),
             chunkCount: try row.decode(forColumn: "chunkCount"),
             indexedAt: try row.decode(forColumn: "indexedAt"))
+        format = try row.decode(forColumn: "format")
+        extractor = try row.decode(forColumn: "extractor")
+        pageCount = try row.decode(forColumn: "pageCount")
+        let problemsJSON: String? = try row.decode(forColumn: "problems")
+        problems = problemsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        crashCount = try row.decode(forColumn: "crashCount")
     }
 
     /// Every column but `id`, in the order of `columnArguments`.
     private static let columns = [
         "rootId", "path", "device", "inode", "size", "mtimeNanoseconds", "contentHash", "status", "reason",
-        "encoding", "kind", "chunkCount", "indexedAt",
+        "encoding", "kind", "chunkCount", "indexedAt", "format", "extractor", "pageCount", "problems", "crashCount",
     ]
 
     private var columnArguments: StatementArguments {
         [
             rootId, path, device, inode, size, mtimeNanoseconds, contentHash, status.rawValue, reason,
-            encoding, kind, chunkCount, indexedAt,
+            encoding, kind, chunkCount, indexedAt, format, extractor, pageCount, problemsJSON, crashCount,
         ]
+    }
+
+    private var problemsJSON: String? {
+        guard !problems.isEmpty, let data = try? JSONEncoder().encode(problems) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Inserts the document as a new row and returns its id; `id` is ignored.

@@ -25,6 +25,19 @@ public struct DocumentRecord: Codable, Sendable, Equatable {
     public var chunkCount: Int
     /// Stored with millisecond precision.
     public var indexedAt: Date
+    /// The document format an extractor read it as ("pdf", "docx", …); nil for text read in-process.
+    public var format: String? = nil
+    /// The extractor and its library, e.g. "pdf (poppler 22.12.0)".
+    public var extractor: String? = nil
+    /// Pages, slides or sheets, where the format has them.
+    public var pageCount: Int? = nil
+    /// What could not be read without stopping the rest, one sentence each.
+    public var problems: [String] = []
+    /// Consecutive times this content (`contentHash`) killed the extractor; quarantined at 2.
+    public var crashCount = 0
+
+    /// Killed the extractor twice: not read again until its content changes.
+    public var isQuarantined: Bool { crashCount >= 2 }
 
     public init(
         id: Int64? = nil, rootId: Int64, path: String, device: Int64, inode: Int64, size: Int64,

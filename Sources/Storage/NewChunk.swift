@@ -10,12 +10,20 @@ public struct NewChunk: Sendable, Equatable {
     /// `lineEnd >= lineStart`.
     public var lineStart: Int
     public var lineEnd: Int
+    /// First page (or slide); `pageEnd` the last one when later.
     public var page: Int?
+    public var pageEnd: Int?
+    /// A sheet, chapter or message path, for documents without pages.
+    public var part: String?
+    public var isOCR: Bool
 
     public init(
         ordinal: Int, text: String, section: String? = nil, byteStart: Int, byteEnd: Int,
-        lineStart: Int, lineEnd: Int, page: Int? = nil
+        lineStart: Int, lineEnd: Int, page: Int? = nil, pageEnd: Int? = nil, part: String? = nil, isOCR: Bool = false
     ) {
+        self.pageEnd = pageEnd
+        self.part = part
+        self.isOCR = isOCR
         self.ordinal = ordinal
         self.text = text
         self.section = section

@@ -107,6 +107,25 @@ extension Store {
                 END;
                 """)
         }
+        migrator.registerMigration("v3-extraction") { db in
+            // Documents read by the sandboxed extractors (PDF, Office, HTML, e-mail, …). `problems` is a
+            // JSON array of sentences; `crashCount` counts consecutive times this content (same hash)
+            // killed the extractor: at 2 the document is quarantined until it changes.
+            try db.alter(table: "document") { t in
+                t.add(column: "format", .text)
+                t.add(column: "extractor", .text)
+                t.add(column: "pageCount", .integer)
+                t.add(column: "problems", .text)
+                t.add(column: "crashCount", .integer).notNull().defaults(to: 0)
+            }
+            // `page` (v1) is the first page; `pageEnd` the last when the chunk spans pages; `part` a
+            // sheet, chapter or message path; `ocr` marks text recognised from an image.
+            try db.alter(table: "chunk") { t in
+                t.add(column: "pageEnd", .integer)
+                t.add(column: "part", .text)
+                t.add(column: "ocr", .boolean).notNull().defaults(to: false)
+            }
+        }
         return migrator
     }
 }

@@ -13,10 +13,18 @@ extension Store {
                        (SELECT count(*) FROM chunk) AS chunks
                 """)
             guard let row else { return StoreCounts(roots: 0, documents: 0, indexed: 0, failed: 0, skipped: 0, chunks: 0) }
-            return StoreCounts(
+            var counts = StoreCounts(
                 roots: try row.decode(forColumn: "roots"), documents: try row.decode(forColumn: "documents"),
                 indexed: try row.decode(forColumn: "indexed"), failed: try row.decode(forColumn: "failed"),
                 skipped: try row.decode(forColumn: "skipped"), chunks: try row.decode(forColumn: "chunks"))
+            for formatRow in try Row.fetchAll(db, sql: """
+                SELECT coalesce(format, kind, 'other') AS name, count(*) AS documents
+                FROM document WHERE status = 'indexed' GROUP BY 1
+                """)
+            {
+                counts.byFormat[try formatRow.decode(forColumn: "name")] = try formatRow.decode(forColumn: "documents")
+            }
+            return counts
         }
     }
 
@@ -116,11 +124,17 @@ extension Store {
     }
 
     /// Every document's path, status and chunk count, for counts a caller's permissions filter.
-    public func documentSummaries() async throws -> [(path: String, status: DocumentStatus, chunks: Int)] {
+    /// `format` is the document's format, or its kind for text read directly (as in ``StoreCounts/byFormat``).
+    public func documentSummaries() async throws -> [(path: String, status: DocumentStatus, chunks: Int, format: String)] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT path, status, chunkCount FROM document").map { row in
+            try Row.fetchAll(
+                db, sql: "SELECT path, status, chunkCount, coalesce(format, kind, 'other') AS format FROM document"
+            ).map { row in
                 let status = DocumentStatus(rawValue: try row.decode(forColumn: "status")) ?? .failed
-                return (try row.decode(forColumn: "path"), status, try row.decode(forColumn: "chunkCount"))
+                return (
+                    try row.decode(forColumn: "path"), status, try row.decode(forColumn: "chunkCount"),
+                    try row.decode(forColumn: "format")
+                )
             }
         }
     }

@@ -310,7 +310,8 @@ extension Store {
                 }
                 let sql = """
                     SELECT chunk.id, chunk.documentId, document.path, chunk.ordinal, chunk.text, chunk.section,
-                           chunk.byteStart, chunk.byteEnd, chunk.lineStart, chunk.lineEnd, chunk.page
+                           chunk.byteStart, chunk.byteEnd, chunk.lineStart, chunk.lineEnd, chunk.page,
+                           chunk.pageEnd, chunk.part, chunk.ocr, document.format
                     FROM chunk JOIN document ON document.id = chunk.documentId
                     WHERE chunk.id IN (\(marks)) \(pathFilter)
                     """
@@ -322,6 +323,10 @@ extension Store {
                         ordinal: chunk.ordinal, text: chunk.text, section: chunk.section, byteStart: chunk.byteStart,
                         byteEnd: chunk.byteEnd, lineStart: chunk.lineStart, lineEnd: chunk.lineEnd, page: chunk.page,
                         score: 0, snippet: Self.openingWords(chunk.text), highlights: [])
+                    rows[id]?.pageEnd = chunk.pageEnd
+                    rows[id]?.part = chunk.part
+                    rows[id]?.isOCR = chunk.isOCR
+                    rows[id]?.format = try row.decode(forColumn: "format")
                 }
                 if let match {
                     let found = Array(rows.keys.filter { ids.contains($0) })

@@ -7,6 +7,9 @@ public struct StoreCounts: Sendable, Equatable {
     public var failed: Int
     public var skipped: Int
     public var chunks: Int
+    /// Indexed documents by format ("pdf", "html", …) or, for text read in-process, by kind
+    /// ("markdown", "code", …).
+    public var byFormat: [String: Int] = [:]
 
     public init(roots: Int, documents: Int, indexed: Int, failed: Int, skipped: Int, chunks: Int) {
         self.roots = roots

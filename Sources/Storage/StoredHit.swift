@@ -11,6 +11,12 @@ public struct StoredHit: Sendable, Equatable {
     public var lineStart: Int
     public var lineEnd: Int
     public var page: Int?
+    public var pageEnd: Int? = nil
+    public var part: String? = nil
+    public var isOCR = false
+    /// The document was read by an extractor (`format` is set): offsets and lines are those of its
+    /// extracted text, not of the file.
+    public var format: String? = nil
     /// Minus SQLite's BM25 rank: higher is better. Comparable only within one search.
     public var score: Double
     /// A short excerpt of `text` around the matches; "…" marks cut text.

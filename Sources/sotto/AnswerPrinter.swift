@@ -80,6 +80,7 @@ struct AnswerPrinter {
             print("\(Terminal.bold("[\(source.number)]")) \(Self.location(source))")
             let quote = isClosest ? nil : result.citations.first { $0.number == source.number }?.quote
             print("    " + Terminal.dim(Self.quote(quote ?? source.text)))
+            if let link = PassageLocation(source).link { print("    " + Terminal.dim(link)) }
         }
         if !result.invalidCitations.isEmpty {
             let list = result.invalidCitations.map { "[\($0)]" }.joined(separator: ", ")
@@ -95,14 +96,14 @@ struct AnswerPrinter {
         print(Terminal.dim(facts.joined(separator: " · ")))
     }
 
-    /// `~/contracts/berlin-lease.md:41-58` (and the page where there is one).
+    /// `~/contracts/berlin-lease.md:41-58`, or `~/contracts/lease.pdf p. 3` for a document read by an
+    /// extractor (see ``PassageLocation``).
     static func location(_ source: AskSource) -> String {
         guard source.documentId != nil else { return Terminal.displayPath(source.path) }
         var path = Terminal.displayPath(source.path)
         let home = FileManager.default.homeDirectoryForCurrentUser.path
         if !home.isEmpty, home != "/", path.hasPrefix(home + "/") { path = "~" + path.dropFirst(home.count) }
-        let lines = source.lineStart == source.lineEnd ? "\(source.lineStart)" : "\(source.lineStart)-\(source.lineEnd)"
-        return "\(path):\(lines)" + (source.page.map { " (page \($0))" } ?? "")
+        return PassageLocation(source).describe(displayPath: path)
     }
 
     /// The words on one line, about 160 characters.

@@ -6,7 +6,9 @@ struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search", abstract: "Search the indexed documents.",
         discussion: """
-            Prints ranked passages as path:firstLine-lastLine with the score and a snippet. With --json, prints \
+            Prints ranked passages as path:firstLine-lastLine with the score and a snippet; passages of \
+            documents read by an extractor show their page, slide, sheet or message instead \
+            (contract.pdf p. 3, with a file:// link that opens a PDF at the page). With --json, prints \
             the /v1/search response document (schema in docs/openapi.yaml, SearchResponse).
             """)
 
@@ -34,10 +36,14 @@ struct SearchCommand: ParsableCommand {
             return
         }
         for hit in response.hits {
-            let location = "\(Terminal.displayPath(hit.path)):\(hit.lineStart)-\(hit.lineEnd)"
+            let place = PassageLocation(hit)
+            let location = hit.locator == .extracted
+                ? place.describe(displayPath: Terminal.displayPath(hit.path))
+                : "\(Terminal.displayPath(hit.path)):\(hit.lineStart)-\(hit.lineEnd)"
             let section = hit.section.map { "  " + Terminal.dim("§ " + $0) } ?? ""
             print("\(Terminal.bold(location))  \(Terminal.dim(String(format: "%.2f", hit.score)))\(section)")
             print("    " + Self.render(snippet: hit.snippet, highlights: hit.highlights))
+            if let link = place.link { print("    " + Terminal.dim(link)) }
         }
     }
 

@@ -24,6 +24,10 @@ struct StatusCommand: ParsableCommand {
         print("database   \(status.database.path) (\(Terminal.formatBytes(status.database.sizeBytes)))")
         print("sources    \(c.roots)")
         print("documents  \(c.documents): \(c.indexed) indexed, \(c.failed) failed, \(c.skipped) skipped")
+        if let byFormat = c.byFormat, !byFormat.isEmpty {
+            let list = byFormat.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }
+            print("formats    \(list.joined(separator: ", "))")
+        }
         print("chunks     \(c.chunks)")
         let p = status.indexing
         switch p.state {

@@ -22,7 +22,7 @@ struct Sottod: AsyncParsableCommand {
             `sottod generate` and `sottod perplexity` run a decoder model directly, without the daemon.
             """,
         version: SottoVersion.string,
-        subcommands: [GenerateCommand.self, PerplexityCommand.self])
+        subcommands: [GenerateCommand.self, PerplexityCommand.self, ExtractCommand.self])
 
     @Option(name: .long, help: ArgumentHelp("The configuration file (TOML).", valueName: "file"))
     var config: String?

@@ -1,3 +1,4 @@
+import Extract
 import Foundation
 import Testing
 @testable import Ingest
@@ -250,5 +251,59 @@ struct ChunkerTests {
         #expect(chunks.allSatisfy { $0.text.utf8.count <= chunker.maxBytes }, "longest: \(chunks.map(\.text.utf8.count).max() ?? 0)")
         #expect(chunks.map(\.text).joined().replacingOccurrences(of: " ", with: "") == String(repeating: "a", count: 2_000_000) + "zebra")
         expectExactSlices(chunks, bytes: Array(text.utf8)) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// An extracted document: `# Title`, then one paragraph per part.
+    func extracted(_ pieces: [(text: String, page: Int?, label: String?)]) -> ExtractedText {
+        var text = "# Report\n\n"
+        var parts: [DocumentPart] = []
+        for piece in pieces {
+            let start = text.utf8.count
+            text += piece.text
+            parts.append(DocumentPart(start: start, end: text.utf8.count, page: piece.page, label: piece.label))
+            text += "\n\n"
+        }
+        var document = ExtractedText(text: text, encoding: .utf8, kind: .markdown, contentHash: "", byteCount: text.utf8.count)
+        document.parts = parts
+        document.isExtracted = true
+        return document
+    }
+
+    @Test func aChunkKnowsItsFirstAndLastPage() {
+        let document = extracted([("The rent is due monthly.", 1, nil), ("The deposit is two months.", 2, nil)])
+        let chunks = chunker.chunks(of: document)
+        // Small paragraphs of one section merge; the chunk then spans both pages.
+        let merged = chunks.first { $0.text.contains("deposit") }
+        #expect(merged?.page == 1)
+        #expect(merged?.pageEnd == 2)
+        #expect(merged?.text.contains("rent") == true)
+        // Offsets are those of the extracted text.
+        for chunk in chunks {
+            #expect(Chunker.substring(document.text, chunk.byteStart, chunk.byteEnd) == Substring(chunk.text))
+        }
+    }
+
+    @Test func aChunkOnOnePageHasNoPageEnd() {
+        let long = prose(sentences: 12)
+        let chunks = chunker.chunks(of: extracted([(long, 3, nil), (long, 4, nil)]))
+        #expect(chunks.contains { $0.page == 3 && $0.pageEnd == nil })
+        #expect(chunks.contains { $0.page == 4 && $0.pageEnd == nil })
+    }
+
+    @Test func partsWithDifferentLabelsNeverShareAChunk() {
+        let chunks = chunker.chunks(of: extracted([
+            ("Month: March, Amount: 1,240", nil, "Sheet \"March\""), ("Month: April, Amount: 980", nil, "Sheet \"April\""),
+        ]))
+        let march = chunks.first { $0.text.contains("March") }
+        let april = chunks.first { $0.text.contains("April") }
+        #expect(march?.part == "Sheet \"March\"")
+        #expect(april?.part == "Sheet \"April\"")
+        #expect(march?.text.contains("April") == false)
+    }
+
+    @Test func ocrIsFlagged() {
+        var document = extracted([("Scanned text of the receipt.", 1, nil)])
+        document.parts[0].isOCR = true
+        #expect(chunker.chunks(of: document).contains { $0.isOCR })
     }
 }

@@ -22,4 +22,19 @@ struct ExtractedTextTests {
         let doc = document("A\u{FFFD}", .utf16BE, byteCount: 5)
         #expect(doc.fileOffsets(forUTF8Offsets: [0, 1, 4]) == [2, 4, 5])
     }
+
+    @Test func replacedBytesMapBackToThemselves() {
+        // File: "ab" 0xFF 0xFE "cd" → text "ab\u{FFFD}\u{FFFD}cd" (each invalid byte its own U+FFFD).
+        var doc = document("ab\u{FFFD}\u{FFFD}cd", .utf8, byteCount: 6)
+        doc.replacements = [.init(textOffset: 2, fileLength: 1), .init(textOffset: 5, fileLength: 1)]
+        // Text offsets: a0 b1 FFFD2-4 FFFD5-7 c8 d9 end10.
+        #expect(doc.fileOffsets(forUTF8Offsets: [0, 2, 3, 5, 8, 9, 10]) == [0, 2, 2, 3, 4, 5, 6])
+    }
+
+    @Test func aReplacedSequenceOfSeveralBytesMapsAsAWhole() {
+        // "x" then a truncated 3-byte sequence E2 82 (2 bytes, one U+FFFD), then "y"; after a BOM.
+        var doc = document("x\u{FFFD}y", .utf8BOM, byteCount: 3 + 4)
+        doc.replacements = [.init(textOffset: 1, fileLength: 2)]
+        #expect(doc.fileOffsets(forUTF8Offsets: [0, 1, 4, 5]) == [3, 4, 6, 7])
+    }
 }

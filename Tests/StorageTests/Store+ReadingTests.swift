@@ -13,7 +13,9 @@ import Testing
             try await store.saveUnindexed(makeDocument(rootId: first, path: "/a/3", status: .failed, reason: "r"))
             try await store.saveUnindexed(makeDocument(rootId: second, path: "/b/2", status: .skipped, reason: "r"))
 
-            #expect(try await store.counts() == StoreCounts(roots: 2, documents: 5, indexed: 2, failed: 2, skipped: 1, chunks: 3))
+            var expected = StoreCounts(roots: 2, documents: 5, indexed: 2, failed: 2, skipped: 1, chunks: 3)
+            expected.byFormat = ["text": 2]
+            #expect(try await store.counts() == expected)
             let firstCounts = try await store.documentCounts(rootId: first)
             #expect(firstCounts.documents == 3 && firstCounts.failed == 2)
             let secondCounts = try await store.documentCounts(rootId: second)

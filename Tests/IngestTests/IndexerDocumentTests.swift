@@ -1,0 +1,160 @@
+import Extract
+import Foundation
+import Logging
+import Storage
+import Synchronization
+import Testing
+@testable import Ingest
+
+/// Documents read through the extractor port: chunks with pages and parts, failures with reasons,
+/// and the quarantine of a file that killed the extractor twice.
+@Suite struct IndexerDocumentTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("indexer-doc-\(UUID().uuidString.prefix(8))")
+
+    /// Answers from the file's bytes, in-process; counts the calls per file name.
+    final class FakeExtractor: DocumentExtracting {
+        let calls = Mutex<[String: Int]>([:])
+
+        func extract(descriptor: Int32, format: DocumentFormat, fileName: String) async -> Result<ExtractedDocument, DocumentExtractionError> {
+            calls.withLock { $0[fileName, default: 0] += 1 }
+            var bytes = [UInt8](repeating: 0, count: 4096)
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let content = String(decoding: bytes.prefix(max(0, count)), as: UTF8.self)
+            if content.hasPrefix("CRASH") { return .failure(.crashed(signal: "SIGSEGV")) }
+            if content.hasPrefix("LOCKED") { return .failure(.unreadable(ExtractionFailure(.encrypted, "the PDF needs a password"))) }
+            // "page one text|page two text": one part per page.
+            var text = "# Contract\n\n"
+            var parts: [DocumentPart] = []
+            for (index, page) in content.split(separator: "|").enumerated() {
+                let start = text.utf8.count
+                text += page.trimmingCharacters(in: .whitespacesAndNewlines)
+                parts.append(DocumentPart(start: start, end: text.utf8.count, page: index + 1))
+                text += "\n\n"
+            }
+            return .success(ExtractedDocument(format: format, extractor: "fake", text: text, parts: parts, pageCount: parts.count))
+        }
+
+        func count(_ name: String) -> Int { calls.withLock { $0[name] ?? 0 } }
+    }
+
+    func write(_ text: String, to name: String) throws -> String {
+        let root = directory.appendingPathComponent("root")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try text.write(to: root.appendingPathComponent(name), atomically: false, encoding: .utf8)
+        return root.path
+    }
+
+    /// One indexer run over the same database until `body` returns: a daemon start.
+    func run(
+        _ extractor: FakeExtractor, settings: IndexerSettings = IndexerSettings(watch: false, rescanInterval: .zero),
+        _ body: @escaping @Sendable (Indexer, Store) async throws -> Void
+    ) async throws {
+        let store = try Store(path: directory.appendingPathComponent("index.sqlite").path)
+        let indexer = Indexer(store: store, settings: settings, logger: Logger(label: "test"), documentExtractor: extractor)
+        let root = directory.appendingPathComponent("root").path
+        var record = try await store.root(path: root)
+        if record == nil { record = try await store.addRoot(path: root, include: [], exclude: [], useDefaultExcludes: true) }
+        guard let record else { return }
+        _ = await indexer.rootAdded(record)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await indexer.run() }
+            defer { group.cancelAll() }
+            try await body(indexer, store)
+        }
+        try store.close()
+    }
+
+    func passes(_ indexer: Indexer, atLeast count: Int) async throws -> Bool {
+        try await IndexerTests.eventually { await indexer.currentProgress().completedPasses >= count }
+    }
+
+    @Test func chunksOfAnExtractedDocumentCarryTheirPages() async throws {
+        let root = try write("The tenant pays the rent monthly.|The lease ends on 31 March 2027.", to: "lease.pdf")
+        let extractor = FakeExtractor()
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            let document = try #require(try await store.document(path: root + "/lease.pdf"))
+            #expect(document.status == .indexed)
+            #expect(document.format == "pdf" && document.extractor == "fake" && document.pageCount == 2)
+            let hits = try await store.search("March 2027", limit: 5, pathPrefix: nil)
+            let hit = try #require(hits.first)
+            #expect(hit.page == 2 || hit.pageEnd == 2)
+            #expect(hit.format == "pdf")
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func aFailureTheExtractorExplainsIsRecordedWithItsReason() async throws {
+        let root = try write("LOCKED", to: "secret.pdf")
+        try await run(FakeExtractor()) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            let document = try #require(try await store.document(path: root + "/secret.pdf"))
+            #expect(document.status == .failed)
+            #expect(document.reason == "the PDF needs a password")
+            #expect(!document.isQuarantined)
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func aFormatLeftOutOfTheSettingIsSkipped() async throws {
+        let root = try write("text", to: "table.csv")
+        let settings = IndexerSettings(watch: false, rescanInterval: .zero, formats: [.pdf])
+        let extractor = FakeExtractor()
+        try await run(extractor, settings: settings) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            let document = try #require(try await store.document(path: root + "/table.csv"))
+            #expect(document.status == .skipped)
+            #expect(document.reason?.contains("[index] formats") == true)
+        }
+        #expect(extractor.count("table.csv") == 0)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func aFileThatKilledTheExtractorTwiceIsQuarantinedAcrossRestartsUntilItChanges() async throws {
+        let root = try write("CRASH here", to: "bomb.pdf")
+        let path = root + "/bomb.pdf"
+        let extractor = FakeExtractor()
+        // First start: one crash, then a rescan crashes it again (failed documents are retried).
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            #expect(try await store.document(path: path)?.crashCount == 1)
+            #expect(try await store.document(path: path)?.reason == "extractor crashed (SIGSEGV)")
+            let target = await indexer.requestScan(root: nil)
+            #expect(try await passes(indexer, atLeast: target))
+            let document = try #require(try await store.document(path: path))
+            #expect(document.isQuarantined)
+            #expect(document.status == .failed)
+            #expect(document.reason?.hasPrefix("quarantined: extractor crashed (SIGSEGV)") == true)
+        }
+        #expect(extractor.count("bomb.pdf") == 2)
+
+        // Second start over the same database: not read again.
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            let target = await indexer.requestScan(root: nil)
+            #expect(try await passes(indexer, atLeast: target))
+            #expect(try await store.document(path: path)?.isQuarantined == true)
+        }
+        #expect(extractor.count("bomb.pdf") == 2)
+
+        // Touched but the same content: still quarantined, still not read.
+        let later = Date().addingTimeInterval(5)
+        try FileManager.default.setAttributes([.modificationDate: later], ofItemAtPath: path)
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            #expect(try await store.document(path: path)?.isQuarantined == true)
+        }
+        #expect(extractor.count("bomb.pdf") == 2)
+
+        // Changed: read again, and indexed.
+        _ = try write("Now a proper page about the deposit.", to: "bomb.pdf")
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            let document = try #require(try await store.document(path: path))
+            #expect(document.status == .indexed)
+            #expect(document.crashCount == 0)
+        }
+        #expect(extractor.count("bomb.pdf") == 3)
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
