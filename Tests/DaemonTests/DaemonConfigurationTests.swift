@@ -1,4 +1,5 @@
 import Foundation
+import Extract
 import Testing
 @testable import Daemon
 
@@ -30,6 +31,9 @@ import Testing
             debounce_ms = 100
             watch = false
             max_file_size_mb = 5
+            formats = ["pdf", "HTM", "csv"]
+            extract_timeout = 20
+            extract_memory_mb = 512
             [[roots]]
             path = "~/Documents"
             exclude = ["*.log"]
@@ -42,6 +46,9 @@ import Testing
         #expect(fromFile.debounce == .milliseconds(100))
         #expect(!fromFile.watch)
         #expect(fromFile.maxFileSize == 5 * 1024 * 1024)
+        #expect(fromFile.formats == [.pdf, .html, .csv])
+        #expect(fromFile.extractTimeout == .seconds(20))
+        #expect(fromFile.extractMemoryBytes == 512 << 20)
         #expect(fromFile.roots == [.init(path: "/home/ada/Documents", include: [], exclude: ["*.log"])])
 
         var withEnvironment = environment
@@ -61,6 +68,10 @@ import Testing
         let configuration = try DaemonConfiguration.load(file: path, socket: nil, database: nil, models: nil, environment: environment)
         #expect(configuration.configFile == path)
         #expect(configuration.socketPath == "/run/user/1000/sotto/sotto.sock")
+        // Every format by default, a minute per document, 1 GiB.
+        #expect(configuration.formats == Set(DocumentFormat.allCases))
+        #expect(configuration.extractTimeout == .seconds(60))
+        #expect(configuration.extractMemoryBytes == 1 << 30)
     }
 
     @Test func serverLimitsAreReadAndRangeChecked() throws {
@@ -96,6 +107,8 @@ import Testing
         ("sockett = \"/x\"\n", "unknown setting sockett"),
         ("[index]\nwatch = \"yes\"\n", "index.watch must be true or false"),
         ("[index]\ndebounce_ms = -1\n", "index.debounce_ms must be between"),
+        ("[index]\nformats = [\"pdf\", \"doc\"]\n", "unknown format \"doc\""),
+        ("[index]\nextract_timeout = 0\n", "index.extract_timeout must be between"),
         ("log_level = \"loud\"\n", "log_level must be one of"),
         ("[[roots]]\ninclude = []\n", "needs a path"),
         ("a = \n", ":1:"),
