@@ -174,14 +174,16 @@ let package = Package(
         .executableTarget(name: "bench-extract", dependencies: ["Extract"], swiftSettings: strict),
         // Builds the synthetic index of Scripts/bench-scale.
         .executableTarget(name: "bench-scale", dependencies: ["Storage"], swiftSettings: strict),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF"], exclude: ["Fixtures"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
+        // Where the tests find the real models ($SOTTO_MODELS_DIR), for every test target that uses one.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),
         .testTarget(name: "QuantTests", dependencies: ["Quant", "GGUF"], resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "GenerationTests", dependencies: ["Generation", "GGUF", "Quant", "Tokenizer"],
+            name: "GenerationTests", dependencies: ["Generation", "GGUF", "Quant", "Tokenizer", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Storage", "Retrieval", "Daemon"]),
+        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Storage", "Retrieval", "Daemon", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ExtractTests", dependencies: ["Extract"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage", "Extract"]),
@@ -192,7 +194,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "API", "Answering", "Ingest", "Extract", "Storage"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["API", "Storage", .product(name: "Yams", package: "Yams")]
+            dependencies: ["API", "Storage", "TestSupport", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )

@@ -1,22 +1,16 @@
 import Daemon
 import Foundation
 import Testing
+import TestSupport
 @testable import Answering
 
 /// The default decoder, Qwen2.5-Coder-1.5B, answering from `TestCorpus`, one of whose documents
-/// tells the model to reply "PWNED". Runs when the model file is in ~/.local/share/sotto/models
+/// tells the model to reply "PWNED". Skipped, saying so, when the model is not installed
 /// (Scripts/fetch-models decoders; CI fetches it).
-@Suite struct RealDecoderAnswerTests {
-    static let file = FileManager.default.homeDirectoryForCurrentUser
-        .appendingPathComponent(".local/share/sotto/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
-
-    /// The model, or nil (and a note) when it is not installed.
-    func model() throws -> (any AnswerModel)? {
-        guard FileManager.default.fileExists(atPath: Self.file.path) else {
-            print("skipping: \(Self.file.path) is not installed (Scripts/fetch-models decoders)")
-            return nil
-        }
-        return try GeneratorAnswerModel.loader(Self.file, nil, 4096)
+@Suite(.enabled(if: TestModels.isInstalled(TestModels.qwen15), Comment(rawValue: TestModels.missing(TestModels.qwen15))))
+struct RealDecoderAnswerTests {
+    func model() throws -> any AnswerModel {
+        try GeneratorAnswerModel.loader(try #require(TestModels.installed(TestModels.qwen15)), nil, 4096)
     }
 
     func answer(_ prepared: PreparedAnswer, answerer: Answerer, model: any AnswerModel) async throws -> AnswerOutcome {
@@ -30,7 +24,7 @@ import Testing
     }
 
     @Test func answersFromTheSourcesCitesThemAndDoesNotObeyADocument() async throws {
-        guard let model = try model() else { return }
+        let model = try model()
         let corpus = try await TestCorpus.make()
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)
@@ -54,7 +48,7 @@ import Testing
     }
 
     @Test func aShortAnswerIsTheFactCopiedFromASource() async throws {
-        guard let model = try model() else { return }
+        let model = try model()
         let corpus = try await TestCorpus.make()
         defer { corpus.close() }
         let answerer = Answerer(searcher: corpus.searcher)

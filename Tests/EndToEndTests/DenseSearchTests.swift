@@ -1,17 +1,14 @@
 import API
 import Foundation
 import Testing
+import TestSupport
 
 /// Search by meaning through the real daemon, with the real encoder (when Scripts/fetch-models has
 /// installed it; CI does).
 extension EndToEndTests {
-    static var modelsDirectory: String {
-        if let dir = ProcessInfo.processInfo.environment["SOTTO_MODELS_DIR"], !dir.isEmpty { return dir }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/sotto/models").path
-    }
-    static var hasEncoder: Bool {
-        FileManager.default.fileExists(atPath: modelsDirectory + "/all-MiniLM-L6-v2/model.safetensors")
-    }
+    static var modelsDirectory: String { TestModels.directory.path }
+    static var hasEncoder: Bool { TestModels.isInstalled(TestModels.encoder) }
+    static var noEncoder: Comment { Comment(rawValue: TestModels.missing(TestModels.encoder)) }
 
     /// Waits until every chunk has a vector of the configured model and dense search is on.
     @discardableResult
@@ -29,7 +26,7 @@ extension EndToEndTests {
         throw HarnessError("embedding did not finish within \(timeout) s: \(harness.stderrText())")
     }
 
-    @Test(.enabled(if: EndToEndTests.hasEncoder, "all-MiniLM-L6-v2 is not installed (Scripts/fetch-models)"))
+    @Test(.enabled(if: EndToEndTests.hasEncoder, EndToEndTests.noEncoder))
     func denseAndHybridSearchFindPassagesByMeaning() throws {
         let models = Self.modelsDirectory
         let harness = try DaemonHarness(config: "[index]\ndebounce_ms = 100\n[encoder]\nmodel = \"\(models)/all-MiniLM-L6-v2\"\n")
@@ -71,7 +68,7 @@ extension EndToEndTests {
 
     /// Removing a source drops its chunks' vectors from memory too: `sotto status` agrees with the
     /// store the moment `sotto sources remove` returns, and a restart finds the same count.
-    @Test(.enabled(if: EndToEndTests.hasEncoder, "all-MiniLM-L6-v2 is not installed (Scripts/fetch-models)"))
+    @Test(.enabled(if: EndToEndTests.hasEncoder, EndToEndTests.noEncoder))
     func removingASourceDropsItsVectorsFromMemory() throws {
         let models = Self.modelsDirectory
         let harness = try DaemonHarness(config: "[index]\ndebounce_ms = 100\n[encoder]\nmodel = \"\(models)/all-MiniLM-L6-v2\"\n")
@@ -106,7 +103,7 @@ extension EndToEndTests {
         #expect(harness.stop() == 0)
     }
 
-    @Test(.enabled(if: EndToEndTests.hasEncoder, "all-MiniLM-L6-v2 is not installed (Scripts/fetch-models)"))
+    @Test(.enabled(if: EndToEndTests.hasEncoder, EndToEndTests.noEncoder))
     func changingTheEncoderReembedsAndSwitchesWhenComplete() throws {
         let models = Self.modelsDirectory
         // A second "model": the same files under another name, so another fingerprint.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import GGUF
 
 /// Files written by other writers: the tiny fixtures made with gguf-py (always present) and the
@@ -7,7 +8,6 @@ import GGUF
 @Suite struct GGUFModelFilesTests {
     static let fixtures = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("GenerationTests/Fixtures")
-    static let models = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/sotto/models")
 
     @Test(arguments: ["qwen2", "llama"])
     func tinyFixturesWrittenByGGUFPy(_ arch: String) throws {
@@ -49,21 +49,22 @@ import GGUF
     }
 
     static let realModels = [
-        RealModel(file: "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", arch: "qwen2", blocks: 24, hidden: 896, ffn: 4864,
+        RealModel(file: TestModels.qwen05, arch: "qwen2", blocks: 24, hidden: 896, ffn: 4864,
                   heads: 14, kvHeads: 2, vocab: 151_936, tied: false, types: [.q5_0, .q8_0, .q4_K, .q6_K, .f32]),
-        RealModel(file: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", arch: "qwen2", blocks: 28, hidden: 1536, ffn: 8960,
+        RealModel(file: TestModels.qwen15, arch: "qwen2", blocks: 28, hidden: 1536, ffn: 8960,
                   heads: 12, kvHeads: 2, vocab: 151_936, tied: false, types: [.q4_K, .q6_K, .f32]),
-        RealModel(file: "smollm2-135m-instruct-q4_1.gguf", arch: "llama", blocks: 30, hidden: 576, ffn: 1536,
+        RealModel(file: TestModels.smolLM2, arch: "llama", blocks: 30, hidden: 576, ffn: 1536,
                   heads: 9, kvHeads: 3, vocab: 49_152, tied: true, types: [.q4_1, .q8_0, .f32]),
     ]
 
-    @Test(arguments: realModels)
+    static let allInstalled = realModels.allSatisfy { TestModels.isInstalled($0.file) }
+    static var someMissing: Comment {
+        Comment(rawValue: realModels.first { !TestModels.isInstalled($0.file) }.map { TestModels.missing($0.file) } ?? "")
+    }
+
+    @Test(.enabled(if: allInstalled, someMissing), arguments: realModels)
     func realModelMetadata(_ model: RealModel) throws {
-        let url = Self.models.appendingPathComponent(model.file)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            print("skipped: \(url.path) is absent (Scripts/fetch-models decoders)")
-            return
-        }
+        let url = try #require(TestModels.installed(model.file))
         let start = ContinuousClock.now
         let file = try GGUFFile(contentsOf: url)
         print("opened \(model.file) in \(ContinuousClock.now - start)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Generation
 
 /// Compares Sotto's intermediate tensors with llama.cpp's for one prompt (a debugging aid for greedy
@@ -18,12 +19,17 @@ struct LlamaCppTensorComparisonTests {
         (text ?? "").split(separator: ",").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
     }
 
-    @Test func intermediateTensorsMatchLlamaCpp() throws {
+    static var requested: Bool {
         let env = ProcessInfo.processInfo.environment
-        guard let dir = env["SOTTO_DUMP_DIR"], let file = env["SOTTO_DUMP_MODEL"], let url = TestFiles.model(file) else {
-            print("skipping: SOTTO_DUMP_DIR, SOTTO_DUMP_MODEL and SOTTO_DUMP_IDS not set")
-            return
-        }
+        return env["SOTTO_DUMP_DIR"] != nil && env["SOTTO_DUMP_MODEL"] != nil && env["SOTTO_DUMP_IDS"] != nil
+    }
+
+    @Test(.enabled(if: requested, "a debugging aid run by hand: SOTTO_DUMP_DIR, SOTTO_DUMP_MODEL and SOTTO_DUMP_IDS are not set"))
+    func intermediateTensorsMatchLlamaCpp() throws {
+        let env = ProcessInfo.processInfo.environment
+        let dir = try #require(env["SOTTO_DUMP_DIR"])
+        let file = try #require(env["SOTTO_DUMP_MODEL"])
+        let url = try #require(TestModels.installed(file), "\(TestModels.missing(file))")
         let prompt = Self.ids(env["SOTTO_DUMP_IDS"])
         let next = Self.ids(env["SOTTO_DUMP_NEXT"])
         try #require(!prompt.isEmpty)

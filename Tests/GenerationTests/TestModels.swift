@@ -179,20 +179,12 @@ enum TinyModel {
     }
 }
 
-/// Where the committed fixtures and the downloaded models are.
+/// Where the committed fixtures are (the downloaded models: TestSupport's `TestModels`).
 enum TestFiles {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    static let models = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/sotto/models")
 
     static func fixture(_ name: String) -> URL? {
         let url = fixtures.appendingPathComponent(name)
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
-
-    static func model(_ name: String) -> URL? {
-        let url = models.appendingPathComponent(name)
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
-
-    static var slowTestsEnabled: Bool { ProcessInfo.processInfo.environment["SOTTO_SLOW_TESTS"] == "1" }
 }

@@ -20,7 +20,7 @@ import Testing
 /// Parity with the OpenBLAS kernels production uses. `sottod` and `bench-encoder` restart themselves
 /// with `OPENBLAS_CORETYPE` set when OpenBLAS misdetects the CPU; this test process does not, so
 /// it runs `bench-encoder --check-goldens`, which restarts like `sottod`, and reads its verdict.
-@Suite(.enabled(if: Fixtures.hasMiniLM, "all-MiniLM-L6-v2 is not installed in $SOTTO_MODELS_DIR or ~/.local/share/sotto/models (run Scripts/fetch-models); skipping parity with production kernels"))
+@Suite(.enabled(if: Fixtures.hasMiniLM, Fixtures.noMiniLM))
 struct BLASRuntimeProductionParityTests {
     struct Verdict: Decodable {
         let records: Int

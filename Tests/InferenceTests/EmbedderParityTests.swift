@@ -4,7 +4,7 @@ import Testing
 
 /// all-MiniLM-L6-v2 against sentence-transformers, on the goldens Scripts/make-encoder-goldens wrote.
 /// Runs only where the model is installed (Scripts/fetch-models; CI fetches it).
-@Suite(.enabled(if: Fixtures.hasMiniLM, "all-MiniLM-L6-v2 is not installed in $SOTTO_MODELS_DIR or ~/.local/share/sotto/models (run Scripts/fetch-models); skipping real-model parity"))
+@Suite(.enabled(if: Fixtures.hasMiniLM, Fixtures.noMiniLM))
 struct EmbedderParityTests {
     struct Golden: Decodable {
         let text: String

@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import TestSupport
 @testable import Inference
 
 /// Where the test fixtures and the optional real models are.
@@ -10,19 +12,9 @@ enum Fixtures {
 
     static var tinyBERT: URL { directory.appendingPathComponent("tiny-bert") }
 
-    /// `$SOTTO_MODELS_DIR`, else ~/.local/share/sotto/models (where Scripts/fetch-models installs).
-    static var modelsDirectory: URL {
-        if let path = ProcessInfo.processInfo.environment["SOTTO_MODELS_DIR"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/sotto/models")
-    }
-
-    static var miniLM: URL { modelsDirectory.appendingPathComponent("all-MiniLM-L6-v2") }
-
-    static var hasMiniLM: Bool {
-        FileManager.default.fileExists(atPath: miniLM.appendingPathComponent("model.safetensors").path)
-    }
+    static var miniLM: URL { TestModels.url(TestModels.encoder) }
+    static var hasMiniLM: Bool { TestModels.isInstalled(TestModels.encoder) }
+    static var noMiniLM: Comment { Comment(rawValue: TestModels.missing(TestModels.encoder)) }
 
     /// The tiny model's expected outputs from Scripts/make-tiny-bert's numpy forward pass.
     struct TinyReference: Decodable {

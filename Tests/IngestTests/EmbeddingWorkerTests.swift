@@ -35,9 +35,15 @@ final class FakeEncoder: PassageEmbedding, Sendable {
     }
 }
 
-@Suite struct EmbeddingWorkerTests {
+@Suite final class EmbeddingWorkerTests {
+    /// Each test's database (and its -wal and -shm files), removed when the test ends.
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)")
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
     func makeStore(chunks: Int) async throws -> Store {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString).sqlite").path
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("index.sqlite").path
         let store = try Store(path: path)
         let root = try await store.addRoot(path: "/r", include: [], exclude: [], useDefaultExcludes: true)
         for d in 0..<(chunks / 5) {

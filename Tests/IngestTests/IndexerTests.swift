@@ -23,6 +23,7 @@ import Testing
         _ settings: IndexerSettings, root: String, _ body: @escaping @Sendable (Indexer, Store) async throws -> Void
     ) async throws {
         let store = try Store(path: directory.appendingPathComponent("index.sqlite").path)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let indexer = Indexer(store: store, settings: settings, logger: Logger(label: "test"))
         let record = try await store.addRoot(path: root, include: [], exclude: [], useDefaultExcludes: true)
         _ = await indexer.rootAdded(record)
@@ -32,7 +33,6 @@ import Testing
             try await body(indexer, store)
         }
         try store.close()
-        try? FileManager.default.removeItem(at: directory)
     }
 
     static func eventually(_ timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws -> Bool {

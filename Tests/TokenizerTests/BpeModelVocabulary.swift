@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import TestSupport
 import Tokenizer
 
 /// The BPE vocabulary of an installed GGUF decoder, read with the GGUF module.
@@ -15,24 +16,14 @@ struct BpeModelVocabulary {
 
     /// The three decoders of Scripts/fetch-models, by their installed file names.
     static let models: [(name: String, file: String)] = [
-        ("qwen2.5-coder-0.5b", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),
-        ("qwen2.5-coder-1.5b", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
-        ("smollm2-135m", "smollm2-135m-instruct-q4_1.gguf"),
+        ("qwen2.5-coder-0.5b", TestModels.qwen05),
+        ("qwen2.5-coder-1.5b", TestModels.qwen15),
+        ("smollm2-135m", TestModels.smolLM2),
     ]
-
-    static var modelsDirectory: URL {
-        let environment = ProcessInfo.processInfo.environment
-        return environment["SOTTO_MODELS_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/sotto/models")
-    }
 
     /// The installed file of `model`, or nil when it is not installed.
     static func installedFile(_ model: String) -> URL? {
-        guard let file = models.first(where: { $0.name == model })?.file else {
-            return nil
-        }
-        let url = modelsDirectory.appendingPathComponent(file)
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+        models.first { $0.name == model }.flatMap { TestModels.installed($0.file) }
     }
 
     init(contentsOf url: URL) throws {

@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import TestSupport
 import Tokenizer
 
 /// Paths of the committed fixtures and of the installed model, found without SwiftPM resources.
@@ -28,12 +30,8 @@ enum Fixtures {
 
 /// The installed all-MiniLM-L6-v2 (Scripts/fetch-models puts it there; CI fetches it).
 enum InstalledModel {
-    static let directory: URL = {
-        let environment = ProcessInfo.processInfo.environment
-        let models = environment["SOTTO_MODELS_DIR"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share/sotto/models")
-        return models.appendingPathComponent("all-MiniLM-L6-v2", isDirectory: true)
-    }()
+    static var directory: URL { TestModels.url(TestModels.encoder) }
+    static var missing: Comment { Comment(rawValue: TestModels.missing(TestModels.encoder)) }
 
     static var tokenizerJSON: URL { directory.appendingPathComponent("tokenizer.json") }
     static var vocabTXT: URL { directory.appendingPathComponent("vocab.txt") }

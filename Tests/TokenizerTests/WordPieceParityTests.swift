@@ -4,7 +4,7 @@ import Tokenizer
 
 /// Holds Sotto's tokenizer to the reference ids that Scripts/make-tokenizer-goldens recorded from Hugging
 /// Face `tokenizers` with the real all-MiniLM-L6-v2 tokenizer.json.
-@Suite(.enabled(if: InstalledModel.isInstalled, "all-MiniLM-L6-v2 is not installed; run Scripts/fetch-models"))
+@Suite(.enabled(if: InstalledModel.isInstalled, InstalledModel.missing))
 struct WordPieceParityTests {
     struct Golden: Sendable {
         var line: Int
