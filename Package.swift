@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Module map: see README.md ("Architecture"). Each foreign thing is touched by exactly one module:
-// SQLite only in Storage, sockets only in API (client) and Daemon (server).
+// Module map: see README.md ("Architecture"). Each foreign thing is touched by few modules, named
+// here: SQLite only in Storage; sockets only in API (client) and Daemon (server); OpenBLAS (CBLAS)
+// in Inference (the encoder's sgemm) and Quant (sgemm over dequantized tiles); SHA-256 (swift-crypto)
+// in Inference (the model fingerprint) and Ingest (content hashes); POSIX ACLs (CACL) only in Access.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
@@ -32,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -44,7 +47,9 @@ let package = Package(
             pkgConfig: "libacl",
             providers: [.apt(["libacl1-dev"])]
         ),
-        // AVX2 versions of the encoder's hottest kernels, chosen at run time (Inference keeps portable ones).
+        // The C kernels, each level chosen at run time by one CPU-feature detector: the encoder's AVX2
+        // element-wise ops (Inference keeps portable ones), dense search's Int8 scan, and the decoder's
+        // quantized dot products, GEMM, dequantization and attention (portable, AVX2, AVX-512 VNNI).
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]
@@ -55,7 +60,7 @@ let package = Package(
         ),
         .target(
             name: "Inference",
-            dependencies: ["CBLAS", "CKernels", "Tokenizer"],
+            dependencies: ["CBLAS", "CKernels", "Tokenizer", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numeric
         ),
         // GGUF files (the decoders' weights): a bounds-checked reader over an mmap.
@@ -63,7 +68,8 @@ let package = Package(
             name: "GGUF",
             swiftSettings: strict
         ),
-        // Quantized weight formats: reference dequantizers and fast dot-product kernels (C for AVX2).
+        // Quantized weight formats: reference dequantizers and the matrix products over CKernels
+        // (matrix-vector, sgemm over dequantized tiles, the integer GEMM), on its own thread pool.
         .target(
             name: "Quant",
             dependencies: ["GGUF", "CKernels", "CBLAS"],
@@ -120,7 +126,10 @@ let package = Package(
         ),
         .target(
             name: "Ingest",
-            dependencies: ["Storage", "Extract", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Storage", "Extract", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -174,8 +183,10 @@ let package = Package(
         .executableTarget(name: "bench-extract", dependencies: ["Extract"], swiftSettings: strict),
         // Builds the synthetic index of Scripts/bench-scale.
         .executableTarget(name: "bench-scale", dependencies: ["Storage"], swiftSettings: strict),
+        // The batch-method crossovers of QuantizedMatrix+Batch (BatchMethod.preferred), measured.
+        .executableTarget(name: "quant-bench", dependencies: ["Quant", "GGUF"], swiftSettings: strict),
         // Where the tests find the real models ($SOTTO_MODELS_DIR), for every test target that uses one.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"]),

@@ -254,17 +254,6 @@ AVX2 static void attend_avx2(const float *q, const float *keys, const float *val
 // first: one rounding per operation), and as above past the last whole step.
 #define FP16 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512fp16")))
 
-static int have_fp16(void) {
-    static int known = -1;
-    int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
-    if (v < 0) {
-        __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx512fp16") ? 1 : 0;
-        __atomic_store_n(&known, v, __ATOMIC_RELAXED);
-    }
-    return v;
-}
-
 FP16 static void attend_fp16(const float *q, const float *keys, const float *values, long length, long dim,
                              float scale, float *acc, float *out) {
     memset(acc, 0, (size_t)dim * sizeof(float));
@@ -304,11 +293,9 @@ FP16 static void attend_fp16(const float *q, const float *keys, const float *val
     for (long d = 0; d < dim; d++) out[d] = acc[d] * inverse;
 }
 
-int sotto_decoder_half_arithmetic(void) { return have_fp16(); }
-
 void sotto_decoder_attend_f16(const float *q, const float *keys, const float *values, long length, long head_dim,
                               float scale, float *acc, float *out, int level) {
-    if (level >= 2 && head_dim >= 128 && have_fp16()) attend_fp16(q, keys, values, length, head_dim, scale, acc, out);
+    if (level >= 2 && head_dim >= 128 && sotto_decoder_half_arithmetic()) attend_fp16(q, keys, values, length, head_dim, scale, acc, out);
     else if (level >= 1) attend_avx2(q, keys, values, length, head_dim, scale, acc, out);
     else attend_c(q, keys, values, length, head_dim, scale, acc, out);
 }

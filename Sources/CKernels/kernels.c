@@ -4,11 +4,6 @@
 // The same approximations as Inference's Kernels.erf and Kernels.exp (see there for their
 // accuracy), eight lanes at a time with FMA.
 
-int sotto_kernels_have_avx2(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
 __attribute__((target("avx2,fma")))
 static inline __m256 erf8(__m256 x) {
     __m256 z = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-4.0f)), _mm256_set1_ps(4.0f));

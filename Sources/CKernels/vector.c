@@ -11,22 +11,6 @@
 
 enum { PREFETCH_ROWS = 16 };
 
-int sotto_vector_best_level(void) {
-    static int level = -1;
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    if (l >= 0) return l;
-    __builtin_cpu_init();
-    l = 0;
-    if (__builtin_cpu_supports("avx2")) {
-        l = 1;
-        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-            __builtin_cpu_supports("avx512vnni"))
-            l = 2;
-    }
-    __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-    return l;
-}
-
 // Sums wrap as unsigned so that no input is undefined behaviour; within the documented dimension
 // they never wrap.
 static int32_t dot_tail(const int8_t *r, const int8_t *q, long from, long to) {

@@ -29,9 +29,8 @@ public final class DecoderSession: @unchecked Sendable {
     let ropeSin: UnsafeMutablePointer<Float>
     let logits: UnsafeMutablePointer<Float>   // (logitRows, vocabulary)
     private var allocations: [UnsafeMutableRawPointer] = []
-    /// Debugging parity with llama.cpp: when set, sees intermediate tensors of short batches by
-    /// llama.cpp's graph names (`name`, layer or -1, values, count). Tests only.
-    var tap: ((String, Int, UnsafePointer<Float>, Int) -> Void)?
+    /// Sees the buffers after each step of the forward pass (tests); nil otherwise.
+    var tracer: (any DecoderTracer)?
 
     /// Positions filled in the KV cache: where the next token goes.
     public var position: Int { cache.count }
@@ -127,7 +126,7 @@ public final class DecoderSession: @unchecked Sendable {
             let chunk = Array(tokens[start..<(start + n)])
             // Clamped: a batch wholly before `first` wants no logits (an empty range, not a trap).
             let wanted = min(max(first - start, 0), n)..<n
-            forward(chunk, firstLogit: wanted.lowerBound < n ? wanted.lowerBound : n) { row, logits in
+            try forward(chunk, firstLogit: wanted.lowerBound < n ? wanted.lowerBound : n) { row, logits in
                 body(start + row, logits)
             }
             self.tokens += chunk
@@ -135,134 +134,136 @@ public final class DecoderSession: @unchecked Sendable {
         }
     }
 
-    /// x = W·xᵀ for n rows: matrix-vector for one token (decode) and short batches, matrix-matrix
-    /// for longer ones (prefill).
-    @inline(__always)
-    private func project(
-        _ w: QuantizedMatrix, _ input: UnsafePointer<Float>, count n: Int, into output: UnsafeMutablePointer<Float>
-    ) {
-        if n < Self.halfPrecisionAttentionBelow {
-            // Short batches row by row: the activations are quantized and summed exactly as
-            // llama.cpp's kernels do, so short prompts give llama.cpp's logits. It multiplies K-quant
-            // batches in other kernels than single tokens, which round the sums differently: those
-            // rows take its batched order.
-            let batched = DecoderKernels.batchedRows(type: w.type, count: n)
-            for i in 0..<n {
-                w.multiply(
-                    vector: input + i * w.columns, into: output + i * w.rows, pool: pool,
-                    order: batched.contains(i) ? .batched : .vector)
-            }
-        } else {
-            w.multiply(batch: input, count: n, into: output, pool: pool)
-        }
-    }
-
-    private func addBias(_ bias: [Float]?, to y: UnsafeMutablePointer<Float>, rows n: Int, width: Int) {
-        guard let bias else { return }
-        bias.withUnsafeBufferPointer { b in
-            for i in 0..<n { DecoderKernels.add(y + i * width, b.baseAddress!, count: width) }
-        }
-    }
-
-    /// The forward pass over n ≤ maxBatch tokens at positions cache.count ..< cache.count + n.
-    /// Logits are computed for rows firstLogit..<n only.
-    private func forward(_ tokens: [Int32], firstLogit: Int, _ body: (Int, UnsafeBufferPointer<Float>) -> Void) {
+    /// The forward pass over n ≤ maxBatch tokens at positions cache.count ..< cache.count + n: the
+    /// pre-norm transformer of the Llama and Qwen2 papers. Logits are computed for rows
+    /// firstLogit..<n only.
+    private func forward(
+        _ tokens: [Int32], firstLogit: Int, _ body: (Int, UnsafeBufferPointer<Float>) -> Void
+    ) throws(GenerationError) {
         let c = model.configuration
-        let w = model.weights
-        let n = tokens.count
+        let n = tokens.count, all = 0..<n
         let p0 = cache.count
-        let hidden = c.hiddenSize
 
-        // x: (n, hidden) = token_embd rows
-        for i in 0..<n { w.tokenEmbedding.dequantizeRow(Int(tokens[i]), into: x + i * hidden) }
-        tap?("embd", -1, x, n * hidden)
-
+        try embed(tokens)
+        traced(.embedding, rows: all)
         for l in 0..<c.layerCount {
-            let layer = w.layers[l]
-            // Attention: norm → q, k, v (+ biases) → RoPE → cache → softmax(q·kᵀ/√d)·v → attn_output.
-            layer.attentionNorm.withUnsafeBufferPointer { weight in
-                for i in 0..<n {
-                    DecoderKernels.rmsNorm(x + i * hidden, weight: weight.baseAddress!, into: xb + i * hidden, count: hidden, epsilon: c.rmsNormEps)
-                }
-            }
-            tap?("attn_norm", l, xb, n * hidden)
-            project(layer.query, xb, count: n, into: q)
-            project(layer.key, xb, count: n, into: k)
-            project(layer.value, xb, count: n, into: v)
-            addBias(layer.queryBias, to: q, rows: n, width: c.queryDim)
-            addBias(layer.keyBias, to: k, rows: n, width: c.kvDim)
-            addBias(layer.valueBias, to: v, rows: n, width: c.kvDim)
-            tap?("Qcur", l, q, n * c.queryDim)
-            tap?("Kcur", l, k, n * c.kvDim)
-            tap?("Vcur", l, v, n * c.kvDim)
-            for i in 0..<n {
-                DecoderKernels.ropeAngles(position: p0 + i, headDim: c.headDim, base: c.ropeTheta, cos: ropeCos, sin: ropeSin)
-                DecoderKernels.rope(q + i * c.queryDim, heads: c.headCount, headDim: c.headDim, style: c.ropeStyle, cos: ropeCos, sin: ropeSin)
-                DecoderKernels.rope(k + i * c.kvDim, heads: c.kvHeadCount, headDim: c.headDim, style: c.ropeStyle, cos: ropeCos, sin: ropeSin)
-                for h in 0..<c.kvHeadCount {
-                    let kd = cache.key(layer: l, head: h, position: p0 + i)
-                    let vd = cache.value(layer: l, head: h, position: p0 + i)
-                    for d in 0..<c.headDim {
-                        kd[d] = DecoderKernels.roundToHalf(k[i * c.kvDim + h * c.headDim + d])
-                        vd[d] = DecoderKernels.roundToHalf(v[i * c.kvDim + h * c.headDim + d])
-                    }
-                }
-            }
-            tap?("Qrope", l, q, n * c.queryDim)
-            tap?("Krope", l, k, n * c.kvDim)
+            let layer = model.weights.layers[l]
+            // x += Wo · attention(RoPE(Wq·norm(x) + bq), RoPE(Wk·norm(x) + bk), Wv·norm(x) + bv)
+            normalize(x, rows: n, weight: layer.attentionNorm)
+            traced(.attentionNorm, layer: l, rows: all)
+            try project(layer.query, xb, count: n, into: q, bias: layer.queryBias)
+            try project(layer.key, xb, count: n, into: k, bias: layer.keyBias)
+            try project(layer.value, xb, count: n, into: v, bias: layer.valueBias)
+            traced(.queryKeyValue, layer: l, rows: all)
+            rotateAndCache(layer: l, count: n, start: p0)
+            traced(.rotation, layer: l, rows: all)
             attend(layer: l, count: n, start: p0)
-            tap?("kqv_out", l, attention, n * c.queryDim)
-            project(layer.attentionOutput, attention, count: n, into: projected)
-            tap?("attn_out", l, projected, n * hidden)
-            DecoderKernels.add(x, projected, count: n * hidden)
-            tap?("ffn_inp", l, x, n * hidden)
+            traced(.attention, layer: l, rows: all)
+            try project(layer.attentionOutput, attention, count: n, into: projected)
+            DecoderKernels.add(x, projected, count: n * c.hiddenSize)
+            traced(.attentionOutput, layer: l, rows: all)
 
-            // MLP: norm → down(silu(gate) · up). The last block's only feeds the logits, so (as
-            // llama.cpp) it runs on the rows whose logits are wanted: m rows from r0.
-            let r0 = l == c.layerCount - 1 ? firstLogit : 0
-            let m = n - r0
-            let xr = x + r0 * hidden
-            layer.feedForwardNorm.withUnsafeBufferPointer { weight in
-                for i in 0..<m {
-                    DecoderKernels.rmsNorm(xr + i * hidden, weight: weight.baseAddress!, into: xb + i * hidden, count: hidden, epsilon: c.rmsNormEps)
-                }
-            }
-            project(layer.gate, xb, count: m, into: gate)
-            project(layer.up, xb, count: m, into: up)
-            tap?("ffn_norm", l, xb, m * hidden)
-            tap?("ffn_gate", l, gate, m * c.intermediateSize)
-            tap?("ffn_up", l, up, m * c.intermediateSize)
-            DecoderKernels.swiGLU(gate, up: up, rows: m, width: c.intermediateSize)
-            tap?("ffn_swiglu", l, gate, m * c.intermediateSize)
-            project(layer.down, gate, count: m, into: projected)
-            tap?("ffn_out", l, projected, m * hidden)
-            DecoderKernels.add(xr, projected, count: m * hidden)
-            tap?("l_out", l, xr, m * hidden)
+            // x += W_down · (silu(W_gate·norm(x)) ⊙ W_up·norm(x)). The last block's output only feeds
+            // the logits, so (as llama.cpp) it runs on the rows whose logits are wanted.
+            let rows = (l == c.layerCount - 1 ? firstLogit : 0)..<n
+            let xr = x + rows.lowerBound * c.hiddenSize
+            normalize(xr, rows: rows.count, weight: layer.feedForwardNorm)
+            traced(.feedForwardNorm, layer: l, rows: rows)
+            try project(layer.gate, xb, count: rows.count, into: gate)
+            try project(layer.up, xb, count: rows.count, into: up)
+            traced(.gateUp, layer: l, rows: rows)
+            DecoderKernels.swiGLU(gate, up: up, rows: rows.count, width: c.intermediateSize)
+            traced(.swiGLU, layer: l, rows: rows)
+            try project(layer.down, gate, count: rows.count, into: projected)
+            DecoderKernels.add(xr, projected, count: rows.count * c.hiddenSize)
+            traced(.down, layer: l, rows: rows)
         }
         cache.count = p0 + n
 
-        // Logits: output_norm, then the output matrix (by far the largest single matvec), in row blocks.
+        // Logits: output_norm, then the output matrix (by far the largest single product), in row blocks.
         var row = firstLogit
         while row < n {
-            let rows = min(logitRows, n - row)
-            w.outputNorm.withUnsafeBufferPointer { weight in
-                for i in 0..<rows {
-                    DecoderKernels.rmsNorm(x + (row + i) * hidden, weight: weight.baseAddress!, into: xb + i * hidden, count: hidden, epsilon: c.rmsNormEps)
-                }
-            }
-            tap?("result_norm", -1, xb, rows * hidden)
-            project(w.output, xb, count: rows, into: logits)
-            tap?("result_output", -1, logits, rows * c.vocabularySize)
-            for i in 0..<rows {
+            let count = min(logitRows, n - row)
+            normalize(x + row * c.hiddenSize, rows: count, weight: model.weights.outputNorm)
+            traced(.outputNorm, rows: 0..<count)
+            try project(model.weights.output, xb, count: count, into: logits)
+            traced(.logits, rows: 0..<count)
+            for i in 0..<count {
                 body(row + i, UnsafeBufferPointer(start: logits + i * c.vocabularySize, count: c.vocabularySize))
             }
-            row += rows
+            row += count
         }
     }
 
-    /// Below this many tokens per pass llama.cpp's CPU flash attention runs row by row with the
-    /// query and the output accumulator in F16; from it on, in F32 tiles.
-    static let halfPrecisionAttentionBelow = 64
+    @inline(__always)
+    private func traced(_ step: DecoderStep, layer: Int = -1, rows: Range<Int>) {
+        tracer?.after(step, layer: layer, rows: rows, in: self)
+    }
+
+    /// x (n, hidden) = the tokens' embedding rows.
+    private func embed(_ tokens: [Int32]) throws(GenerationError) {
+        let hidden = model.configuration.hiddenSize
+        do {
+            for (i, token) in tokens.enumerated() { try model.weights.tokenEmbedding.dequantizeRow(Int(token), into: x + i * hidden) }
+        } catch {
+            throw .kernelFailed(error.message)
+        }
+    }
+
+    /// xb = RMSNorm(rows of `input`) · weight.
+    private func normalize(_ input: UnsafePointer<Float>, rows n: Int, weight: [Float]) {
+        let c = model.configuration
+        weight.withUnsafeBufferPointer { weight in
+            guard let w = weight.baseAddress else { return }
+            for i in 0..<n {
+                DecoderKernels.rmsNorm(input + i * c.hiddenSize, weight: w, into: xb + i * c.hiddenSize, count: c.hiddenSize, epsilon: c.rmsNormEps)
+            }
+        }
+    }
+
+    /// output (n, w.rows) = input (n, w.columns) · Wᵀ (+ bias): matrix-vector for one token (decode)
+    /// and short batches, in llama.cpp's summation orders; matrix-matrix for longer ones (prefill).
+    private func project(
+        _ w: QuantizedMatrix, _ input: UnsafePointer<Float>, count n: Int, into output: UnsafeMutablePointer<Float>,
+        bias: [Float]? = nil
+    ) throws(GenerationError) {
+        do {
+            if n < LlamaCppRounding.halfPrecisionAttentionBelow {
+                let order = LlamaCppRounding.summationOrders(type: w.type, count: n)
+                for i in 0..<n {
+                    try w.multiply(vector: input + i * w.columns, into: output + i * w.rows, pool: pool, order: order(i))
+                }
+            } else {
+                try w.multiply(batch: input, count: n, into: output, pool: pool)
+            }
+        } catch {
+            throw .kernelFailed(error.message)
+        }
+        guard let bias else { return }
+        bias.withUnsafeBufferPointer { b in
+            guard let b = b.baseAddress else { return }
+            for i in 0..<n { DecoderKernels.add(output + i * w.rows, b, count: w.rows) }
+        }
+    }
+
+    /// RoPE on q and k at their positions; k and v into the cache.
+    private func rotateAndCache(layer l: Int, count n: Int, start p0: Int) {
+        let c = model.configuration
+        for i in 0..<n {
+            DecoderKernels.ropeAngles(position: p0 + i, headDim: c.headDim, base: c.ropeTheta, cos: ropeCos, sin: ropeSin)
+            DecoderKernels.rope(q + i * c.queryDim, heads: c.headCount, headDim: c.headDim, style: c.ropeStyle, cos: ropeCos, sin: ropeSin)
+            DecoderKernels.rope(k + i * c.kvDim, heads: c.kvHeadCount, headDim: c.headDim, style: c.ropeStyle, cos: ropeCos, sin: ropeSin)
+            for h in 0..<c.kvHeadCount {
+                let keys = cache.key(layer: l, head: h, position: p0 + i)
+                let values = cache.value(layer: l, head: h, position: p0 + i)
+                let offset = i * c.kvDim + h * c.headDim
+                for d in 0..<c.headDim {
+                    keys[d] = LlamaCppRounding.cached(k[offset + d])
+                    values[d] = LlamaCppRounding.cached(v[offset + d])
+                }
+            }
+        }
+    }
 
     /// The F32 attention kernel's level (AVX-512 where the CPU has it).
     private static let attentionLevel = sotto_quant_best_level()
@@ -277,7 +278,7 @@ public final class DecoderSession: @unchecked Sendable {
         let scale = 1 / Float(headDim).squareRoot()
         let items = c.headCount * n
         let parts = pool.threads
-        let halfPrecision = n < Self.halfPrecisionAttentionBelow
+        let halfPrecision = n < LlamaCppRounding.halfPrecisionAttentionBelow
         pool.parallelFor(parts) { partRange in
             for part in partRange {
                 let lower = items * part / parts, upper = items * (part + 1) / parts
@@ -293,14 +294,16 @@ public final class DecoderSession: @unchecked Sendable {
                     let out = self.attention + i * c.queryDim + h * headDim
                     let q = self.q + i * c.queryDim + h * headDim
                     if halfPrecision {
-                        for d in 0..<headDim { query[d] = DecoderKernels.roundToHalf(q[d]) }
+                        for d in 0..<headDim { query[d] = LlamaCppRounding.halfPrecisionQuery(q[d]) }
                         DecoderKernels.attendHalfPrecision(
                             query: query, keys: keys, values: values, length: length, headDim: headDim, scale: scale,
                             accumulator: accumulator, into: out)
                         continue
                     }
-                    sotto_attention_f32(
-                        q, c.queryDim, keys, values, headDim, 1, length - 1, scale, s, out, c.queryDim, Self.attentionLevel)
+                    var rows = sotto_attention_rows(
+                        q: q, ldq: c.queryDim, k: keys, v: values, head_dim: headDim, count: 1, first: length - 1, scale: scale,
+                        scores: s, out: out, ldo: c.queryDim)
+                    sotto_attention_f32(&rows, Self.attentionLevel)
                 }
             }
         }

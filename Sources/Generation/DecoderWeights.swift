@@ -45,7 +45,14 @@ struct DecoderWeights: @unchecked Sendable {
         func vector(_ tensorName: String, count: Int) throws(GenerationError) -> [Float] {
             let m = try matrix(tensorName, rows: 1, columns: count)
             var values = [Float](repeating: 0, count: count)
-            values.withUnsafeMutableBufferPointer { m.dequantizeRow(0, into: $0.baseAddress!) }
+            do {
+                try values.withUnsafeMutableBufferPointer { buffer throws(QuantError) in
+                    guard let start = buffer.baseAddress else { return }
+                    try m.dequantizeRow(0, into: start)
+                }
+            } catch {
+                throw fail("tensor \(tensorName): \(error.message)")
+            }
             return values
         }
         func optionalVector(_ tensorName: String, count: Int) throws(GenerationError) -> [Float]? {

@@ -14,6 +14,8 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
     case unsupportedChatTemplate(file: String)
     /// A perplexity run needs more text than it was given.
     case textTooShort(tokens: Int, needed: Int)
+    /// A weight product failed (its kernel's message).
+    case kernelFailed(String)
 
     public var message: String {
         switch self {
@@ -31,6 +33,8 @@ public enum GenerationError: Error, Sendable, Equatable, CustomStringConvertible
             "\(file) has a chat template Sotto does not know (only ChatML is rendered); run without --chat and write the prompt in the model's format"
         case .textTooShort(let tokens, let needed):
             "the text has \(tokens) tokens but at least \(needed) are needed (two contexts)"
+        case .kernelFailed(let message):
+            message
         }
     }
 

@@ -8,6 +8,8 @@ public enum QuantError: Error, Sendable, Equatable {
     case invalidShape(type: GGMLType, rows: Int, columns: Int)
     /// The bytes given are fewer than the shape needs.
     case dataTooShort(needed: Int, available: Int)
+    /// A kernel could not allocate its working memory (only very wide rows need any).
+    case outOfMemory(what: String)
 
     /// A sentence saying what failed and what to do about it.
     public var message: String {
@@ -18,6 +20,8 @@ public enum QuantError: Error, Sendable, Equatable {
             "a \(rows)×\(columns) \(type) matrix is not valid: sizes must be non-negative and each row a whole number of \(type.blockSize)-value blocks; the model file is malformed"
         case .dataTooShort(let needed, let available):
             "the tensor needs \(needed) bytes but only \(available) are available; the model file is truncated or malformed"
+        case .outOfMemory(let what):
+            "out of memory for \(what); close other programs or use a smaller model"
         }
     }
 }

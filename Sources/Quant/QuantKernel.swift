@@ -27,17 +27,18 @@ enum QuantKernel: Sendable, CaseIterable {
 }
 
 extension QuantKernel {
-    /// x quantized to the activation blocks `type`'s dot product reads.
+    /// x quantized to the activation blocks `type`'s dot product reads (empty when the kernel refuses).
     func quantize(type: GGMLType, _ x: [Float]) -> [UInt8] {
         let code = Int32(type.rawValue)
         var out = [UInt8](repeating: 0, count: sotto_quant_activation_bytes(code, x.count))
-        out.withUnsafeMutableBytes { o in
+        let status = out.withUnsafeMutableBytes { o in
             x.withUnsafeBufferPointer { sotto_quant_quantize(code, $0.baseAddress, x.count, o.baseAddress, level) }
         }
-        return out
+        return Int(status) == SOTTO_QUANT_OK ? out : []
     }
 
-    /// The dot products of `rows` rows of `weights` (all `columns` wide) with quantized activations.
+    /// The dot products of `rows` rows of `weights` (all `columns` wide) with quantized activations
+    /// (NaN where the kernel refuses).
     func dots(type: GGMLType, weights: [UInt8], rows: Int, columns: Int, activations: [UInt8]) -> [Float] {
         let code = Int32(type.rawValue)
         var y = [Float](repeating: .nan, count: rows)
@@ -46,7 +47,8 @@ extension QuantKernel {
         weights.withUnsafeBytes { w in
             activations.withUnsafeBytes { a in
                 y.withUnsafeMutableBufferPointer {
-                    sotto_quant_matvec(code, w.baseAddress, rowBytes, rows, columns, a.baseAddress, $0.baseAddress, level)
+                    let status = sotto_quant_matvec(code, w.baseAddress, rowBytes, rows, columns, a.baseAddress, $0.baseAddress, level)
+                    if Int(status) != SOTTO_QUANT_OK { $0.update(repeating: .nan) }
                 }
             }
         }

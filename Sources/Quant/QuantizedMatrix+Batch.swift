@@ -5,8 +5,10 @@ import GGUF
 extension QuantizedMatrix {
     /// Y (n × rows, row-major) = X (n × columns, row-major) · Wᵀ (prefill; BLAS over dequantized tiles
     /// or integer kernels, whichever measured faster for the type and batch size).
-    public func multiply(batch x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool) {
-        multiply(
+    public func multiply(
+        batch x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool
+    ) throws(QuantError) {
+        try multiply(
             batch: x, count: n, into: y, pool: pool, method: BatchMethod.preferred(type: type, columns: columns, count: n),
             kernel: .best)
     }
@@ -14,25 +16,30 @@ extension QuantizedMatrix {
     func multiply(
         batch x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool,
         method: BatchMethod, kernel: QuantKernel
-    ) {
+    ) throws(QuantError) {
         guard let base, rows > 0, n > 0 else { return }
+        let status = KernelStatus()
         switch method {
-        case .blas: multiplyBLAS(base, x, n, y, pool)
-        case .integer: multiplyInteger(base, x, n, y, pool, kernel)
+        case .blas: multiplyBLAS(base, x, n, y, pool, status)
+        case .integer: multiplyInteger(base, x, n, y, pool, kernel, status)
         case .gemm:
             if BatchMethod.hasGEMM(type: type, columns: columns) {
-                multiplyGEMM(base, x, n, y, pool)
+                multiplyGEMM(base, x, n, y, pool, status)
             } else {
-                multiplyInteger(base, x, n, y, pool, kernel)
+                multiplyInteger(base, x, n, y, pool, kernel, status)
             }
         }
+        try status.check(self)
     }
 
     /// Weight rows dequantized per BLAS call: ~2 MB of floats (64 to 512 rows). sgemm re-reads X for
     /// each tile, so tiles must be wide; small ones (tens of rows) ran 10× slower.
     var tileRows: Int { min(rows, max(64, min(512, (2 << 20) / (4 * columns)))) }
 
-    private func multiplyBLAS(_ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>, _ pool: ComputePool) {
+    private func multiplyBLAS(
+        _ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>, _ pool: ComputePool,
+        _ status: KernelStatus
+    ) {
         _ = BLASThreads.single
         let job = BatchJob(
             type: typeCode, weights: base, rowBytes: rowBytes, rows: rows, columns: columns,
@@ -44,8 +51,8 @@ extension QuantizedMatrix {
             var start = range.lowerBound
             while start < range.upperBound {
                 let count = min(tile, range.upperBound - start)
-                sotto_quant_dequantize(
-                    job.type, job.weights + start * job.rowBytes, job.rowBytes, count, job.columns, buffer, job.columns)
+                status.record(sotto_quant_dequantize(
+                    job.type, job.weights + start * job.rowBytes, job.rowBytes, count, job.columns, buffer, job.columns))
                 // Y[:, start..<start+count] = X · tileᵀ
                 cblas_sgemm(
                     CblasRowMajor, CblasNoTrans, CblasTrans, Int32(job.n), Int32(count), Int32(job.columns),
@@ -58,7 +65,10 @@ extension QuantizedMatrix {
 
     /// The activations are quantized and rearranged once (in parallel over rows), then each thread
     /// takes whole 32-row tiles of W against every activation row.
-    private func multiplyGEMM(_ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>, _ pool: ComputePool) {
+    private func multiplyGEMM(
+        _ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>, _ pool: ComputePool,
+        _ status: KernelStatus
+    ) {
         let bytes = sotto_quant_gemm_activation_bytes(typeCode, columns, n)
         let prepared = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         defer { prepared.deallocate() }
@@ -66,23 +76,23 @@ extension QuantizedMatrix {
             type: typeCode, weights: base, rowBytes: rowBytes, rows: rows, columns: columns,
             input: x, n: n, activations: prepared, activationBytes: bytes, output: y, level: 2)
         pool.parallelFor(n) { range in
-            sotto_quant_gemm_prepare(job.type, job.input, job.columns, range.lowerBound, range.count, job.n, job.activations)
+            status.record(sotto_quant_gemm_prepare(job.type, job.input, job.columns, range.lowerBound, range.count, job.n, job.activations))
         }
         let tile = Self.gemmTileRows
         pool.parallelFor((rows + tile - 1) / tile) { range in
             let first = range.lowerBound * tile, end = min(job.rows, range.upperBound * tile)
-            sotto_quant_gemm(
+            status.record(sotto_quant_gemm(
                 job.type, job.weights + first * job.rowBytes, job.rowBytes, end - first, job.columns,
-                job.activations, job.n, job.output + first, job.rows)
+                job.activations, job.n, job.output + first, job.rows))
         }
     }
 
-    /// Weight rows per GEMM tile (GEMM_ROWS in quant.c): threads split the rows on tile boundaries.
+    /// Weight rows per GEMM tile (GEMM_ROWS in quant_gemm.c): threads split the rows on tile boundaries.
     static var gemmTileRows: Int { 32 }
 
     private func multiplyInteger(
         _ base: UnsafeRawPointer, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>,
-        _ pool: ComputePool, _ kernel: QuantKernel
+        _ pool: ComputePool, _ kernel: QuantKernel, _ status: KernelStatus
     ) {
         let stride = sotto_quant_activation_bytes(typeCode, columns)
         let activations = UnsafeMutableRawPointer.allocate(byteCount: stride * n, alignment: 64)
@@ -93,14 +103,14 @@ extension QuantizedMatrix {
         pool.parallelFor(n) { range in
             guard let activations = job.activations else { return }
             for i in range {
-                sotto_quant_quantize(
-                    job.type, job.input + i * job.columns, job.columns, activations + i * job.activationBytes, job.level)
+                status.record(sotto_quant_quantize(
+                    job.type, job.input + i * job.columns, job.columns, activations + i * job.activationBytes, job.level))
             }
         }
         pool.parallelFor(rows) { range in
-            sotto_quant_matmul(
+            status.record(sotto_quant_matmul(
                 job.type, job.weights + range.lowerBound * job.rowBytes, job.rowBytes, range.count, job.columns,
-                job.activations, job.activationBytes, job.n, job.output + range.lowerBound, job.rows, job.level)
+                job.activations, job.activationBytes, job.n, job.output + range.lowerBound, job.rows, job.level))
         }
     }
 }

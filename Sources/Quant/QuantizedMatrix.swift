@@ -34,17 +34,17 @@ public struct QuantizedMatrix: @unchecked Sendable {
     }
 
     /// Writes row `row` (0..<rows) as `columns` floats.
-    public func dequantizeRow(_ row: Int, into destination: UnsafeMutablePointer<Float>) {
+    public func dequantizeRow(_ row: Int, into destination: UnsafeMutablePointer<Float>) throws(QuantError) {
         guard row >= 0, row < rows, let base else { return }
-        sotto_quant_dequantize(typeCode, base + row * rowBytes, rowBytes, 1, columns, destination, columns)
+        try KernelStatus.check(sotto_quant_dequantize(typeCode, base + row * rowBytes, rowBytes, 1, columns, destination, columns), self)
     }
 
     /// y[r] = W[r,:]·x for all rows (decode). Splits rows over the pool.
     ///
     /// x (`columns` floats) is quantized once to the 8-bit activation blocks paired with the weight
     /// type (Q8_0, Q8_1 or Q8_K, as ggml does); each row's dot product is then integer arithmetic.
-    public func multiply(vector x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, pool: ComputePool) {
-        multiply(vector: x, into: y, pool: pool, kernel: .best)
+    public func multiply(vector x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, pool: ComputePool) throws(QuantError) {
+        try multiply(vector: x, into: y, pool: pool, kernel: .best)
     }
 
     /// The order in which a row's dot product is summed (the integer sums are the same; the float
@@ -57,8 +57,10 @@ public struct QuantizedMatrix: @unchecked Sendable {
     }
 
     /// y[r] = W[r,:]·x for all rows, summed in `order`.
-    public func multiply(vector x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, pool: ComputePool, order: SummationOrder) {
-        multiply(vector: x, into: y, pool: pool, kernel: .best, order: order)
+    public func multiply(
+        vector x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, pool: ComputePool, order: SummationOrder
+    ) throws(QuantError) {
+        try multiply(vector: x, into: y, pool: pool, kernel: .best, order: order)
     }
 
     var typeCode: Int32 { Int32(type.rawValue) }
@@ -69,21 +71,23 @@ public struct QuantizedMatrix: @unchecked Sendable {
     func multiply(
         vector x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, pool: ComputePool, kernel: QuantKernel,
         order: SummationOrder = .vector
-    ) {
+    ) throws(QuantError) {
         guard let base, rows > 0 else { return }
         let activationBytes = sotto_quant_activation_bytes(typeCode, columns)
+        let status = KernelStatus()
         withUnsafeTemporaryAllocation(byteCount: activationBytes, alignment: 64) { scratch in
             guard let xq = scratch.baseAddress else { return }
-            sotto_quant_quantize(typeCode, x, columns, xq, kernel.level)
+            status.record(sotto_quant_quantize(typeCode, x, columns, xq, kernel.level))
             let job = MatvecJob(
                 type: typeCode, weights: base, rowBytes: rowBytes, columns: columns,
-                activations: UnsafeRawPointer(xq), output: y, level: kernel.level, batched: order == .batched)
+                activations: UnsafeRawPointer(xq), output: y, level: kernel.level, batched: order == .batched, status: status)
             if rows * columns < Self.parallelThreshold {
                 job.run(0..<rows)
             } else {
                 pool.parallelFor(rows) { job.run($0) }
             }
         }
+        try status.check(self)
     }
 }
 
@@ -98,13 +102,14 @@ private struct MatvecJob: @unchecked Sendable {
     let output: UnsafeMutablePointer<Float>
     let level: Int32
     let batched: Bool
+    let status: KernelStatus
 
     func run(_ range: Range<Int>) {
         let w = weights + range.lowerBound * rowBytes, y = output + range.lowerBound
         if batched {
-            sotto_quant_matvec_batched(type, w, rowBytes, range.count, columns, activations, y, level)
+            status.record(sotto_quant_matvec_batched(type, w, rowBytes, range.count, columns, activations, y, level))
         } else {
-            sotto_quant_matvec(type, w, rowBytes, range.count, columns, activations, y, level)
+            status.record(sotto_quant_matvec(type, w, rowBytes, range.count, columns, activations, y, level))
         }
     }
 }

@@ -47,7 +47,7 @@ struct LlamaCppTensorComparisonTests {
         var step = 0
         var compared = 0
         var worst: [String: (Float, String)] = [:]
-        session.tap = { name, layer, values, count in
+        session.tracer = NamedTensors { name, layer, values, count in
             let llamaName: String
             var op: String? = nil
             switch name {
@@ -91,11 +91,50 @@ struct LlamaCppTensorComparisonTests {
             print(line + (step == 0 && rows > 1 ? " rows differing \(rowsDiffering.sorted())" : ""))
             if (worst[name]?.0 ?? -1) < rel { worst[name] = (rel, line) }
         }
+        defer { session.tracer = nil }
         _ = try session.evaluate(prompt)
         for t in next {
             step += 1
             _ = try session.evaluate([t])
         }
         #expect(compared > 0)
+    }
+}
+
+/// The session's tensors after each step of the forward pass, by llama.cpp's graph names: `body`
+/// gets (name, layer or -1, values, count).
+final class NamedTensors: DecoderTracer {
+    let body: (String, Int, UnsafePointer<Float>, Int) -> Void
+
+    init(_ body: @escaping (String, Int, UnsafePointer<Float>, Int) -> Void) { self.body = body }
+
+    func after(_ step: DecoderStep, layer l: Int, rows: Range<Int>, in s: DecoderSession) {
+        let c = s.model.configuration
+        let n = rows.count, hidden = c.hiddenSize
+        switch step {
+        case .embedding: body("embd", -1, s.x, n * hidden)
+        case .attentionNorm: body("attn_norm", l, s.xb, n * hidden)
+        case .queryKeyValue:
+            body("Qcur", l, s.q, n * c.queryDim)
+            body("Kcur", l, s.k, n * c.kvDim)
+            body("Vcur", l, s.v, n * c.kvDim)
+        case .rotation:
+            body("Qrope", l, s.q, n * c.queryDim)
+            body("Krope", l, s.k, n * c.kvDim)
+        case .attention: body("kqv_out", l, s.attention, n * c.queryDim)
+        case .attentionOutput:
+            body("attn_out", l, s.projected, n * hidden)
+            body("ffn_inp", l, s.x, n * hidden)
+        case .feedForwardNorm: body("ffn_norm", l, s.xb, n * hidden)
+        case .gateUp:
+            body("ffn_gate", l, s.gate, n * c.intermediateSize)
+            body("ffn_up", l, s.up, n * c.intermediateSize)
+        case .swiGLU: body("ffn_swiglu", l, s.gate, n * c.intermediateSize)
+        case .down:
+            body("ffn_out", l, s.projected, n * hidden)
+            body("l_out", l, s.x + rows.lowerBound * hidden, n * hidden)
+        case .outputNorm: body("result_norm", -1, s.xb, n * hidden)
+        case .logits: body("result_output", -1, s.logits, n * c.vocabularySize)
+        }
     }
 }

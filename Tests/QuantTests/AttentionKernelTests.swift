@@ -17,7 +17,20 @@ import Testing
         for kernel in QuantKernel.available {
             var out = [Float](repeating: .nan, count: count * ldq)
             var scores = [Float](repeating: 0, count: length)
-            sotto_attention_f32(q, ldq, k, v, headDim, count, first, scale, &scores, &out, ldq, kernel.level)
+            q.withUnsafeBufferPointer { q in
+                k.withUnsafeBufferPointer { k in
+                    v.withUnsafeBufferPointer { v in
+                        scores.withUnsafeMutableBufferPointer { scores in
+                            out.withUnsafeMutableBufferPointer { out in
+                                var rows = sotto_attention_rows(
+                                    q: q.baseAddress, ldq: ldq, k: k.baseAddress, v: v.baseAddress, head_dim: headDim, count: count,
+                                    first: first, scale: scale, scores: scores.baseAddress, out: out.baseAddress, ldo: ldq)
+                                sotto_attention_f32(&rows, kernel.level)
+                            }
+                        }
+                    }
+                }
+            }
             var worst = 0.0
             for i in 0..<count {
                 let visible = first + i + 1

@@ -38,7 +38,7 @@ import Testing
             let m = try QuantizedMatrix(type: type, rows: rows, columns: columns, data: raw)
             var row = [Float](repeating: .nan, count: columns)
             for r in 0..<rows {
-                row.withUnsafeMutableBufferPointer { m.dequantizeRow(r, into: $0.baseAddress!) }
+                try row.withUnsafeMutableBufferPointer { try m.dequantizeRow(r, into: $0.baseAddress!) }
                 #expect(row == Array(reference[(r * columns)..<((r + 1) * columns)]), "\(type) row \(r)")
             }
         }
@@ -58,8 +58,8 @@ import Testing
             let m = try QuantizedMatrix(type: type, rows: rows, columns: columns, data: raw)
             var y = [Float](repeating: .nan, count: rows)
             for pool in [Self.pool, ComputePool(threads: 1)] {
-                x.withUnsafeBufferPointer { xp in
-                    y.withUnsafeMutableBufferPointer { m.multiply(vector: xp.baseAddress!, into: $0.baseAddress!, pool: pool) }
+                try x.withUnsafeBufferPointer { xp in
+                    try y.withUnsafeMutableBufferPointer { try m.multiply(vector: xp.baseAddress!, into: $0.baseAddress!, pool: pool) }
                 }
                 #expect(y == expected)
             }
@@ -91,9 +91,9 @@ import Testing
             let m = try QuantizedMatrix(type: type, rows: rows, columns: columns, data: raw)
             for method in BatchMethod.allCases {
                 var y = [Float](repeating: .nan, count: n * rows)
-                x.withUnsafeBufferPointer { xp in
-                    y.withUnsafeMutableBufferPointer {
-                        m.multiply(batch: xp.baseAddress!, count: n, into: $0.baseAddress!, pool: Self.pool, method: method, kernel: .best)
+                try x.withUnsafeBufferPointer { xp in
+                    try y.withUnsafeMutableBufferPointer {
+                        try m.multiply(batch: xp.baseAddress!, count: n, into: $0.baseAddress!, pool: Self.pool, method: method, kernel: .best)
                     }
                 }
                 var worst = 0.0
@@ -114,9 +114,9 @@ import Testing
                 #expect(worst <= 0, "\(type) \(method): exceeds the bound by \(worst)")
                 if method == .integer {
                     var single = [Float](repeating: .nan, count: rows)
-                    x.withUnsafeBufferPointer { xp in
-                        single.withUnsafeMutableBufferPointer {
-                            m.multiply(vector: xp.baseAddress! + 7 * columns, into: $0.baseAddress!, pool: Self.pool)
+                    try x.withUnsafeBufferPointer { xp in
+                        try single.withUnsafeMutableBufferPointer {
+                            try m.multiply(vector: xp.baseAddress! + 7 * columns, into: $0.baseAddress!, pool: Self.pool)
                         }
                     }
                     #expect(Array(y[(7 * rows)..<(8 * rows)]) == single)
@@ -140,9 +140,9 @@ import Testing
             var y = [Float](repeating: .nan, count: n * rows)
             try bytes.withUnsafeBytes { raw in
                 let m = try QuantizedMatrix(type: type, rows: rows, columns: columns, data: raw)
-                x.withUnsafeBufferPointer { xp in
-                    y.withUnsafeMutableBufferPointer {
-                        m.multiply(batch: xp.baseAddress!, count: n, into: $0.baseAddress!, pool: Self.pool, method: .gemm, kernel: .best)
+                try x.withUnsafeBufferPointer { xp in
+                    try y.withUnsafeMutableBufferPointer {
+                        try m.multiply(batch: xp.baseAddress!, count: n, into: $0.baseAddress!, pool: Self.pool, method: .gemm, kernel: .best)
                     }
                 }
             }

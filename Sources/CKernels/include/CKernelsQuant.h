@@ -15,7 +15,16 @@
 /// order of float additions.
 ///
 /// `type` is ggml's type number (GGMLType.rawValue): 0 F32, 1 F16, 2 Q4_0, 3 Q4_1, 6 Q5_0, 8 Q8_0,
-/// 12 Q4_K, 14 Q6_K. Callers check the type and that `columns` is a whole number of blocks.
+/// 12 Q4_K, 14 Q6_K. The entry points that compute return a status: SOTTO_QUANT_OK, or what went
+/// wrong (another type, a width that is not whole blocks, a buffer that could not be allocated);
+/// on an error the output is not written.
+
+enum {
+    SOTTO_QUANT_OK = 0,
+    SOTTO_QUANT_UNKNOWN_TYPE = -1,
+    SOTTO_QUANT_BAD_SHAPE = -2,
+    SOTTO_QUANT_NO_MEMORY = -3,
+};
 
 /// The highest kernel level this CPU (and OS) runs: 0, 1 or 2 (see above).
 int sotto_quant_best_level(void);
@@ -25,27 +34,27 @@ int sotto_quant_best_level(void);
 long sotto_quant_activation_bytes(int type, long columns);
 
 /// Quantizes `columns` floats of x into `out` (sotto_quant_activation_bytes(type, columns) bytes).
-void sotto_quant_quantize(int type, const float *x, long columns, void *out, int avx2);
+int sotto_quant_quantize(int type, const float *x, long columns, void *out, int avx2);
 
 /// y[r] = W[r,:]·x for r in 0..<rows. Row r of W starts at w + r*row_bytes; xq is x quantized by
 /// sotto_quant_quantize for the same type and columns.
-void sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long columns,
-                        const void *xq, float *y, int avx2);
+int sotto_quant_matvec(int type, const void *w, long row_bytes, long rows, long columns,
+                       const void *xq, float *y, int avx2);
 
 /// As sotto_quant_matvec, but each row's sum rounded as llama.cpp's CPU build rounds it in its
 /// batched kernels: Q6_K as its tiled K-quant matmul (batches of 8 or more rows: per super-block the
 /// exact integer sum × weight scale, rounded, then a fused multiply-add by the activation scale),
 /// Q4_K as its repacked q4_K_8x8 gemm (token rows in whole groups of 4: the float sums updated every
 /// 64 values); other types as sotto_quant_matvec. Short prompts use it to give llama.cpp's logits.
-void sotto_quant_matvec_batched(int type, const void *w, long row_bytes, long rows, long columns,
-                                const void *xq, float *y, int avx2);
+int sotto_quant_matvec_batched(int type, const void *w, long row_bytes, long rows, long columns,
+                               const void *xq, float *y, int avx2);
 
 /// y[i*ldy + r] = W[r,:]·X[i,:] for i in 0..<n, r in 0..<rows (a slab of Y = X·Wᵀ). Row i of the
 /// quantized X starts at xq + i*xq_stride.
-void sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
-                        const void *xq, long xq_stride, long n, float *y, long ldy, int avx2);
+int sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long columns,
+                       const void *xq, long xq_stride, long n, float *y, long ldy, int avx2);
 
-/// Integer matrix product for prefill (AVX-512 VNNI only: a no-op when sotto_quant_best_level() < 2),
+/// Integer matrix product for prefill (AVX-512 VNNI only: SOTTO_QUANT_BAD_SHAPE when sotto_quant_best_level() < 2),
 /// for Q4_K, Q6_K, Q5_0 and Q8_0 weights. The activations are quantized as sotto_quant_quantize does
 /// (Q8_K or Q8_0 blocks, same bytes), then rearranged once per batch into a buffer of
 /// sotto_quant_gemm_activation_bytes(type, columns, n) bytes (0: type or shape not handled).
@@ -53,24 +62,37 @@ long sotto_quant_gemm_activation_bytes(int type, long columns, long n);
 
 /// Fills rows first..<first+count of the prepared activations from n rows of x (row i at
 /// x + i*columns); disjoint row ranges may be prepared concurrently.
-void sotto_quant_gemm_prepare(int type, const float *x, long columns, long first, long count, long n, void *buffer);
+int sotto_quant_gemm_prepare(int type, const float *x, long columns, long first, long count, long n, void *buffer);
 
 /// y[i*ldy + r] = W[r,:]·X[i,:] for i in 0..<n, r in 0..<rows (row r of W at w + r*row_bytes), X as
 /// prepared by sotto_quant_gemm_prepare. Each 32-value (Q6_K: 16-value) group is summed exactly in
 /// integers, so results differ from sotto_quant_matvec's only by float rounding.
-void sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long columns,
-                      const void *prepared, long n, float *y, long ldy);
+int sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long columns,
+                     const void *prepared, long n, float *y, long ldy);
+
+/// One head's causal attention problem: query rows i in 0..<count see keys and values 0...first+i.
+typedef struct {
+    const float *q;   // query row i at q + i*ldq (head_dim floats)
+    long ldq;
+    const float *k;   // key rows, contiguous, head_dim floats each
+    const float *v;   // value rows, likewise
+    long head_dim;
+    long count;       // query rows
+    long first;       // the position of query row 0
+    float scale;      // applied to q·k before the softmax
+    float *scores;    // first+count floats of scratch
+    float *out;       // output row i at out + i*ldo (head_dim floats)
+    long ldo;
+} sotto_attention_rows;
 
 /// Causal attention of one head in F32 (the decoder's long batches): for i in 0..<count,
-/// out[i*ldo ..< i*ldo + head_dim] = softmax_t(scale·q_i·k_t)·v over t in 0..<first+i+1, with query
-/// row i at q + i*ldq and keys/values rows contiguous (head_dim floats each). `scores` holds
-/// first+count floats. Level 2 takes AVX-512 for head_dim a multiple of 16 up to 128.
-void sotto_attention_f32(const float *q, long ldq, const float *k, const float *v, long head_dim,
-                         long count, long first, float scale, float *scores, float *out, long ldo, int level);
+/// out_i = softmax_t(scale·q_i·k_t)·v over t in 0..<first+i+1. Level 2 takes AVX-512 for head_dim a
+/// multiple of 16 up to 128.
+void sotto_attention_f32(const sotto_attention_rows *rows, int level);
 
 /// Dequantizes `rows` rows of W into out (row r at out + r*ld), `columns` floats each.
-void sotto_quant_dequantize(int type, const void *w, long row_bytes, long rows, long columns,
-                            float *out, long ld);
+int sotto_quant_dequantize(int type, const void *w, long row_bytes, long rows, long columns,
+                           float *out, long ld);
 
 /// A hint to the CPU that the caller is spinning on a memory location (PAUSE on x86-64).
 static inline void sotto_quant_spin_pause(void) {
