@@ -1,4 +1,5 @@
 import CBLAS
+import Crypto
 public import Foundation
 import Tokenizer
 
@@ -28,7 +29,7 @@ public final class Embedder: Sendable {
     public init(modelDirectory: URL, threads: Int? = nil, prefixes: EmbeddingPrefixes = .none) throws {
         let encoder = try BertEncoder(modelDirectory: modelDirectory)
         tokenizer = try Self.loadTokenizer(modelDirectory)
-        let digest = try SHA256.hexDigest(ofFileAt: modelDirectory.appendingPathComponent("model.safetensors"))
+        let digest = try Self.sha256Hex(ofFileAt: modelDirectory.appendingPathComponent("model.safetensors"))
         modelName = modelDirectory.standardizedFileURL.lastPathComponent
         fingerprint = "\(modelName)@sha256:\(digest)"
         dimension = encoder.configuration.hiddenSize
@@ -81,4 +82,26 @@ public final class Embedder: Sendable {
     public func tokenCount(_ text: Substring) -> Int {
         tokenizer.tokenCount(text)
     }
+
+    /// Lowercase hex SHA-256 (swift-crypto's) of the file at `url`, read in 1 MiB pieces: the weights'
+    /// part of the fingerprint.
+    static func sha256Hex(ofFileAt url: URL) throws -> String {
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw InferenceError.unreadableFile(path: url.path, reason: "it cannot be opened")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let chunk: Data
+            do {
+                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+            } catch {
+                throw InferenceError.unreadableFile(path: url.path, reason: error.localizedDescription)
+            }
+            if chunk.isEmpty { break }
+            hasher.update(data: chunk)
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
 }
