@@ -3,12 +3,9 @@
 /// quote and pass for an instruction; the instructions say that quoted text is data.
 public struct AnswerPrompt: Sendable {
     public var style: AnswerStyle
-    /// Sources listed from the least to the most relevant, so the best passage sits next to the question.
-    public var isBestLast: Bool
 
-    public init(style: AnswerStyle, isBestLast: Bool = true) {
+    public init(style: AnswerStyle) {
         self.style = style
-        self.isBestLast = isBestLast
     }
 
     public var systemPrompt: String {
@@ -39,7 +36,8 @@ public struct AnswerPrompt: Sendable {
     }
 
     public func userMessage(question: String, sources: [AnswerSource]) -> String {
-        let listed = isBestLast ? sources.sorted { $0.number > $1.number } : sources.sorted { $0.number < $1.number }
+        // From the least to the most relevant, so the best passage sits next to the question.
+        let listed = sources.sorted { $0.number > $1.number }
         var text = "Sources:\n"
         for source in listed {
             // A model cannot obey what it does not read: sentences addressed to it are withheld

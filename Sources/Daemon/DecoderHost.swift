@@ -140,20 +140,6 @@ final class DecoderHost: Sendable {
         }
     }
 
-    /// Waits (polling) until `name` is no longer loading; for tests and start-up logging.
-    func waitUntilSettled(_ name: String, timeout: Duration = .seconds(600)) async -> String {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let state = states.withLock { $0[name] ?? .missing }
-            if case .loading = state {
-                try? await Task.sleep(for: .milliseconds(50))
-                continue
-            }
-            return state.name
-        }
-        return "loading"
-    }
-
     var status: DecoderStatus {
         let snapshot = queue.snapshot
         let states = self.states.withLock { $0 }

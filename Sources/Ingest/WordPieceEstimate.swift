@@ -1,4 +1,4 @@
-/// A conservative stand-in for the BERT WordPiece tokenizer until it exists: it should never count
+/// A conservative stand-in for the BERT WordPiece tokenizer where there is no encoder: it should never count
 /// fewer tokens than the real tokenizer for English, code and CJK, so chunks cut with it fit the model.
 ///
 /// How BERT tokenizes (uncased vocabularies such as all-MiniLM-L6-v2's): whitespace separates words;

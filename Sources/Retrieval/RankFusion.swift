@@ -1,15 +1,14 @@
 /// Combines ranked lists into one.
 public enum RankFusion {
-    /// Reciprocal-rank fusion (Cormack et al., 2009): each list gives an item weight / (k + rank),
-    /// rank counted from 1; items are ordered by the sum. Ties keep the order of first appearance.
-    public static func reciprocalRank(_ lists: [[Int64]], weights: [Double]? = nil, k: Double = 60) -> [(id: Int64, score: Double)] {
+    /// Reciprocal-rank fusion (Cormack et al., 2009): each list gives an item 1 / (k + rank), rank
+    /// counted from 1; items are ordered by the sum. Ties keep the order of first appearance.
+    public static func reciprocalRank(_ lists: [[Int64]], k: Double = 60) -> [(id: Int64, score: Double)] {
         var scores: [Int64: Double] = [:]
         var firstSeen: [Int64: Int] = [:]
         var order = 0
-        for (index, list) in lists.enumerated() {
-            let weight = weights.map { index < $0.count ? $0[index] : 1 } ?? 1
+        for list in lists {
             for (rank, id) in list.enumerated() {
-                scores[id, default: 0] += weight / (k + Double(rank + 1))
+                scores[id, default: 0] += 1 / (k + Double(rank + 1))
                 if firstSeen[id] == nil {
                     firstSeen[id] = order
                     order += 1

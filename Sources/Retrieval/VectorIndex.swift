@@ -47,17 +47,6 @@ public final class VectorIndex: Sendable {
         state.withLock { $0.codes.capacity + $0.scales.capacity * 4 + $0.ids.capacity * 8 + $0.rowOfId.capacity * 24 }
     }
 
-    /// Replaces everything with `values` (row-major, `ids.count` × `dimension`).
-    public func replaceAll(ids: [Int64], values: [Float], dimension: Int) {
-        var fresh = Rows(dimension: dimension)
-        values.withUnsafeBufferPointer { all in
-            for (row, id) in ids.enumerated() where (row + 1) * dimension <= all.count {
-                fresh.append(id: id, vector: UnsafeBufferPointer(rebasing: all[(row * dimension)..<((row + 1) * dimension)]))
-            }
-        }
-        replace(with: fresh)
-    }
-
     /// Replaces everything with rows built elsewhere.
     public func replace(with rows: Rows) {
         state.withLock { $0 = rows }

@@ -84,21 +84,6 @@ extension Store {
         }
     }
 
-    /// Every chunk with its document's path, ordered by path then ordinal. Meant for tests that
-    /// compare two indexes; it reads the whole index into memory.
-    public func allChunks() async throws -> [(path: String, chunk: ChunkRecord)] {
-        try await read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT document.path AS documentPath, chunk.*
-                FROM chunk JOIN document ON document.id = chunk.documentId
-                ORDER BY document.path, chunk.ordinal
-                """)
-            return try rows.map { row in
-                (path: try row.decode(String.self, forColumn: "documentPath"), chunk: try ChunkRecord(row: row))
-            }
-        }
-    }
-
     /// SQLite's `PRAGMA integrity_check` rows, `["ok"]` when the file is sound, followed by a row
     /// if the full-text index does not match the chunk table.
     public func integrityCheck() async throws -> [String] {

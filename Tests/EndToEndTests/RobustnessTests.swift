@@ -2,6 +2,7 @@ import API
 import Foundation
 import Storage
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

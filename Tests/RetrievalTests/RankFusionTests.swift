@@ -8,11 +8,6 @@ import Testing
         #expect(abs(fused[0].score - (1.0 / 61 + 1.0 / 63)) < 1e-12)
     }
 
-    @Test func weightsScaleAList() {
-        let fused = RankFusion.reciprocalRank([[1], [2]], weights: [1, 2])
-        #expect(fused.map(\.id) == [2, 1])
-    }
-
     @Test func emptyListsGiveNothing() {
         #expect(RankFusion.reciprocalRank([[], []]).isEmpty)
     }
