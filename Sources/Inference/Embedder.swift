@@ -1,5 +1,4 @@
 import CBLAS
-import Crypto
 public import Foundation
 import Tokenizer
 
@@ -29,7 +28,7 @@ public final class Embedder: Sendable {
     public init(modelDirectory: URL, threads: Int? = nil, prefixes: EmbeddingPrefixes = .none) throws {
         let encoder = try BertEncoder(modelDirectory: modelDirectory)
         tokenizer = try Self.loadTokenizer(modelDirectory)
-        let digest = try Self.sha256Hex(ofFileAt: modelDirectory.appendingPathComponent("model.safetensors"))
+        let digest = try ModelFileDigest.sha256Hex(ofFileAt: modelDirectory.appendingPathComponent("model.safetensors"))
         modelName = modelDirectory.standardizedFileURL.lastPathComponent
         fingerprint = "\(modelName)@sha256:\(digest)"
         dimension = encoder.configuration.hiddenSize
@@ -81,27 +80,6 @@ public final class Embedder: Sendable {
     /// Tokens `text` takes without the [CLS] and [SEP] the encoder adds (the chunker's ruler).
     public func tokenCount(_ text: Substring) -> Int {
         tokenizer.tokenCount(text)
-    }
-
-    /// Lowercase hex SHA-256 (swift-crypto's) of the file at `url`, read in 1 MiB pieces: the weights'
-    /// part of the fingerprint.
-    static func sha256Hex(ofFileAt url: URL) throws -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw InferenceError.unreadableFile(path: url.path, reason: "it cannot be opened")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while true {
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: 1 << 20) ?? Data()
-            } catch {
-                throw InferenceError.unreadableFile(path: url.path, reason: error.localizedDescription)
-            }
-            if chunk.isEmpty { break }
-            hasher.update(data: chunk)
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
 }
