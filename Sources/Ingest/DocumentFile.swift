@@ -1,3 +1,4 @@
+import Crypto
 import Glibc
 
 /// A document opened for an extractor: the descriptor the sandboxed child reads, and the hash of the
@@ -44,7 +45,7 @@ final class DocumentFile: Sendable {
                 close(descriptor)
                 throw .tooLarge(size: total, limit: maxFileSize)
             }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
         }
         // The child reads from the start; O_NONBLOCK does not matter for a regular file.
         guard lseek(descriptor, 0, SEEK_SET) == 0 else {
