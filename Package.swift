@@ -205,7 +205,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "API", "Answering", "Ingest", "Extract", "Storage"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["API", "Storage", "TestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["API", "Ingest", "Storage", "TestSupport", .product(name: "Yams", package: "Yams")]
         ),
     ]
 )
