@@ -133,12 +133,14 @@ final class DaemonHarness: @unchecked Sendable {
         try Self.run(Self.sotto, arguments + ["--socket", socketPath], environment: extra)
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws
-        -> (status: Int32, out: String, err: String)
-    {
+    /// `standardInput`: a file the process reads on standard input (else it inherits the test's).
+    static func run(
+        _ executable: String, _ arguments: [String], environment extra: [String: String] = [:], standardInput: URL? = nil
+    ) throws -> (status: Int32, out: String, err: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let standardInput { process.standardInput = try FileHandle(forReadingFrom: standardInput) }
         var environment = ProcessInfo.processInfo.environment
         environment["SOTTO_SOCKET"] = nil
         for (key, value) in extra { environment[key] = value }

@@ -13,18 +13,8 @@ import Glibc
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString).\(format)")
         try content.write(to: url, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: url) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: DaemonHarness.sottod)
-        process.arguments = ["extract", "--format", format, "--name", url.lastPathComponent]
-        process.standardInput = try FileHandle(forReadingFrom: url)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return try DaemonHarness.run(
+            DaemonHarness.sottod, ["extract", "--format", format, "--name", url.lastPathComponent], standardInput: url)
     }
 
     /// Whether this build's extractors read HTML and CSV yet (they land separately from the sandbox).
