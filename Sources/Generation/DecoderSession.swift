@@ -111,8 +111,10 @@ public final class DecoderSession: @unchecked Sendable {
 
     /// Runs `tokens` at the next positions and hands `body` the logits after each token from index
     /// `first` on, in order: `body(index, logits)` (the buffer is reused after `body` returns).
+    /// `rounding` `.singleTokens` makes every row what a one-token pass would give, bit for bit.
     public func evaluate(
-        _ tokens: [Int32], logitsFrom first: Int, _ body: (Int, UnsafeBufferPointer<Float>) -> Void
+        _ tokens: [Int32], logitsFrom first: Int, rounding: BatchRounding = .prompt,
+        _ body: (Int, UnsafeBufferPointer<Float>) -> Void
     ) throws(GenerationError) {
         let c = model.configuration
         let needed = cache.count + tokens.count
@@ -126,7 +128,7 @@ public final class DecoderSession: @unchecked Sendable {
             let chunk = Array(tokens[start..<(start + n)])
             // Clamped: a batch wholly before `first` wants no logits (an empty range, not a trap).
             let wanted = min(max(first - start, 0), n)..<n
-            try forward(chunk, firstLogit: wanted.lowerBound < n ? wanted.lowerBound : n) { row, logits in
+            try forward(chunk, firstLogit: wanted.lowerBound < n ? wanted.lowerBound : n, rounding: rounding) { row, logits in
                 body(start + row, logits)
             }
             self.tokens += chunk
@@ -138,11 +140,18 @@ public final class DecoderSession: @unchecked Sendable {
     /// pre-norm transformer of the Llama and Qwen2 papers. Logits are computed for rows
     /// firstLogit..<n only.
     private func forward(
-        _ tokens: [Int32], firstLogit: Int, _ body: (Int, UnsafeBufferPointer<Float>) -> Void
+        _ tokens: [Int32], firstLogit: Int, rounding: BatchRounding,
+        _ body: (Int, UnsafeBufferPointer<Float>) -> Void
     ) throws(GenerationError) {
         let c = model.configuration
         let n = tokens.count, all = 0..<n
         let p0 = cache.count
+        func project(
+            _ w: QuantizedMatrix, _ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>,
+            bias: [Float]? = nil
+        ) throws(GenerationError) {
+            try self.project(w, input, count: count, into: output, bias: bias, rounding: rounding)
+        }
 
         try embed(tokens)
         traced(.embedding, rows: all)
@@ -157,7 +166,7 @@ public final class DecoderSession: @unchecked Sendable {
             traced(.queryKeyValue, layer: l, rows: all)
             rotateAndCache(layer: l, count: n, start: p0)
             traced(.rotation, layer: l, rows: all)
-            attend(layer: l, count: n, start: p0)
+            attend(layer: l, count: n, start: p0, rounding: rounding)
             traced(.attention, layer: l, rows: all)
             try project(layer.attentionOutput, attention, count: n, into: projected)
             DecoderKernels.add(x, projected, count: n * c.hiddenSize)
@@ -225,10 +234,12 @@ public final class DecoderSession: @unchecked Sendable {
     /// and short batches, in llama.cpp's summation orders; matrix-matrix for longer ones (prefill).
     private func project(
         _ w: QuantizedMatrix, _ input: UnsafePointer<Float>, count n: Int, into output: UnsafeMutablePointer<Float>,
-        bias: [Float]? = nil
+        bias: [Float]?, rounding: BatchRounding
     ) throws(GenerationError) {
         do {
-            if n < LlamaCppRounding.halfPrecisionAttentionBelow {
+            if rounding == .singleTokens, n > 1 {
+                try w.multiply(vectors: input, count: n, into: output, pool: pool)
+            } else if n < LlamaCppRounding.halfPrecisionAttentionBelow {
                 let order = LlamaCppRounding.summationOrders(type: w.type, count: n)
                 for i in 0..<n {
                     try w.multiply(vector: input + i * w.columns, into: output + i * w.rows, pool: pool, order: order(i))
@@ -271,14 +282,14 @@ public final class DecoderSession: @unchecked Sendable {
     /// attention (n, heads·headDim) = causal softmax(q·kᵀ·scale)·v, per head, against the cache.
     /// Work items are (head, token) in head-major order, so each thread gets whole heads and the
     /// causal triangle's cost is shared evenly.
-    private func attend(layer l: Int, count n: Int, start p0: Int) {
+    private func attend(layer l: Int, count n: Int, start p0: Int, rounding: BatchRounding) {
         let c = model.configuration
         let group = c.headCount / c.kvHeadCount
         let headDim = c.headDim
         let scale = 1 / Float(headDim).squareRoot()
         let items = c.headCount * n
         let parts = pool.threads
-        let halfPrecision = n < LlamaCppRounding.halfPrecisionAttentionBelow
+        let halfPrecision = rounding == .singleTokens || n < LlamaCppRounding.halfPrecisionAttentionBelow
         pool.parallelFor(parts) { partRange in
             for part in partRange {
                 let lower = items * part / parts, upper = items * (part + 1) / parts

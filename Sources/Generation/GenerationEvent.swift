@@ -25,18 +25,25 @@ public struct GenerationSummary: Sendable, Equatable {
     public var generatedTokens: Int
     /// Time to run the prompt through the model (prefill).
     public var prefillSeconds: Double
-    /// Time of the one-token forward passes after the prompt (decode).
+    /// Time of the forward passes after the prompt (decode).
     public var decodeSeconds: Double
-    /// One-token forward passes run (generated tokens minus the last one, which is never fed back).
+    /// Forward passes after the prompt: one token each, or one token and its draft when speculating
+    /// (the last generated token is never fed back).
     public var decodeEvaluations: Int
     public var stopReason: StopReason
+    /// Tokens chosen from the decode passes' logits (with plain decoding, one per pass).
+    public var decodedTokens: Int
+    /// Tokens proposed by speculation, and how many of them the model kept.
+    public var draftedTokens: Int
+    public var acceptedDraftTokens: Int
 
     public var prefillTokensPerSecond: Double { prefillSeconds > 0 ? Double(promptTokens) / prefillSeconds : 0 }
-    public var decodeTokensPerSecond: Double { decodeSeconds > 0 ? Double(decodeEvaluations) / decodeSeconds : 0 }
+    public var decodeTokensPerSecond: Double { decodeSeconds > 0 ? Double(decodedTokens) / decodeSeconds : 0 }
 
     public init(
         promptTokens: Int, generatedTokens: Int, prefillSeconds: Double, decodeSeconds: Double,
-        decodeEvaluations: Int, stopReason: StopReason
+        decodeEvaluations: Int, stopReason: StopReason, decodedTokens: Int? = nil, draftedTokens: Int = 0,
+        acceptedDraftTokens: Int = 0
     ) {
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens
@@ -44,5 +51,8 @@ public struct GenerationSummary: Sendable, Equatable {
         self.decodeSeconds = decodeSeconds
         self.decodeEvaluations = decodeEvaluations
         self.stopReason = stopReason
+        self.decodedTokens = decodedTokens ?? decodeEvaluations
+        self.draftedTokens = draftedTokens
+        self.acceptedDraftTokens = acceptedDraftTokens
     }
 }

@@ -17,14 +17,18 @@ public struct GenerationOptions: Sendable, Equatable {
     public var stopStrings: [String] = []
     /// Keep going past end-of-generation tokens (benchmarks generate exactly `maxTokens`).
     public var ignoresEndOfGeneration = false
+    /// Draft tokens by prompt lookup and check them in one pass (the same output, sooner); nil
+    /// decodes one token per pass, as benchmarks of plain decoding do.
+    public var speculation: Speculation? = Speculation()
 
     public init(
         maxTokens: Int = 256, sampling: SamplingOptions = SamplingOptions(), stopStrings: [String] = [],
-        ignoresEndOfGeneration: Bool = false
+        ignoresEndOfGeneration: Bool = false, speculation: Speculation? = Speculation()
     ) {
         self.maxTokens = maxTokens
         self.sampling = sampling
         self.stopStrings = stopStrings
         self.ignoresEndOfGeneration = ignoresEndOfGeneration
+        self.speculation = speculation
     }
 }

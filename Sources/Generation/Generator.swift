@@ -68,6 +68,7 @@ public final class Generator: Sendable {
         continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation, cancellation: CancellationFlag
     ) throws(GenerationError) {
         try options.sampling.validate()
+        try options.speculation?.validate()
         guard options.maxTokens >= 0 else { throw .invalidOption("max tokens must be 0 or more (got \(options.maxTokens))") }
         let promptTokens = try tokens(for: prompt)
         guard !promptTokens.isEmpty else { throw .invalidOption("the prompt is empty (it has no tokens)") }
@@ -93,9 +94,7 @@ public final class Generator: Sendable {
         var detokenizer = StreamingDetokenizer(tokenizer: vocabulary.tokenizer)
         var matcher = StopStringMatcher(stopStrings: options.stopStrings)
         var history = promptTokens
-        var generated = 0
-        var evaluations = 0
-        var decodeSeconds = 0.0
+        var counts = DecodeCounts()
         var stopReason = StopReason.maxTokens
 
         func emit(_ text: String) -> Bool {
@@ -103,26 +102,62 @@ public final class Generator: Sendable {
             if !out.isEmpty { continuation.yield(.text(out)) }
             return stopped
         }
-
-        while generated < options.maxTokens {
-            if cancellation.isCancelled { return }
-            let token = sampler.sample(from: logits, history: history)
+        /// Takes a chosen token into the output; false when the generation ends with it.
+        func keep(_ token: Int32) -> Bool {
             if !options.ignoresEndOfGeneration, vocabulary.endOfGenerationIDs.contains(token) {
                 stopReason = .endOfGeneration
-                break
+                return false
             }
-            generated += 1
+            counts.generated += 1
             history.append(token)
             if emit(detokenizer.append(token)) {
                 stopReason = .stopString
-                break
+                return false
             }
-            if generated == options.maxTokens { break }
+            return counts.generated < options.maxTokens
+        }
+
+        var token = sampler.sample(from: logits, history: history)
+        decoding: while options.maxTokens > 0, keep(token) {
             if cancellation.isCancelled { return }
             let start = clock.now
-            logits = try session.evaluate([token])
-            decodeSeconds += (clock.now - start).seconds
-            evaluations += 1
+            defer { counts.decodeSeconds += (clock.now - start).seconds }
+            counts.evaluations += 1
+            // A draft no longer than the tokens still wanted after the one this pass adds, and the context's room.
+            let room = min(options.maxTokens - counts.generated - 1, session.cache.capacity - session.tokens.count - 1)
+            let draft = options.speculation?.draft(after: history, count: room) ?? []
+            if draft.isEmpty {
+                logits = try session.evaluate([token])
+                counts.decoded += 1
+                token = sampler.sample(from: logits, history: history)
+                continue
+            }
+            // The token and its draft in one pass; each row's logits are those plain decoding would see.
+            let base = session.tokens.count
+            var kept: [Int32] = []
+            var next: Int32?
+            var seen = history
+            try session.evaluate([token] + draft, logitsFrom: 0, rounding: .singleTokens) { row, rowLogits in
+                guard next == nil else { return }
+                guard row < draft.count else {
+                    next = sampler.sample(from: rowLogits, history: seen)
+                    return
+                }
+                let chosen = sampler.verify(draft: draft[row], from: rowLogits, history: seen)
+                if chosen == draft[row] {
+                    kept.append(chosen)
+                    seen.append(chosen)
+                } else {
+                    next = chosen
+                }
+            }
+            session.truncate(to: base + 1 + kept.count)
+            counts.drafted += draft.count
+            counts.accepted += kept.count
+            counts.decoded += kept.count + 1
+            for accepted in kept where !keep(accepted) { break decoding }
+            guard let next else { break }
+            token = next
         }
         if stopReason != .stopString {
             if emit(detokenizer.finish()) {
@@ -135,9 +170,20 @@ public final class Generator: Sendable {
         continuation.yield(
             .finished(
                 GenerationSummary(
-                    promptTokens: promptTokens.count, generatedTokens: generated, prefillSeconds: prefillSeconds,
-                    decodeSeconds: decodeSeconds, decodeEvaluations: evaluations, stopReason: stopReason)))
+                    promptTokens: promptTokens.count, generatedTokens: counts.generated, prefillSeconds: prefillSeconds,
+                    decodeSeconds: counts.decodeSeconds, decodeEvaluations: counts.evaluations, stopReason: stopReason,
+                    decodedTokens: counts.decoded, draftedTokens: counts.drafted, acceptedDraftTokens: counts.accepted)))
     }
+}
+
+/// What decoding did, for the summary.
+private struct DecodeCounts {
+    var generated = 0
+    var evaluations = 0
+    var decoded = 0
+    var drafted = 0
+    var accepted = 0
+    var decodeSeconds = 0.0
 }
 
 extension Duration {

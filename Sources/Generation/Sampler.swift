@@ -22,28 +22,53 @@ public struct Sampler: Sendable {
     public mutating func sample(from logits: UnsafeBufferPointer<Float>, history: [Int32]) -> Int32 {
         guard !logits.isEmpty else { return 0 }
         let penalised = penalties(history: history)
-        func logit(_ i: Int) -> Float {
-            guard let factor = penalised[Int32(i)] else { return logits[i] }
-            return logits[i] <= 0 ? logits[i] * factor : logits[i] / factor
-        }
-        if options.temperature <= 0 {
-            // The first maximum, as llama.cpp's greedy sampler.
-            var best = 0
-            var bestLogit = logit(0)
-            for i in 1..<logits.count {
-                let l = logit(i)
-                if l > bestLogit {
-                    best = i
-                    bestLogit = l
-                }
+        if options.temperature <= 0 { return Self.greedy(logits, penalised: penalised) }
+        return draw(distribution(logits, penalised: penalised))
+    }
+
+    /// The token kept where `draft` was proposed: greedy, the most likely token (which keeps the
+    /// draft when it is that token); sampling, `draft` with its probability, else a token drawn from
+    /// the others in proportion to theirs (standard speculative sampling with a draft that is
+    /// certain of its token), so the text follows the same distribution as `sample` gives.
+    public mutating func verify(draft: Int32, from logits: UnsafeBufferPointer<Float>, history: [Int32]) -> Int32 {
+        guard !logits.isEmpty else { return 0 }
+        let penalised = penalties(history: history)
+        if options.temperature <= 0 { return Self.greedy(logits, penalised: penalised) }
+        var candidates = distribution(logits, penalised: penalised)
+        guard let index = candidates.firstIndex(where: { $0.id == draft }) else { return draw(candidates) }
+        if random.nextUnit() < Double(probabilities(candidates)[index]) { return draft }
+        candidates.remove(at: index)
+        return candidates.isEmpty ? draft : draw(candidates)
+    }
+
+    /// A logit after the repetition penalty.
+    @inline(__always)
+    private static func logit(_ logits: UnsafeBufferPointer<Float>, _ i: Int, _ penalised: [Int32: Float]) -> Float {
+        guard !penalised.isEmpty, let factor = penalised[Int32(i)] else { return logits[i] }
+        return logits[i] <= 0 ? logits[i] * factor : logits[i] / factor
+    }
+
+    /// The first maximum, as llama.cpp's greedy sampler.
+    private static func greedy(_ logits: UnsafeBufferPointer<Float>, penalised: [Int32: Float]) -> Int32 {
+        var best = 0
+        var bestLogit = logit(logits, 0, penalised)
+        for i in 1..<logits.count {
+            let l = logit(logits, i, penalised)
+            if l > bestLogit {
+                best = i
+                bestLogit = l
             }
-            return Int32(best)
         }
-        var candidates = topK(count: logits.count, logit: logit)
+        return Int32(best)
+    }
+
+    /// The candidates left by top-k, top-p and min-p, their logits divided by the temperature.
+    private func distribution(_ logits: UnsafeBufferPointer<Float>, penalised: [Int32: Float]) -> [Candidate] {
+        var candidates = topK(count: logits.count) { Self.logit(logits, $0, penalised) }
         applyTopP(&candidates)
         applyMinP(&candidates)
         for i in candidates.indices { candidates[i].logit /= options.temperature }
-        return draw(candidates)
+        return candidates
     }
 
     /// Tokens in the penalty window → the penalty (each token penalised once however often it appears).

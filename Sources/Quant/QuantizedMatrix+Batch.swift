@@ -13,6 +13,16 @@ extension QuantizedMatrix {
             kernel: .best)
     }
 
+    /// Y (n, rows) = X (n, columns) · Wᵀ with every row of Y summed exactly as `multiply(vector:)`
+    /// sums it (`.vector` order), the weights read from memory once for all n rows. A speculative
+    /// decoder verifies a few drafted tokens in one pass with it and still gets, bit for bit, the
+    /// logits that decoding them one at a time would give.
+    public func multiply(
+        vectors x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool
+    ) throws(QuantError) {
+        try multiply(batch: x, count: n, into: y, pool: pool, method: .integer, kernel: .best)
+    }
+
     func multiply(
         batch x: UnsafePointer<Float>, count n: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool,
         method: BatchMethod, kernel: QuantKernel

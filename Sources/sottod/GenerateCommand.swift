@@ -11,7 +11,8 @@ struct GenerateCommand: AsyncParsableCommand {
         discussion: """
             Greedy when --temperature is 0 (the default). --chat wraps the prompt as a user message in the \
             model's chat format (ChatML). --timings ends the output with one JSON line: prompt_tokens, \
-            generated_tokens, prefill_tokens_per_second, decode_tokens_per_second, peak_rss_bytes.
+            generated_tokens, prefill_tokens_per_second, decode_tokens_per_second, decode_passes, drafted_tokens, \
+            accepted_draft_tokens, peak_rss_bytes. --speculate drafts tokens by prompt lookup, as answers do.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -55,6 +56,9 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "End with one JSON line of counts, speeds and peak memory.")
     var timings = false
 
+    @Flag(name: .long, help: "Draft tokens by prompt lookup and check them in one pass (answers do; the output is the same).")
+    var speculate = false
+
     func validate() throws {
         guard (prompt == nil) != (promptFile == nil) else { throw ValidationError("give exactly one of --prompt and --prompt-file") }
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be 0 or more") }
@@ -89,7 +93,8 @@ struct GenerateCommand: AsyncParsableCommand {
         } catch {
             CommandOutput.fail(error.message)
         }
-        let options = GenerationOptions(maxTokens: maxTokens, sampling: sampling, ignoresEndOfGeneration: ignoreEOS)
+        let options = GenerationOptions(
+            maxTokens: maxTokens, sampling: sampling, ignoresEndOfGeneration: ignoreEOS, speculation: speculate ? Speculation() : nil)
         let input: GenerationPrompt = chat ? .chat([ChatMessage(role: .user, content: text)]) : .text(text)
         var endsWithNewline = true
         do {
@@ -114,6 +119,8 @@ struct GenerateCommand: AsyncParsableCommand {
         return "{\"prompt_tokens\":\(s.promptTokens),\"generated_tokens\":\(s.generatedTokens),"
             + "\"prefill_tokens_per_second\":\(number(s.prefillTokensPerSecond)),"
             + "\"decode_tokens_per_second\":\(number(s.decodeTokensPerSecond)),"
+            + "\"decode_passes\":\(s.decodeEvaluations),\"drafted_tokens\":\(s.draftedTokens),"
+            + "\"accepted_draft_tokens\":\(s.acceptedDraftTokens),"
             + "\"peak_rss_bytes\":\(CommandOutput.peakResidentBytes())}"
     }
 }

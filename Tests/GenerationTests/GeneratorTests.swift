@@ -19,7 +19,7 @@ struct GeneratorTests {
     @Test func greedyGenerationFollowsTheArgmaxOfTheLogits() async throws {
         let model = try TinyModel.model()
         let generator = try Generator(model: model, contextLength: 128, threads: 2)
-        let options = GenerationOptions(maxTokens: 12, ignoresEndOfGeneration: true)
+        let options = GenerationOptions(maxTokens: 12, ignoresEndOfGeneration: true, speculation: nil)
         let (text, summary) = try await collect(generator.generate(prompt: .tokens([104, 105]), options: options))
         let s = try #require(summary)
         #expect(s.promptTokens == 2)
