@@ -117,6 +117,10 @@ public final class Generator: Sendable {
             return counts.generated < options.maxTokens
         }
 
+        // Drafts grow while they are kept whole and shrink to what was kept (plus one) when not:
+        // checking a token costs compute, and a long draft the model leaves early wastes it.
+        let longestDraft = options.speculation?.draftTokens ?? 0
+        var draftLength = min(4, longestDraft)
         var token = sampler.sample(from: logits, history: history)
         decoding: while options.maxTokens > 0, keep(token) {
             if cancellation.isCancelled { return }
@@ -125,7 +129,7 @@ public final class Generator: Sendable {
             counts.evaluations += 1
             // A draft no longer than the tokens still wanted after the one this pass adds, and the context's room.
             let room = min(options.maxTokens - counts.generated - 1, session.cache.capacity - session.tokens.count - 1)
-            let draft = options.speculation?.draft(after: history, count: room) ?? []
+            let draft = options.speculation?.draft(after: history, count: min(room, draftLength)) ?? []
             if draft.isEmpty {
                 logits = try session.evaluate([token])
                 counts.decoded += 1
@@ -152,6 +156,7 @@ public final class Generator: Sendable {
                 }
             }
             session.truncate(to: base + 1 + kept.count)
+            draftLength = kept.count == draft.count ? min(2 * draftLength, longestDraft) : kept.count + 1
             counts.drafted += draft.count
             counts.accepted += kept.count
             counts.decoded += kept.count + 1

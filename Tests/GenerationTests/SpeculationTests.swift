@@ -70,6 +70,7 @@ struct SpeculationTests {
             #expect(fast.summary.decodedTokens == plain.summary.decodedTokens)
             #expect(plain.summary.draftedTokens == 0)
             #expect(fast.summary.draftedTokens > 0)
+            #expect(fast.summary.draftedTokens <= fast.summary.decodeEvaluations * Speculation().draftTokens)
         }
     }
 }
@@ -149,6 +150,7 @@ struct SpeculativeDecodingOnQwenTests {
             passes += fast.summary.decodeEvaluations
             tokens += fast.summary.decodedTokens
             #expect(fast.summary.acceptedDraftTokens <= fast.summary.draftedTokens)
+            #expect(fast.summary.draftedTokens <= fast.summary.decodeEvaluations * Speculation().draftTokens)
         }
         // Copying from the passage, drafts are kept: fewer passes than tokens.
         #expect(passes < tokens, "\(passes) passes for \(tokens) tokens")
