@@ -11,7 +11,7 @@ struct GenerateCommand: AsyncParsableCommand {
         discussion: """
             Greedy when --temperature is 0 (the default). --chat wraps the prompt as a user message in the \
             model's chat format (ChatML). --timings ends the output with one JSON line: prompt_tokens, \
-            generated_tokens, prefill_tokens_per_second, decode_tokens_per_second, decode_passes, drafted_tokens, \
+            generated_tokens, prefill_tokens_per_second, decode_tokens_per_second, decode_seconds, decode_passes, drafted_tokens, \
             accepted_draft_tokens, peak_rss_bytes. --speculate drafts tokens by prompt lookup, as answers do.
             """)
 
@@ -119,7 +119,7 @@ struct GenerateCommand: AsyncParsableCommand {
         return "{\"prompt_tokens\":\(s.promptTokens),\"generated_tokens\":\(s.generatedTokens),"
             + "\"prefill_tokens_per_second\":\(number(s.prefillTokensPerSecond)),"
             + "\"decode_tokens_per_second\":\(number(s.decodeTokensPerSecond)),"
-            + "\"decode_passes\":\(s.decodeEvaluations),\"drafted_tokens\":\(s.draftedTokens),"
+            + "\"decode_seconds\":\(String(format: "%.4f", s.decodeSeconds)),\"decode_passes\":\(s.decodeEvaluations),\"drafted_tokens\":\(s.draftedTokens),"
             + "\"accepted_draft_tokens\":\(s.acceptedDraftTokens),"
             + "\"peak_rss_bytes\":\(CommandOutput.peakResidentBytes())}"
     }
