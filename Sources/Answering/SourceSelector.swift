@@ -31,7 +31,9 @@ public struct SourceSelector: Sendable {
     }
 
     /// Runs of consecutive chunks (by ordinal) of one document become one source, ranked where its
-    /// best chunk was; sources are numbered from 1 in that order.
+    /// best chunk was; sources are numbered from 1 in that order. A run does not cross into another
+    /// page, slide, message or sheet: a source is cited by one locator, which must be where its
+    /// words are (a merged "pp. 1–3" would send the reader to page 1 for a fact on page 2).
     static func merge(_ chosen: [(rank: Int, hit: StoredHit)]) -> [AnswerSource] {
         var groups: [(rank: Int, hits: [StoredHit])] = []
         let byDocument = Dictionary(grouping: chosen, by: { $0.hit.documentId })
@@ -39,7 +41,7 @@ public struct SourceSelector: Sendable {
             let ordered = items.sorted { $0.hit.ordinal < $1.hit.ordinal }
             var run: [(rank: Int, hit: StoredHit)] = []
             for item in ordered {
-                if let last = run.last, item.hit.ordinal != last.hit.ordinal + 1 {
+                if let last = run.last, item.hit.ordinal != last.hit.ordinal + 1 || !continues(last.hit, with: item.hit) {
                     groups.append((run.map(\.rank).min() ?? 0, run.map(\.hit)))
                     run = []
                 }
@@ -66,6 +68,11 @@ public struct SourceSelector: Sendable {
             source.isExtracted = first.format != nil
             return source
         }
+    }
+
+    /// `next` is on the page (or in the part) where `previous` ends.
+    static func continues(_ previous: StoredHit, with next: StoredHit) -> Bool {
+        next.part == previous.part && (next.page == nil || next.page == (previous.pageEnd ?? previous.page))
     }
 
     /// Passages supplied with a request, numbered in the order given; byte and line ranges are

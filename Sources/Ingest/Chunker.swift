@@ -53,7 +53,9 @@ public struct Chunker: Sendable {
             let blocks = DocumentBlocks(utf8: utf8, kind: document.kind).blocks
             let parts = document.parts
             let merged = merge(blocks, utf8: utf8, count: count) { first, second in
-                Chunker.part(containing: first, in: parts)?.label == Chunker.part(containing: second, in: parts)?.label
+                let one = Chunker.part(containing: first, in: parts), other = Chunker.part(containing: second, in: parts)
+                let pages = (one?.page, other?.page)
+                return one?.label == other?.label && (pages.0 == nil || pages.1 == nil || pages.0 == pages.1)
             }
             return merged.flatMap { range in
                 enforceBudget(utf8, start: range.start, end: range.end, count: count).map { ($0.start, $0.end, range.section) }
@@ -122,8 +124,11 @@ public struct Chunker: Sendable {
 
     // MARK: - Merging
 
-    /// `samePart` says whether two offsets lie in parts with the same label: a chunk never joins two
-    /// messages or two sheets (pages without labels may join; the chunk then spans pages).
+    /// `samePart` says whether a block may join the group before it (the offsets of the group's last
+    /// byte and of the block): same label, and not two different pages.
+    /// A chunk never joins two messages, two sheets or two pages, so a hit's page is the page its words
+    /// are on (a title line outside every part may join its first page). A chunk spans pages only
+    /// where one block does.
     private func merge(
         _ blocks: [DocumentBlocks.Block], utf8: UnsafeBufferPointer<UInt8>, count: @escaping (Int, Int) -> Int,
         samePart: (Int, Int) -> Bool
@@ -141,7 +146,7 @@ public struct Chunker: Sendable {
         // pieces were found less often by meaning; docs/EVALUATION.md).
         let splitter = ParagraphSplitter(target: budget, overlap: overlap, count: count)
         for block in blocks {
-            if let current = group, joins(block, current), samePart(current.start, block.start),
+            if let current = group, joins(block, current), samePart(max(current.start, current.end - 1), block.start),
                 count(current.start, current.end) < minimumTokens,
                 count(current.start, block.end) <= target
             {

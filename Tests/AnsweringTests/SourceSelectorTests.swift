@@ -52,4 +52,22 @@ import Testing
         #expect(sources[0].lineEnd == 2)
         #expect(sources[1].byteEnd == 2)
     }
+
+    @Test func adjacentChunksOnDifferentPagesOrPartsStaySeparateSources() {
+        func located(_ id: Int64, ordinal: Int, page: Int?, part: String? = nil) -> StoredHit {
+            var located = hit(id, document: 1, ordinal: ordinal, words: 5, score: Double(10 - id))
+            located.page = page
+            located.part = part
+            located.format = "pdf"
+            return located
+        }
+        let hits = [located(1, ordinal: 0, page: 1), located(2, ordinal: 1, page: 2), located(3, ordinal: 2, page: 2),
+                    located(4, ordinal: 3, page: 2, part: "\"Lease renewal\" › lease.pdf")]
+        let sources = SourceSelector(maximumChunks: 10, tokenBudget: 10_000).select(hits, countTokens: count)
+        // Pages 1 and 2 apart; the two chunks of page 2 together; the attachment's page 2 apart.
+        #expect(sources.map(\.chunkIds) == [[1], [2, 3], [4]])
+        #expect(sources.map(\.page) == [1, 2, 2])
+        #expect(sources.allSatisfy { $0.pageEnd == nil })
+        #expect(sources.map(\.part) == [nil, nil, "\"Lease renewal\" › lease.pdf"])
+    }
 }

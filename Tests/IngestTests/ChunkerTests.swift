@@ -269,18 +269,40 @@ struct ChunkerTests {
         return document
     }
 
-    @Test func aChunkKnowsItsFirstAndLastPage() {
-        let document = extracted([("The rent is due monthly.", 1, nil), ("The deposit is two months.", 2, nil)])
+    @Test func aChunkStartingOnPageTwoSaysPageTwo() {
+        // The lease PDF of examples/home as poppler reads it: a short first page, the Term on page 2.
+        let document = extracted([
+            ("12 Garden Row - Residential Lease\nThis lease is made between Anna Kowalska and Ben Okafor.\nPage 1 of 3", 1, nil),
+            ("Term\nThe lease begins on 1 April 2025 and ends on 31 March 2027.", 2, nil),
+            ("Notice\nEither party may end the lease with three months' written notice.", 3, nil),
+        ])
         let chunks = chunker.chunks(of: document)
-        // Small paragraphs of one section merge; the chunk then spans both pages.
-        let merged = chunks.first { $0.text.contains("deposit") }
-        #expect(merged?.page == 1)
-        #expect(merged?.pageEnd == 2)
-        #expect(merged?.text.contains("rent") == true)
-        // Offsets are those of the extracted text.
+        let term = chunks.first { $0.text.contains("31 March 2027") }
+        // Short pages are not merged into one chunk: the fact is cited at its own page, not at the
+        // first page of a range (the link #page=1 would open the wrong page).
+        #expect(term?.page == 2)
+        #expect(term?.pageEnd == nil)
+        #expect(term?.text.contains("Anna") == false)
+        #expect(chunks.first { $0.text.contains("Anna") }?.page == 1)
+        #expect(chunks.first { $0.text.contains("Either party") }?.page == 3)
         for chunk in chunks {
             #expect(Chunker.substring(document.text, chunk.byteStart, chunk.byteEnd) == Substring(chunk.text))
         }
+    }
+
+    @Test func aParagraphAcrossTwoPagesKnowsItsFirstAndLastPage() {
+        // One block whose second line is on page 2 (a paragraph continued on the next page).
+        let text = "# Report\n\nThe tenant shall pay\nthe rent monthly.\n"
+        let pageBreak = "# Report\n\nThe tenant shall pay\n".utf8.count
+        var document = ExtractedText(text: text, encoding: .utf8, kind: .markdown, contentHash: "", byteCount: text.utf8.count)
+        document.parts = [
+            DocumentPart(start: "# Report\n\n".utf8.count, end: pageBreak - 1, page: 1),
+            DocumentPart(start: pageBreak, end: text.utf8.count - 1, page: 2),
+        ]
+        document.isExtracted = true
+        let chunk = chunker.chunks(of: document).first { $0.text.contains("rent") }
+        #expect(chunk?.page == 1)
+        #expect(chunk?.pageEnd == 2)
     }
 
     @Test func aChunkOnOnePageHasNoPageEnd() {
