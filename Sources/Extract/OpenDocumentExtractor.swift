@@ -3,7 +3,8 @@
 /// lists as `- ` lines, tables by row, notes under `# Notes`, tracked changes as accepted (the
 /// change log with the deleted text is left out; insertions are already in the body).
 /// Presentations: one part per slide (`page` = slide number), title frame as heading, speaker notes.
-/// Spreadsheets: a section and a part per sheet, rows as `Header: value` lines.
+/// Spreadsheets: a section and a part per sheet, rows as `Header: value` lines; dates and times as
+/// ISO 8601 from the cell's value, other cells as their text shows them.
 struct OpenDocumentExtractor {
     private var notes: [String] = []
     /// Automatic paragraph styles (`P1`) and the named style each derives from (`Title`).
@@ -163,6 +164,16 @@ struct OpenDocumentExtractor {
     /// (a style applied to the remaining million rows), not data.
     private static let maxRepeat = 1_000
 
+    /// A date or time cell as ISO 8601 from its value (`office:date-value`, `office:time-value`),
+    /// not as its style shows it ("03/04/25" is March or April depending on the locale).
+    private static func dateText(of cell: XMLNode) -> String? {
+        switch cell.attribute("value-type") {
+        case "date": return cell.attribute("date-value").flatMap(SpreadsheetDate.text(isoDate:))
+        case "time": return cell.attribute("time-value").flatMap(SpreadsheetDate.text(isoDuration:))
+        default: return nil
+        }
+    }
+
     private mutating func writeSheets(_ spreadsheet: XMLNode, into builder: inout DocumentBuilder) throws(ExtractionFailure) -> Int {
         let sheets = spreadsheet.children("table")
         for (index, sheet) in sheets.enumerated() {
@@ -173,7 +184,7 @@ struct OpenDocumentExtractor {
             for row in sheet.descendants("table-row") {
                 var cells: [String] = []
                 for cell in row.elements where cell.localName == "table-cell" || cell.localName == "covered-table-cell" {
-                    let text = cell.children("p").map { inlineText($0) }.joined(separator: " ")
+                    let text = Self.dateText(of: cell) ?? cell.children("p").map { inlineText($0) }.joined(separator: " ")
                     let repeated = min(Int(cell.attribute("number-columns-repeated") ?? "1") ?? 1, Self.maxRepeat)
                     // Trailing empty repeated cells pad the row to the sheet's width: skip them.
                     cells += Array(repeating: text, count: text.isEmpty && repeated > 1 ? 1 : max(repeated, 1))
