@@ -9,6 +9,14 @@ public enum Extraction {
         try extract(bytes, format: format, fileName: fileName, limits: limits, depth: 0)
     }
 
+    /// Loads what the extractors would otherwise load from files on first use (iconv's charset
+    /// converters), for a caller about to lose access to files: `sottod extract` calls it before its
+    /// seccomp filter. Returns the charsets this system's iconv does not have.
+    @discardableResult
+    public static func preload() -> [String] {
+        Charset.preloadConverters()
+    }
+
     /// `depth` counts containers around this document (a PDF attached to a message in an mbox is at
     /// depth 2), bounded by `maxNestingDepth` like any other nesting.
     static func extract(

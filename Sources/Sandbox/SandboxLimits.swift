@@ -1,7 +1,8 @@
 /// The resource limits `sottod extract` puts on itself before it parses a document.
 public struct SandboxLimits: Sendable, Codable, Equatable {
-    /// Address space (RLIMIT_AS). Past it, allocations fail and the child dies: the runner reports
-    /// "ran out of memory".
+    /// Address space (RLIMIT_AS) beyond what the process has mapped when it locks itself down (see
+    /// ``ExtractorLockdown/setLimits(_:)``). Past it, allocations fail and the child dies: the runner
+    /// reports "ran out of memory".
     public var memoryBytes: Int
     /// CPU time (RLIMIT_CPU); SIGXCPU past it. A second line behind the runner's wall-clock timeout,
     /// for a child whose clock the runner cannot see (e.g. a stopped daemon).

@@ -58,7 +58,7 @@ struct DocumentsCommand: ParsableCommand {
                 for problem in document.problems ?? [] { print("         " + Terminal.dim("! " + problem)) }
             case .failed:
                 let label = document.quarantined == true ? "quarantined" : "failed"
-                print("\(Terminal.red(label))   \(path)  \(document.reason ?? "")")
+                print("\(Terminal.red(label))   \(path)  \(Self.reason(document) ?? "")")
             case .skipped:
                 print("skipped  \(path)  \(Terminal.dim(document.reason ?? ""))")
             }
@@ -89,6 +89,13 @@ struct DocumentsCommand: ParsableCommand {
         return facts
     }
 
+    /// The reason as shown after the status label: a quarantined document's reason starts with
+    /// "quarantined: " already, which the label says.
+    static func reason(_ document: DocumentInfo) -> String? {
+        guard document.quarantined == true, let reason = document.reason, reason.hasPrefix("quarantined: ") else { return document.reason }
+        return String(reason.dropFirst("quarantined: ".count))
+    }
+
     /// Failed and skipped documents under their reasons, the commonest reason first.
     private func printGrouped(_ documents: [DocumentInfo], total: Int, client: SottoClient) throws {
         guard !documents.isEmpty else {
@@ -103,7 +110,7 @@ struct DocumentsCommand: ParsableCommand {
         var order: [String] = []
         for document in documents {
             let label = document.quarantined == true ? "quarantined" : document.status.rawValue
-            let key = "\(label): \(document.reason ?? "no reason recorded")"
+            let key = "\(label): \(Self.reason(document) ?? "no reason recorded")"
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(document)
         }

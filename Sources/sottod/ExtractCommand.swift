@@ -56,8 +56,8 @@ struct ExtractCommand: ParsableCommand {
         let memoryBytes = memoryLimitMb << 20
 
         // Everything that may open a file or map a library happens before the filter: the input is
-        // read, the JSON encoder has run once, and the extractor has had a dry run on empty input
-        // (which loads what its parser loads lazily).
+        // read, the JSON encoder has run once, iconv's charset converters are loaded, and the extractor
+        // has had a dry run on empty input (which loads what its parser loads lazily).
         let input: [UInt8]
         do {
             input = try Self.readStandardInput(limit: memoryBytes)
@@ -66,6 +66,7 @@ struct ExtractCommand: ParsableCommand {
         }
         let encoder = JSONEncoder()
         _ = try? encoder.encode(ExtractorReply.failure(ExtractionFailure(.corrupt, "warm-up")))
+        Extraction.preload()
         _ = try? Extraction.extract([], format: format, fileName: name, limits: extractionLimits)
         do {
             let filter = try SyscallFilter()

@@ -116,4 +116,116 @@ import Glibc
         #expect(skipped.out.contains("skipped: 3"), "\(skipped.out)")
         #expect(harness.stop() == 0)
     }
+
+    /// A committed extractor fixture (Tests/ExtractTests/Fixtures, made by Scripts/make-document-fixtures).
+    static func fixture(_ name: String) -> URL {
+        DaemonHarness.packageRoot.appendingPathComponent("Tests/ExtractTests/Fixtures/\(name)")
+    }
+
+    @Test func anAttachmentInAMessageInAnMboxIsIndexedSearchedAndCited() throws {
+        // builtin:echo answers by quoting its sources, so the citations are real without a model.
+        let harness = try DaemonHarness(config: EndToEndTests.echoConfig)
+        let folder = try harness.makeFolder("mail", files: [:])
+        let inbox = folder.appendingPathComponent("Inbox.mbox")
+        try FileManager.default.copyItem(at: Self.fixture("inbox.mbox"), to: inbox)
+        try harness.start()
+        #expect(try harness.cli(["sources", "add", folder.path]).status == 0)
+        #expect(try harness.cli(["index"]).status == 0)
+
+        // The Term is on page 2 of lease.pdf, attached to the message "Lease renewal" in the mbox.
+        let attachment = "\"Lease renewal\" › lease.pdf"
+        let json = try harness.cli(["search", "lease begins 1 April 2025 and ends", "--json"])
+        #expect(json.status == 0, "\(json.err)")
+        let hits = try WireJSON.makeDecoder().decode(SearchResponse.self, from: Data(json.out.utf8)).hits
+        let hit = try #require(hits.first { $0.text.contains("31 March 2027") && $0.part == attachment }, "\(hits.map { ($0.part, $0.text) })")
+        #expect(hit.path == inbox.path)
+        #expect(hit.locator == .extracted)
+        #expect(hit.page == 2 && hit.pageEnd == nil)
+
+        let printed = try harness.cli(["search", "lease begins 1 April 2025 and ends", "--limit", "10"])
+        #expect(printed.out.contains("Inbox.mbox › \(attachment) p. 2"), "\(printed.out)")
+        // A page link is for a PDF file of its own; this one is inside a message.
+        #expect(!printed.out.contains("file://"), "\(printed.out)")
+
+        // Asked, the answer's sources locate the attachment by one page each (a citation carries its
+        // source's locator): the source holding the Term is page 2, not a merged "pp. 1–3". The stand-in
+        // decoder's answer is not supported by its sources, so the CLI lists them as the closest passages.
+        let asked = try harness.cli(["ask", "When does the lease begin and end?", "--no-stream", "--json"])
+        #expect(asked.status == 0, "\(asked.err)")
+        let answer = try WireJSON.makeDecoder().decode(AskResult.self, from: Data(asked.out.utf8))
+        let sources = answer.sources ?? []
+        let termSource = sources.first { $0.part == attachment && $0.text.contains("31 March 2027") }
+        #expect(termSource?.page == 2 && termSource?.pageEnd == nil, "\(sources.map { ($0.part, $0.page, $0.pageEnd) })")
+        #expect(termSource?.path == inbox.path)
+        #expect(sources.filter { $0.part == attachment }.allSatisfy { $0.page != nil && $0.pageEnd == nil })
+        for citation in answer.citations {
+            let source = sources.first { $0.number == citation.number }
+            #expect(citation.page == source?.page && citation.part == source?.part)
+        }
+        let shown = try harness.cli(["ask", "When does the lease begin and end?"])
+        let termNumber = termSource?.number ?? 0
+        #expect(shown.out.contains("[\(termNumber)] \(inbox.path) › \(attachment) p. 2"), "\(shown.out)")
+        #expect(!shown.out.contains("pp. "), "\(shown.out)")
+
+        // The mbox's second message is in ISO-8859-2, converted inside the sandbox.
+        let polish = try harness.cli(["search", "Kaucja wynosi", "--json"])
+        let deposit = try WireJSON.makeDecoder().decode(SearchResponse.self, from: Data(polish.out.utf8)).hits
+            .first { $0.part == "\"Kaucja za mieszkanie\"" }
+        #expect(deposit?.text.contains("2 480 zł") == true, "\(deposit?.text ?? "no hit")")
+        #expect(deposit?.text.contains("Kraków") == true)
+
+        let documents = try harness.cli(["documents"])
+        #expect(documents.out.contains("indexed  \(inbox.path)"), "\(documents.out)")
+        #expect(documents.out.contains("mbox, 2 pages") || documents.out.contains("mbox"), "\(documents.out)")
+        #expect(harness.stop() == 0)
+    }
+
+    /// An e-mail whose text part is `body` in `charset` (8-bit, as many mailers send it).
+    static func mail(subject: String, charset: String, body: [UInt8]) -> [UInt8] {
+        let headers = [
+            "From: Anna <anna@example.org>", "To: Ben <ben@example.org>", "Subject: \(subject)", "MIME-Version: 1.0",
+            "Content-Type: text/plain; charset=\(charset)", "Content-Transfer-Encoding: 8bit",
+        ]
+        return Array((headers.joined(separator: "\r\n") + "\r\n\r\n").utf8) + body + Array("\r\n".utf8)
+    }
+
+    /// A web page whose body is `body` in the charset its head declares with `meta`.
+    static func page(meta: String, body: [UInt8]) -> [UInt8] {
+        Array("<!DOCTYPE html><html><head>\(meta)<title>Page</title></head><body><p>".utf8) + body
+            + Array("</p></body></html>\n".utf8)
+    }
+
+    /// Legacy charsets in mail and on web pages, read by the real child under its real seccomp
+    /// filter: glibc's iconv loads each converter from a file on first use, which the filter refuses,
+    /// so the child loads them before it locks itself down.
+    @Test(arguments: [
+        ("eml", mail(subject: "Kaucja", charset: "iso-8859-2",
+                     body: [0x4B, 0x72, 0x61, 0x6B, 0xF3, 0x77, 0x2C, 0x20, 0x32, 0x20, 0x34, 0x38, 0x30, 0x20, 0x7A, 0xB3]),
+         "Kraków, 2 480 zł"),
+        ("eml", mail(subject: "=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=", charset: "ISO-2022-JP",
+                     body: [0x1B, 0x24, 0x42, 0x46, 0x7C, 0x4B, 0x5C, 0x38, 0x6C, 0x24, 0x4E, 0x25, 0x61, 0x21, 0x3C, 0x25, 0x6B, 0x1B, 0x28, 0x42]),
+         "# 日本語\n"),
+        ("eml", mail(subject: "GB", charset: "gb2312", body: [0xD6, 0xD0, 0xCE, 0xC4, 0xD3, 0xCA, 0xBC, 0xFE]), "中文邮件"),
+        ("eml", mail(subject: "Pl", charset: "windows-1250", body: [0xAF, 0xF3, 0xB3, 0xE6]), "Żółć"),
+        ("html", page(meta: "<meta charset=\"windows-1251\">", body: [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, 0x2C, 0x20, 0xEC, 0xE8, 0xF0]),
+         "Привет, мир"),
+        ("html", page(meta: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">",
+                      body: [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0xCC, 0x83, 0x79, 0x81, 0x5B, 0x83, 0x57]),
+         "日本語のページ"),
+        ("html", page(meta: "<meta charset=\"iso-8859-7\">", body: [0xCA, 0xE1, 0xEB, 0xE7, 0xEC, 0xDD, 0xF1, 0xE1]), "Καλημέρα"),
+    ] as [(String, [UInt8], String)])
+    func legacyCharsetsAreConvertedInsideTheSandbox(format: String, bytes: [UInt8], expected: String) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("charset-\(UUID().uuidString).\(format)")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try DaemonHarness.run(
+            DaemonHarness.sottod, ["extract", "--format", format, "--name", url.lastPathComponent],
+            environment: ["SWIFT_BACKTRACE": "enable=no", "LC_ALL": "C.UTF-8"], standardInput: url)
+        #expect(result.status == 0, "\(result.err)")
+        let reply = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+        let document = (reply?["document"] as? [String: Any])?["_0"] as? [String: Any]
+        let text = try #require(document?["text"] as? String, "\(result.out)")
+        #expect(text.contains(expected), "\(text)")
+        #expect(!text.contains("\u{FFFD}"), "\(text)")
+    }
 }
