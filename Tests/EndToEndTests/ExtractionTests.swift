@@ -195,37 +195,63 @@ import Glibc
             + Array("</p></body></html>\n".utf8)
     }
 
+    /// A document in a legacy charset, named by it in test output (not by its bytes).
+    struct LegacyCharsetFile: CustomTestStringConvertible, Sendable {
+        var charset: String
+        var format: String
+        var bytes: [UInt8]
+        var expected: String
+        var testDescription: String { "\(charset) \(format)" }
+    }
+
+    static let legacyCharsetFiles = [
+        LegacyCharsetFile(
+            charset: "ISO-8859-2", format: "eml",
+            bytes: mail(subject: "Kaucja", charset: "iso-8859-2",
+                        body: [0x4B, 0x72, 0x61, 0x6B, 0xF3, 0x77, 0x2C, 0x20, 0x32, 0x20, 0x34, 0x38, 0x30, 0x20, 0x7A, 0xB3]),
+            expected: "Kraków, 2 480 zł"),
+        LegacyCharsetFile(
+            charset: "ISO-2022-JP", format: "eml",
+            bytes: mail(subject: "=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=", charset: "ISO-2022-JP",
+                        body: [0x1B, 0x24, 0x42, 0x46, 0x7C, 0x4B, 0x5C, 0x38, 0x6C, 0x24, 0x4E, 0x25, 0x61, 0x21, 0x3C, 0x25, 0x6B, 0x1B, 0x28, 0x42]),
+            expected: "# 日本語\n"),
+        LegacyCharsetFile(
+            charset: "GB2312", format: "eml",
+            bytes: mail(subject: "GB", charset: "gb2312", body: [0xD6, 0xD0, 0xCE, 0xC4, 0xD3, 0xCA, 0xBC, 0xFE]), expected: "中文邮件"),
+        LegacyCharsetFile(
+            charset: "windows-1250", format: "eml",
+            bytes: mail(subject: "Pl", charset: "windows-1250", body: [0xAF, 0xF3, 0xB3, 0xE6]), expected: "Żółć"),
+        LegacyCharsetFile(
+            charset: "windows-1251", format: "html",
+            bytes: page(meta: "<meta charset=\"windows-1251\">", body: [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, 0x2C, 0x20, 0xEC, 0xE8, 0xF0]),
+            expected: "Привет, мир"),
+        LegacyCharsetFile(
+            charset: "Shift_JIS", format: "html",
+            bytes: page(meta: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">",
+                        body: [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0xCC, 0x83, 0x79, 0x81, 0x5B, 0x83, 0x57]),
+            expected: "日本語のページ"),
+        LegacyCharsetFile(
+            charset: "ISO-8859-7", format: "html",
+            bytes: page(meta: "<meta charset=\"iso-8859-7\">", body: [0xCA, 0xE1, 0xEB, 0xE7, 0xEC, 0xDD, 0xF1, 0xE1]),
+            expected: "Καλημέρα"),
+    ]
+
     /// Legacy charsets in mail and on web pages, read by the real child under its real seccomp
     /// filter: glibc's iconv loads each converter from a file on first use, which the filter refuses,
     /// so the child loads them before it locks itself down.
-    @Test(arguments: [
-        ("eml", mail(subject: "Kaucja", charset: "iso-8859-2",
-                     body: [0x4B, 0x72, 0x61, 0x6B, 0xF3, 0x77, 0x2C, 0x20, 0x32, 0x20, 0x34, 0x38, 0x30, 0x20, 0x7A, 0xB3]),
-         "Kraków, 2 480 zł"),
-        ("eml", mail(subject: "=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=", charset: "ISO-2022-JP",
-                     body: [0x1B, 0x24, 0x42, 0x46, 0x7C, 0x4B, 0x5C, 0x38, 0x6C, 0x24, 0x4E, 0x25, 0x61, 0x21, 0x3C, 0x25, 0x6B, 0x1B, 0x28, 0x42]),
-         "# 日本語\n"),
-        ("eml", mail(subject: "GB", charset: "gb2312", body: [0xD6, 0xD0, 0xCE, 0xC4, 0xD3, 0xCA, 0xBC, 0xFE]), "中文邮件"),
-        ("eml", mail(subject: "Pl", charset: "windows-1250", body: [0xAF, 0xF3, 0xB3, 0xE6]), "Żółć"),
-        ("html", page(meta: "<meta charset=\"windows-1251\">", body: [0xCF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2, 0x2C, 0x20, 0xEC, 0xE8, 0xF0]),
-         "Привет, мир"),
-        ("html", page(meta: "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">",
-                      body: [0x93, 0xFA, 0x96, 0x7B, 0x8C, 0xEA, 0x82, 0xCC, 0x83, 0x79, 0x81, 0x5B, 0x83, 0x57]),
-         "日本語のページ"),
-        ("html", page(meta: "<meta charset=\"iso-8859-7\">", body: [0xCA, 0xE1, 0xEB, 0xE7, 0xEC, 0xDD, 0xF1, 0xE1]), "Καλημέρα"),
-    ] as [(String, [UInt8], String)])
-    func legacyCharsetsAreConvertedInsideTheSandbox(format: String, bytes: [UInt8], expected: String) throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("charset-\(UUID().uuidString).\(format)")
-        try Data(bytes).write(to: url)
+    @Test(arguments: legacyCharsetFiles)
+    func legacyCharsetsAreConvertedInsideTheSandbox(file: LegacyCharsetFile) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("charset-\(UUID().uuidString).\(file.format)")
+        try Data(file.bytes).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         let result = try DaemonHarness.run(
-            DaemonHarness.sottod, ["extract", "--format", format, "--name", url.lastPathComponent],
+            DaemonHarness.sottod, ["extract", "--format", file.format, "--name", url.lastPathComponent],
             environment: ["SWIFT_BACKTRACE": "enable=no", "LC_ALL": "C.UTF-8"], standardInput: url)
         #expect(result.status == 0, "\(result.err)")
         let reply = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
         let document = (reply?["document"] as? [String: Any])?["_0"] as? [String: Any]
         let text = try #require(document?["text"] as? String, "\(result.out)")
-        #expect(text.contains(expected), "\(text)")
+        #expect(text.contains(file.expected), "\(text)")
         #expect(!text.contains("\u{FFFD}"), "\(text)")
     }
 }
