@@ -136,9 +136,10 @@ public struct StatusResponse: Codable, Sendable {
 
     public struct DatabaseInfo: Codable, Sendable {
         public var path: String
-        /// Bytes on disk: the database file plus its WAL.
-        public var sizeBytes: Int64
-        public init(path: String, sizeBytes: Int64) {
+        /// Bytes on disk: the database file plus its WAL. nil for a caller who does not see every
+        /// document: the size grows with what others have indexed.
+        public var sizeBytes: Int64?
+        public init(path: String, sizeBytes: Int64?) {
             self.path = path
             self.sizeBytes = sizeBytes
         }

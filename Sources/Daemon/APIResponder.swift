@@ -202,6 +202,16 @@ public struct APIResponder: HTTPResponder {
             if let current = progress.currentPath, !visibility.allows(current) { progress.currentPath = nil }
             if progress.lastError.map({ $0.path.map(visibility.allows) ?? false }) == false { progress.lastError = nil }
         }
+        var indexing = Self.wire(progress)
+        if visibility.isRestricted {
+            // The pass's counts and rate are over every file: a caller who may not see them all gets
+            // their own documents' counts instead, as if the pass were done.
+            indexing.queued = 0
+            indexing.done = counts.documents
+            indexing.total = counts.documents
+            indexing.failed = counts.failed
+            indexing.filesPerSecond = 0
+        }
         var wireCounts = StatusResponse.Counts(
             roots: counts.roots, documents: counts.documents, indexed: counts.indexed, failed: counts.failed,
             skipped: counts.skipped, chunks: counts.chunks)
@@ -211,18 +221,21 @@ public struct APIResponder: HTTPResponder {
         return StatusResponse(
             version: SottoVersion.string, pid: getpid(), startedAt: startedAt,
             uptimeSeconds: Date().timeIntervalSince(startedAt), socket: configuration.socketPath,
-            database: .init(path: store.path, sizeBytes: store.sizeOnDisk()),
+            database: .init(path: store.path, sizeBytes: visibility.isRestricted ? nil : store.sizeOnDisk()),
             counts: wireCounts,
-            indexing: Self.wire(progress),
+            indexing: indexing,
             embedding: embedding.map {
                 .init(
                     model: $0.model, fingerprint: $0.fingerprint, dimension: $0.dimension, state: $0.state.rawValue,
-                    embedded: min($0.embedded, counts.chunks), chunks: counts.chunks, chunksPerSecond: $0.chunksPerSecond,
+                    embedded: min($0.embedded, counts.chunks), chunks: counts.chunks,
+                    chunksPerSecond: visibility.isRestricted ? 0 : $0.chunksPerSecond,
                     active: $0.isActive,
                     lastError: $0.lastError)
             },
+            // A caller who may not see every document is told no more vectors than their own chunks.
             denseSearch: .init(
-                available: dense != nil, vectors: dense?.index.count ?? 0, reason: searcher.denseUnavailableReason),
+                available: dense != nil, vectors: min(dense?.index.count ?? 0, visibility.isRestricted ? counts.chunks : .max),
+                reason: searcher.denseUnavailableReason),
             lastError: progress.lastError.map { .init(at: $0.at, path: $0.path, message: $0.message) },
             decoder: decoders.status)
     }

@@ -110,11 +110,13 @@ public final class Searcher: Sendable {
     }
 
     /// BM25's ranking of the visible chunks, at least `limit` of them when there are that many: a
-    /// restricted caller's ranking is read deeper (fourfold each time) until enough are left.
+    /// restricted caller's ranking is read twice as deep from the start (most callers may read more
+    /// than half of what is indexed, so one ranking is usually enough: a second costs as much as the
+    /// first), then deeper (fourfold each time) until enough are left.
     private func visibleLexical(
         _ query: String, limit: Int, pathPrefix: String?, visibility: DocumentVisibility, emptyThrows: Bool
     ) async throws -> [(id: Int64, score: Double)] {
-        var depth = limit
+        var depth = visibility.isRestricted ? min(limit * 2, Store.maximumRankingDepth) : limit
         while true {
             let ranked: [(id: Int64, score: Double)]
             do {
@@ -124,7 +126,7 @@ public final class Searcher: Sendable {
             }
             guard visibility.isRestricted else { return ranked }
             let visible = try await visibleOnly(ranked, visibility)
-            if visible.count >= limit || ranked.count < depth || depth >= Store.maximumRankingDepth { return visible }
+            if visible.count >= limit || ranked.count < depth || depth >= Store.maximumRankingDepth { return Array(visible.prefix(limit)) }
             depth = min(depth * 4, Store.maximumRankingDepth)
         }
     }

@@ -3,7 +3,12 @@
 // missing root's index), with random unit vectors stored as the given encoder's, so the daemon
 // serves them with the real encoder for queries. Vectors are random: this measures latency and
 // memory, not quality.
+//
+// With `--files DIR` the root is DIR and every document is also written there as a file (its
+// chunks, as indexed), recorded with the file's own device, inode, size and modification time, so
+// the daemon's start-up scan finds them unchanged and the permission filter has real files to judge.
 import Foundation
+import Glibc
 import Storage
 
 @main
@@ -13,16 +18,28 @@ struct BenchScale {
         func value(_ name: String) -> String? {
             arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
         }
+        if let database = value("--erase-cost") {
+            do {
+                try await measureErase(database: database, edits: value("--edits").flatMap(Int.init) ?? 5)
+            } catch {
+                FileHandle.standardError.write(Data("bench-scale: \(error)\n".utf8))
+                exit(1)
+            }
+            return
+        }
         guard let database = value("--database"), let fingerprint = value("--fingerprint"),
             let count = value("--chunks").flatMap(Int.init), count > 0
         else {
-            FileHandle.standardError.write(Data("usage: bench-scale --database PATH --fingerprint FP --chunks N [--model NAME] [--dimension D]\n".utf8))
+            let usage = "usage: bench-scale --database PATH --fingerprint FP --chunks N [--files DIR] [--model NAME] [--dimension D]\n"
+                + "       bench-scale --erase-cost PATH [--edits N]   (changes the database: give it a copy)\n"
+            FileHandle.standardError.write(Data(usage.utf8))
             exit(2)
         }
         let model = value("--model") ?? "all-MiniLM-L6-v2"
         let dimension = value("--dimension").flatMap(Int.init) ?? 384
         do {
-            try await build(database: database, fingerprint: fingerprint, model: model, dimension: dimension, count: count)
+            try await build(
+                database: database, fingerprint: fingerprint, model: model, dimension: dimension, count: count, files: value("--files"))
         } catch {
             FileHandle.standardError.write(Data("bench-scale: \(error)\n".utf8))
             exit(1)
@@ -50,9 +67,10 @@ struct BenchScale {
         return words
     }()
 
-    static func build(database: String, fingerprint: String, model: String, dimension: Int, count: Int) async throws {
+    static func build(database: String, fingerprint: String, model: String, dimension: Int, count: Int, files: String?) async throws {
         let store = try Store(path: database)
-        let root = try await store.addRoot(path: "/nonexistent/sotto-bench-root", include: [], exclude: [], useDefaultExcludes: true)
+        let rootPath = files ?? "/nonexistent/sotto-bench-root"
+        let root = try await store.addRoot(path: rootPath, include: [], exclude: [], useDefaultExcludes: true)
         try await store.registerEmbeddingModel(fingerprint: fingerprint, name: model, dimension: dimension)
         var rng = SplitMix(seed: 7)
         // Cumulative Zipf weights for sampling by binary search.
@@ -85,10 +103,12 @@ struct BenchScale {
                 chunks.append(NewChunk(ordinal: ordinal, text: text, byteStart: offset, byteEnd: offset + length, lineStart: ordinal * 2 + 1, lineEnd: ordinal * 2 + 1))
                 offset += length + 2
             }
-            let path = "/nonexistent/sotto-bench-root/d\(documentIndex / 1000)/doc-\(documentIndex).md"
+            let path = "\(rootPath)/d\(documentIndex / 1000)/doc-\(documentIndex).md"
+            var identity = (device: Int64(0), inode: Int64(documentIndex), size: Int64(offset), mtime: Int64(0))
+            if files != nil { identity = try write(chunks, to: path) }
             let document = DocumentRecord(
-                rootId: root.id ?? 0, path: path, device: 0, inode: Int64(documentIndex), size: Int64(offset), mtimeNanoseconds: 0,
-                contentHash: nil, status: .indexed, reason: nil, encoding: "utf-8", kind: "markdown", chunkCount: chunksHere, indexedAt: Date())
+                rootId: root.id ?? 0, path: path, device: identity.device, inode: identity.inode, size: identity.size,
+                mtimeNanoseconds: identity.mtime, contentHash: nil, status: .indexed, reason: nil, encoding: "utf-8", kind: "markdown", chunkCount: chunksHere, indexedAt: Date())
             try await store.saveIndexed(document, chunks: chunks)
             made += chunksHere
             documentIndex += 1
@@ -101,6 +121,52 @@ struct BenchScale {
         try await embedPending(store, fingerprint: fingerprint, dimension: dimension, rng: &rng)
         try store.close()
         print("built \(count) chunks in \(Int(Date().timeIntervalSince(started))) s")
+    }
+
+    /// What erasing an edited file's old text costs on this index: `edits` times, one document is
+    /// saved again with other text (as the indexer saves an edited file) and the store erased
+    /// (`Store.erase()`: the full-text index merged, the WAL truncated); prints each erase's time. The
+    /// first erase also merges whatever segments the build left, so it is printed apart. Changes the
+    /// database: run it on a copy.
+    static func measureErase(database: String, edits: Int) async throws {
+        let store = try Store(path: database)
+        guard let root = try await store.roots().first else { throw CocoaError(.fileReadCorruptFile) }
+        let documents = try await store.documents(rootId: root.id ?? 0)
+        var rng = SplitMix(seed: 99)
+        var times: [Double] = []
+        for round in 0...edits {
+            let document = documents[Int(rng.next() % UInt64(documents.count))]
+            let old = try await store.chunks(documentId: document.id ?? 0)
+            let chunks = old.map { chunk in
+                let text = chunk.text.split(separator: " ").shuffled(using: &rng).joined(separator: " ")
+                return NewChunk(ordinal: chunk.ordinal, text: text, byteStart: chunk.byteStart, byteEnd: chunk.byteEnd,
+                                lineStart: chunk.lineStart, lineEnd: chunk.lineEnd)
+            }
+            try await store.saveIndexed(document, chunks: chunks)
+            let started = ContinuousClock.now
+            try await store.erase()
+            let seconds = (ContinuousClock.now - started).seconds
+            print(round == 0 ? "first erase (merges the build's segments too): \(String(format: "%.2f", seconds)) s"
+                              : "erase after edit \(round): \(String(format: "%.2f", seconds)) s")
+            if round > 0 { times.append(seconds) }
+        }
+        times.sort()
+        if !times.isEmpty {
+            print("erase after an edit, median of \(times.count): \(String(format: "%.2f", times[times.count / 2])) s; database \(store.sizeOnDisk() / 1_000_000) MB")
+        }
+        try store.close()
+    }
+
+    /// Writes the document's chunks to `path` as the indexer would have read them (each chunk's bytes
+    /// at its offsets, a blank line between), and returns the file's identity as the indexer records it.
+    static func write(_ chunks: [NewChunk], to path: String) throws -> (device: Int64, inode: Int64, size: Int64, mtime: Int64) {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(chunks.map(\.text).joined(separator: "\n\n").utf8).write(to: url)
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        return (Int64(bitPattern: UInt64(info.st_dev)), Int64(bitPattern: UInt64(info.st_ino)), Int64(info.st_size),
+                Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
     }
 
     /// Random unit vectors for every chunk that has none.
@@ -122,7 +188,7 @@ struct BenchScale {
     }
 }
 
-struct SplitMix {
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
@@ -133,4 +199,11 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
     mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
 }

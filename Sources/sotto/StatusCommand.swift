@@ -21,7 +21,7 @@ struct StatusCommand: ParsableCommand {
         let c = status.counts
         print("\(Terminal.bold("sottod")) \(status.version) (pid \(status.pid)), up \(Terminal.formatDuration(status.uptimeSeconds))")
         print("socket     \(status.socket)")
-        print("database   \(status.database.path) (\(Terminal.formatBytes(status.database.sizeBytes)))")
+        print("database   \(status.database.path)" + (status.database.sizeBytes.map { " (\(Terminal.formatBytes($0)))" } ?? ""))
         print("sources    \(c.roots)")
         print("documents  \(c.documents): \(c.indexed) indexed, \(c.failed) failed, \(c.skipped) skipped")
         if let byFormat = c.byFormat, !byFormat.isEmpty {

@@ -6,8 +6,8 @@ import Glibc
 #endif
 
 /// Forgetting erases: a unique marker word, indexed and then forgotten (by `sotto forget`, by
-/// `sotto sources remove`, by deleting the file), leaves no byte of itself in the database, its
-/// WAL or its shared-memory file.
+/// `sotto sources remove`, by deleting the file, by editing it away), leaves no byte of itself in the
+/// database, its WAL or its shared-memory file.
 @Suite(.serialized) struct ForgetTests {
     /// Letters and digits the porter stemmer leaves as they are (it ends in x), unlike any other word.
     static func makeMarker() -> String {
@@ -77,6 +77,25 @@ import Glibc
         while Self.occurrences(of: marker, in: harness.databasePath) > 0, Date() < deadline { usleep(200_000) }
         #expect(Self.occurrences(of: marker, in: harness.databasePath) == 0)
         #expect(try harness.client.search(SearchRequest(query: marker, limit: 5, mode: "bm25")).hits.isEmpty)
+    }
+
+    /// An edit replaces the file's passages: the old ones go from the full-text index's segments too,
+    /// not only from search, within seconds and without a `forget`.
+    @Test func editingTheFileErasesItsOldTextWithinSeconds() throws {
+        let marker = Self.makeMarker()
+        let (harness, root) = try indexed(marker: marker)
+        try "# Plan\n\nThe code word changed to periwinkle.\n".write(
+            to: root.appendingPathComponent("secret/plan.md"), atomically: false, encoding: .utf8)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline,
+            try harness.client.search(SearchRequest(query: "periwinkle", limit: 5, mode: "bm25")).hits.isEmpty
+                || Self.occurrences(of: marker, in: harness.databasePath) > 0
+        {
+            usleep(200_000)
+        }
+        #expect(try harness.client.search(SearchRequest(query: "periwinkle", limit: 5, mode: "bm25")).hits.count == 1, "the control: the edit is indexed")
+        #expect(try harness.client.search(SearchRequest(query: marker, limit: 5, mode: "bm25")).hits.isEmpty)
+        #expect(Self.occurrences(of: marker, in: harness.databasePath) == 0)
     }
 
     @Test(.enabled(if: EndToEndTests.hasEncoder, "all-MiniLM-L6-v2 is not installed (Scripts/fetch-models)"))

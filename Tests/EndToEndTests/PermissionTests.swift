@@ -140,14 +140,93 @@ struct PermissionTests {
             #expect(listing.total == catable.count)
 
             let status = try fixture.sotto(as: user, ["status", "--json"])
-            let counts = try WireJSON.makeDecoder().decode(StatusResponse.self, from: Data(status.out.utf8)).counts
+            let state = try WireJSON.makeDecoder().decode(StatusResponse.self, from: Data(status.out.utf8))
+            let counts = state.counts
             #expect(counts.documents == catable.count && counts.chunks == catable.count, "counts reveal nothing else")
+            #expect(state.indexing.total == catable.count && state.indexing.done == catable.count, "nor the indexer's")
+            #expect(state.database.sizeBytes == nil, "nor the database's size")
             // Nothing of the others' text anywhere in what the user got back.
             let unseen = everything.subtracting(catable)
             for output in [ask.out, documents.out, status.out] {
                 for name in unseen { #expect(!output.contains(name), "\(name) shows in \(user)'s output") }
             }
         }
+    }
+
+    /// The OpenAI-compatible chat, the passage reader and the MCP server (a client of both, run as the
+    /// user) show a user only what they could `cat`; an unreadable file is refused as one that is not
+    /// indexed at all.
+    @Test func theOpenAIPassageAndMCPRoutesAreFilteredToo() throws {
+        let fixture = try Fixture()
+        let ben = fixture.ben
+        let catable = try fixture.catable(by: ben)
+        let unseen = Set(["ann-only.md", "team.md", "acl-ben.md", "world.md", "locked/inner.md"]).subtracting(catable)
+        #expect(!unseen.isEmpty, "the control: some files are hidden from \(ben)")
+        func curl(_ path: String, _ body: String) throws -> String {
+            try DaemonHarness.run(
+                "/usr/bin/setpriv", ["--reuid", ben, "--regid", ben, "--init-groups", "/usr/bin/curl", "-s", "--unix-socket",
+                    fixture.harness.socketPath, "-H", "Content-Type: application/json", "-d", body, "http://localhost/v1" + path]
+            ).out
+        }
+        let chat = try curl("/chat/completions", #"{"model": "sotto", "messages": [{"role": "user", "content": "What does the \#(PermissionTests.topic) note say?"}]}"#)
+        #expect(chat.contains("\"choices\""), "\(chat)")
+        #expect(catable.contains { chat.contains($0) }, "the control: the answer names a readable file: \(chat)")
+        for name in unseen { #expect(!chat.contains(name), "\(name) shows in \(ben)'s chat answer") }
+
+        let hidden = try #require(unseen.first)
+        let refused = try curl("/passages", #"{"path": "\#(fixture.docs.path)/\#(hidden)"}"#)
+        let absent = try curl("/passages", #"{"path": "\#(fixture.docs.path)/no-such-file.md"}"#)
+        #expect(refused.contains("\"code\"") && !refused.contains(PermissionTests.topic), "\(refused)")
+        #expect(refused.replacingOccurrences(of: hidden, with: "X") == absent.replacingOccurrences(of: "no-such-file.md", with: "X"),
+            "an unreadable file is refused as an unknown one: \(refused) / \(absent)")
+        let readable = try #require(catable.first)
+        #expect(try curl("/passages", #"{"path": "\#(fixture.docs.path)/\#(readable)"}"#).contains(PermissionTests.topic))
+
+        // `sotto mcp` as the user, spoken to over standard input as an agent would.
+        let requests = [
+            #"{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}"#,
+            #"{"jsonrpc": "2.0", "method": "notifications/initialized"}"#,
+            #"{"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "search", "arguments": {"query": "\#(PermissionTests.topic)", "limit": 20}}}"#,
+            #"{"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "list_sources", "arguments": {"documents_under": "\#(fixture.docs.path)"}}}"#,
+            #"{"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "read_passage", "arguments": {"path": "\#(fixture.docs.path)/\#(hidden)"}}}"#,
+        ]
+        // Standard input stays open until the three tool calls are answered: the server stops at its end.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid", ben, "--regid", ben, "--init-groups", fixture.sotto, "mcp", "--socket", fixture.harness.socketPath]
+        process.environment = ["HOME": "/tmp"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) { if process.isRunning { process.terminate() } }
+        input.fileHandleForWriting.write(Data((requests.joined(separator: "\n") + "\n").utf8))
+        var received = Data()
+        var replies: [[String: Any]] = []
+        while replies.filter({ [2, 3, 4].contains($0["id"] as? Int ?? 0) }).count < 3 {
+            let more = output.fileHandleForReading.availableData
+            if more.isEmpty { break }
+            received += more
+            replies = String(decoding: received, as: UTF8.self).split(separator: "\n")
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        let mcpOutput = String(decoding: received, as: UTF8.self)
+        func text(_ id: Int) -> String? {
+            let result = replies.first { $0["id"] as? Int == id }?["result"] as? [String: Any]
+            return (result?["content"] as? [[String: Any]])?.compactMap { $0["text"] as? String }.joined()
+        }
+        let searched = try #require(text(2), "the MCP search answered: \(mcpOutput)")
+        let listed = try #require(text(3), "the MCP list_sources answered: \(mcpOutput)")
+        let read = try #require(text(4), "the MCP read_passage answered: \(mcpOutput)")
+        #expect(catable.allSatisfy { searched.contains($0) }, "\(searched)")
+        #expect(catable.allSatisfy { listed.contains($0) }, "\(listed)")
+        for name in unseen {
+            #expect(!searched.contains(name) && !listed.contains(name), "\(name) shows in \(ben)'s MCP tools")
+        }
+        #expect(read.contains("not an indexed document") && !read.contains(PermissionTests.topic), "\(read)")
     }
 
     @Test func chmodAndSetfaclChangeTheAnswerWithinSeconds() throws {

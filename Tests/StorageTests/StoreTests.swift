@@ -102,7 +102,7 @@ import Testing
 
             let writer = Task {
                 try await store.write { db in
-                    let id = try Store.upsert(makeDocument(rootId: rootId, path: "/r/big.txt"), db)
+                    let id = try Store.upsert(makeDocument(rootId: rootId, path: "/r/big.txt"), db).id
                     for chunk in chunks { try chunk.insert(db, documentId: id) }
                     startedContinuation.yield()
                     // Hold the transaction open until the reads are done; time out rather than hang.
