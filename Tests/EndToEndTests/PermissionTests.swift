@@ -250,7 +250,28 @@ struct PermissionTests {
         #expect(removal.err.contains("forbidden"), "\(removal.err)")
         let rescan = try fixture.sotto(as: fixture.ann, ["index"])
         #expect(rescan.err.contains("forbidden"), "\(rescan.err)")
+        let forget = try fixture.sotto(as: fixture.ann, ["forget", fixture.docs.path + "/ann-only.md"])
+        #expect(forget.status == 1 && forget.err.contains("forbidden"), "\(forget.err)")
         #expect(try fixture.harness.cli(["sources", "add", other.path]).status == 0, "root may")
+    }
+
+    /// With `[access] user_sources = true` a user may add a folder they own and can list, and only that.
+    @Test func userSourcesLetAUserAddTheirOwnFolderOnly() throws {
+        let fixture = try Fixture(config: "[access]\nuser_sources = true\n")
+        let own = try fixture.harness.makeFolder("bens", files: ["mine.md": "Ben's own \(PermissionTests.topic) list.\n"])
+        try Fixture.command("/bin/chown", ["-R", "\(fixture.ben):\(fixture.ben)", own.path])
+        chmod(own.path, 0o700)
+        let others = try fixture.harness.makeFolder("roots", files: ["a.md": "Root's text.\n"])
+        chmod(others.path, 0o755)
+        let refused = try fixture.sotto(as: fixture.ben, ["sources", "add", others.path])
+        #expect(refused.status == 1 && refused.err.contains("forbidden"), "\(refused.err)")
+        let added = try fixture.sotto(as: fixture.ben, ["sources", "add", own.path])
+        #expect(added.status == 0, "\(added.err)")
+        try fixture.harness.waitUntilIdle()
+        let annSees = try fixture.sotto(as: fixture.ann, ["search", PermissionTests.topic, "--limit", "50", "--json"])
+        #expect(annSees.status == 0 && !annSees.out.contains("mine.md"), "a user's folder is shown by its permissions: \(annSees.out)")
+        let benSees = try fixture.sotto(as: fixture.ben, ["search", PermissionTests.topic, "--limit", "50", "--json"])
+        #expect(benSees.out.contains(own.path + "/mine.md"), "\(benSees.out)")
     }
 
     @Test func theAuditTrailRecordsWhoAskedWhatAndWhichDocumentsNeverTheAnswers() throws {
