@@ -44,21 +44,29 @@ public final class ReadAccess: Sendable {
             && mayReach(parent(of: path), as: caller)
     }
 
-    /// Search permission on `directory` and every directory above it.
+    /// Search permission on `directory` and every directory above it. The answer for a directory is
+    /// cached as a whole, so the many documents of one folder cost one lookup for everything above
+    /// them, not one per level; it is computed from every level's current permissions (not from
+    /// cached ones), so it is never older than one lifetime.
     private func mayReach(_ directory: String, as caller: Caller) -> Bool {
-        var current = directory
-        while true {
-            if !decide(current, wanted: FilePermissions.search, caller: caller) { return false }
-            if current == "/" { return true }
-            current = parent(of: current)
+        decide(directory, wanted: Self.reach, caller: caller) { [self] in
+            var current = directory
+            while true {
+                guard Self.permissions(atPath: current)?.allows(FilePermissions.search, to: caller) == true else { return false }
+                if current == "/" { return true }
+                current = parent(of: current)
+            }
         }
     }
 
-    private func decide(_ path: String, wanted: UInt16, caller: Caller) -> Bool {
+    /// Not a permission bit: the cache's key for "search permission here and on every directory above".
+    private static let reach: UInt16 = 0x100
+
+    private func decide(_ path: String, wanted: UInt16, caller: Caller, compute: (() -> Bool)? = nil) -> Bool {
         let key = Key(uid: caller.uid, groups: caller.groups, path: path, wanted: wanted)
         let now = ContinuousClock.now
         if let cached = cache.withLock({ $0.decisions[key] }), cached.until > now { return cached.allowed }
-        let allowed = Self.permissions(atPath: path)?.allows(wanted, to: caller) ?? false
+        let allowed = compute?() ?? (Self.permissions(atPath: path)?.allows(wanted, to: caller) ?? false)
         cache.withLock { cache in
             if cache.decisions.count >= capacity { cache.decisions.removeAll(keepingCapacity: true) }
             cache.decisions[key] = (allowed, now + lifetime)
