@@ -101,9 +101,15 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Tesseract's C API and Leptonica: OCR of images and of PDF pages without a text layer.
+        .systemLibrary(
+            name: "CTesseract",
+            pkgConfig: "tesseract",
+            providers: [.apt(["libtesseract-dev", "libleptonica-dev", "tesseract-ocr-eng"])]
+        ),
         .target(
             name: "Extract",
-            dependencies: ["CPoppler", "CZlib"],
+            dependencies: ["CPoppler", "CZlib", "CTesseract"],
             swiftSettings: strict
         ),
         .systemLibrary(

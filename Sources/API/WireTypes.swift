@@ -92,6 +92,35 @@ public struct StatusResponse: Codable, Sendable {
     public var lastError: LastError?
     /// The decoders that answer questions and their queue; nil from daemons without answers.
     public var decoder: DecoderStatus?
+    /// Whether scans and images are read by OCR, and how far it got; nil from daemons without OCR.
+    public var ocr: OCRStatus?
+
+    public struct OCRStatus: Codable, Sendable, Equatable {
+        public var enabled: Bool
+        public var languages: [String]
+        /// "tesseract 5.3.0" when enabled.
+        public var engine: String?
+        /// Why OCR is off.
+        public var reason: String?
+        /// Pages recognised since the daemon started, and their rate over the time spent on them.
+        public var pages: Int
+        public var pagesPerMinute: Double
+        /// The file name of the document that may be in OCR now (a PDF or an image being read).
+        public var currentDocument: String?
+
+        public init(
+            enabled: Bool, languages: [String], engine: String?, reason: String?, pages: Int = 0,
+            pagesPerMinute: Double = 0, currentDocument: String? = nil
+        ) {
+            self.enabled = enabled
+            self.languages = languages
+            self.engine = engine
+            self.reason = reason
+            self.pages = pages
+            self.pagesPerMinute = pagesPerMinute
+            self.currentDocument = currentDocument
+        }
+    }
 
     public struct EmbeddingStatus: Codable, Sendable {
         public var model: String
@@ -178,7 +207,7 @@ public struct StatusResponse: Codable, Sendable {
     public init(
         version: String, pid: Int32, startedAt: Date, uptimeSeconds: Double, socket: String,
         database: DatabaseInfo, counts: Counts, indexing: IndexProgress, embedding: EmbeddingStatus?,
-        denseSearch: DenseSearchStatus, lastError: LastError?, decoder: DecoderStatus? = nil
+        denseSearch: DenseSearchStatus, lastError: LastError?, decoder: DecoderStatus? = nil, ocr: OCRStatus? = nil
     ) {
         self.version = version
         self.pid = pid
@@ -192,6 +221,7 @@ public struct StatusResponse: Codable, Sendable {
         self.denseSearch = denseSearch
         self.lastError = lastError
         self.decoder = decoder
+        self.ocr = ocr
     }
 }
 

@@ -1,6 +1,7 @@
 import API
 import Access
 import Answering
+import Extract
 public import Hummingbird
 import Foundation
 import NIOCore
@@ -33,6 +34,8 @@ public struct APIResponder: HTTPResponder {
     let auditLog: AuditLog?
     /// The sentence encoder, for `/v1/embeddings`; nil when none is loaded.
     var encoder: EncoderHost? = nil
+    /// The extractor's count of recognised pages, for the status.
+    var ocrMeter: OCRMeter? = nil
 
     private static let routes: [String: Set<String>] = [
         "/v1/status": ["GET"],
@@ -237,7 +240,23 @@ public struct APIResponder: HTTPResponder {
                 available: dense != nil, vectors: min(dense?.index.count ?? 0, visibility.isRestricted ? counts.chunks : .max),
                 reason: searcher.denseUnavailableReason),
             lastError: progress.lastError.map { .init(at: $0.at, path: $0.path, message: $0.message) },
-            decoder: decoders.status)
+            decoder: decoders.status, ocr: ocrStatus(hidingDocument: visibility.isRestricted))
+    }
+
+    /// OCR as the daemon decided it at start, with the pages recognised since. The document in OCR
+    /// is named only to callers who may see every document.
+    private func ocrStatus(hidingDocument: Bool) -> StatusResponse.OCRStatus {
+        let setting = configuration.ocr
+        let reading = ocrMeter?.reading ?? OCRMeter.Reading()
+        switch setting.resolution ?? setting.resolve(environment: ProcessInfo.processInfo.environment) {
+        case .on(let settings):
+            return StatusResponse.OCRStatus(
+                enabled: true, languages: settings.languages, engine: "tesseract \(OCREngine.version)", reason: nil,
+                pages: reading.pages, pagesPerMinute: reading.pagesPerMinute,
+                currentDocument: hidingDocument ? nil : reading.currentDocument)
+        case .off(let reason):
+            return StatusResponse.OCRStatus(enabled: false, languages: setting.languages, engine: nil, reason: reason)
+        }
     }
 
     /// The index's counts over the documents `visibility` allows only.

@@ -58,6 +58,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var access = AccessSetting()
     /// The audit trail (`[audit]` in the file).
     public var audit = AuditSetting()
+    /// OCR of scans and images (`[ocr]` in the file).
+    public var ocr = OCRSetting()
 
     public struct AuditSetting: Sendable, Equatable {
         /// nil: on for the system service (its unit sets `SOTTO_SERVICE=system`), off for a user's.
@@ -236,6 +238,24 @@ public struct DaemonConfiguration: Sendable, Equatable {
             if let seconds = try index.integer("extract_timeout", in: 1...3600) { extractTimeout = .seconds(seconds) }
             if let mb = try index.integer("extract_memory_mb", in: 64...65_536) { extractMemoryBytes = Int(mb) << 20 }
             try index.finish()
+        }
+        if var table = try reader.table("ocr") {
+            if let value = try table.bool("enabled") { ocr.isEnabled = value }
+            if let names = try table.strings("languages") {
+                // Codes name files in the data directory: letters, digits and _ only (eng, chi_sim, deu_latf).
+                let valid = !names.isEmpty && names.allSatisfy { name in
+                    !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+                }
+                guard valid else {
+                    throw .invalid(path: file, key: "ocr.languages", message: "must list Tesseract language codes such as \"eng\", \"deu\", \"chi_sim\"")
+                }
+                ocr.languages = names
+            }
+            if let value = try table.string("data_dir") { ocr.dataDirectory = Self.expand(value, environment) }
+            if let seconds = try table.integer("page_timeout", in: 1...3600) { ocr.pageTimeout = .seconds(seconds) }
+            if let value = try table.integer("max_pages", in: 1...100_000) { ocr.maxPages = Int(value) }
+            if let value = try table.integer("min_confidence", in: 0...100) { ocr.minConfidence = Int(value) }
+            try table.finish()
         }
         if var server = try reader.table("server") {
             if let bytes = try server.integer("max_request_bytes", in: 1024...(64 << 20)) { maxRequestBytes = Int(bytes) }

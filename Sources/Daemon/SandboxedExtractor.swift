@@ -18,6 +18,10 @@ public struct SandboxedExtractor: DocumentExtracting {
     /// The child's CPU-time limit, for the message when it is reached.
     public var cpuLimitSeconds: Int
     public var maxOutputBytes: Int
+    /// Whether images and scanned PDF pages are recognised, and the limits of that.
+    public var ocr: OCRSetting.Resolution
+    /// Counts the pages recognised, for `sotto status`.
+    public var meter = OCRMeter()
 
     /// Children run on their own threads: each blocks in poll/waitpid for up to `timeout`.
     private static let queue = DispatchQueue(label: "sotto.extract", qos: .utility, attributes: .concurrent)
@@ -25,7 +29,7 @@ public struct SandboxedExtractor: DocumentExtracting {
     public init(
         executable: String, arguments: @escaping @Sendable (DocumentFormat, String) -> [String],
         timeout: Duration = .seconds(60), memoryLimitBytes: Int = 1 << 30, cpuLimitSeconds: Int = 90,
-        maxOutputBytes: Int = 256 << 20
+        maxOutputBytes: Int = 256 << 20, ocr: OCRSetting.Resolution = .off(reason: "not configured")
     ) {
         self.executable = executable
         self.arguments = arguments
@@ -33,41 +37,66 @@ public struct SandboxedExtractor: DocumentExtracting {
         self.memoryLimitBytes = memoryLimitBytes
         self.cpuLimitSeconds = cpuLimitSeconds
         self.maxOutputBytes = maxOutputBytes
+        self.ocr = ocr
     }
 
     /// `sottod extract` of this very binary (`/proc/self/exe`), with the limits given.
     public static func sottod(
         executable: String = "/proc/self/exe", timeout: Duration = .seconds(60), memoryLimitBytes: Int = 1 << 30,
-        limits: ExtractionLimits = ExtractionLimits()
+        limits: ExtractionLimits = ExtractionLimits(), ocr: OCRSetting.Resolution = .off(reason: "not configured")
     ) -> SandboxedExtractor {
-        // The CPU limit is a backstop behind the wall clock: never the one that fires first.
-        let timeoutSeconds = Int(timeout.components.seconds)
-        let cpuSeconds = timeoutSeconds + 30
         let limitsJSON = (try? JSONEncoder().encode(limits)).map { String(decoding: $0, as: UTF8.self) }
+        let ocrJSON = ocr.settings.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
         let memoryMB = max(16, memoryLimitBytes >> 20)
-        return SandboxedExtractor(
-            executable: executable,
-            arguments: { format, name in
-                var arguments = [
-                    "extract", "--format", format.rawValue, "--name", name, "--memory-limit-mb", "\(memoryMB)",
-                    "--cpu-limit-seconds", "\(cpuSeconds)",
-                ]
-                if let limitsJSON { arguments += ["--limits", limitsJSON] }
-                return arguments
-            },
-            timeout: timeout, memoryLimitBytes: memoryMB << 20, cpuLimitSeconds: cpuSeconds,
-            maxOutputBytes: limits.maxTextBytes * 4 + (1 << 20))
+        var extractor = SandboxedExtractor(
+            executable: executable, arguments: { _, _ in [] }, timeout: timeout, memoryLimitBytes: memoryMB << 20,
+            cpuLimitSeconds: Int(timeout.components.seconds) + 30, maxOutputBytes: limits.maxTextBytes * 4 + (1 << 20),
+            ocr: ocr)
+        let timeouts = extractor
+        extractor.arguments = { format, name in
+            var arguments = [
+                "extract", "--format", format.rawValue, "--name", name, "--memory-limit-mb", "\(memoryMB)",
+                "--cpu-limit-seconds", "\(timeouts.cpuLimitSeconds(for: format))",
+            ]
+            if let limitsJSON { arguments += ["--limits", limitsJSON] }
+            if let ocrJSON, format.mayNeedOCR { arguments += ["--ocr", ocrJSON] }
+            return arguments
+        }
+        return extractor
+    }
+
+    /// The wall-clock limit for one document: `timeout`, and for a document that may be OCR'd as well
+    /// the page time limit for each page it may recognise (the child stops each page at its limit;
+    /// this is the backstop for the rest, rendering and decoding).
+    public func timeout(for format: DocumentFormat) -> Duration {
+        guard let settings = ocr.settings, format.mayNeedOCR else { return timeout }
+        return timeout + .seconds(settings.maxPages * settings.pageTimeoutSeconds)
+    }
+
+    /// The CPU limit is a backstop behind the wall clock: never the one that fires first.
+    public func cpuLimitSeconds(for format: DocumentFormat) -> Int {
+        cpuLimitSeconds + Int((timeout(for: format) - timeout).components.seconds)
     }
 
     public func extract(
         descriptor: Int32, format: DocumentFormat, fileName: String
     ) async -> Result<ExtractedDocument, DocumentExtractionError> {
+        if format.isImage, case .off(let reason) = ocr {
+            // Not worth a child: nothing but OCR reads an image.
+            return .failure(.unreadable(ExtractionFailure(
+                .unsupported, "\(fileName) is an image; images are read only by OCR, which is off: \(reason)")))
+        }
+        let timeout = timeout(for: format)
         let process = ExtractorProcess(
             executable: executable, arguments: arguments(format, fileName),
             // Nothing of the daemon's environment; Swift's crash backtracer would try to exec a helper,
-            // which the filter forbids (and would misreport a crash as SIGSYS).
-            environment: ["SWIFT_BACKTRACE=enable=no", "LC_ALL=C.UTF-8"],
+            // which the filter forbids (and would misreport a crash as SIGSYS). Tesseract's OpenMP
+            // runs on one thread: the child is one of the daemon's workers, not the machine's owner.
+            environment: ["SWIFT_BACKTRACE=enable=no", "LC_ALL=C.UTF-8", "OMP_THREAD_LIMIT=1"],
             timeout: timeout, maxOutputBytes: maxOutputBytes)
+        let isMetered = ocr.settings != nil && format.mayNeedOCR
+        if isMetered { meter.started(fileName) }
+        let started = ContinuousClock.now
         let outcome: Result<ExtractorProcess.Outcome, ExtractorProcess.SpawnError> = await withCheckedContinuation { continuation in
             Self.queue.async {
                 do throws(ExtractorProcess.SpawnError) {
@@ -78,16 +107,32 @@ public struct SandboxedExtractor: DocumentExtracting {
             }
         }
         switch outcome {
-        case .failure(let error): return .failure(.extractorFailed(error.message))
-        case .success(let outcome): return interpret(outcome)
+        case .failure(let error):
+            if isMetered { meter.finished(pages: 0, seconds: 0) }
+            return .failure(.extractorFailed(error.message))
+        case .success(let outcome):
+            let result = interpret(outcome, format: format)
+            if isMetered {
+                let elapsed = ContinuousClock.now - started
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                meter.finished(pages: (try? result.get()).map(Self.recognizedPages) ?? 0, seconds: seconds)
+            }
+            return result
         }
     }
 
-    func interpret(_ outcome: ExtractorProcess.Outcome) -> Result<ExtractedDocument, DocumentExtractionError> {
+    /// Pages (or images) of `document` whose text came from OCR.
+    static func recognizedPages(_ document: ExtractedDocument) -> Int {
+        let parts = document.parts.filter(\.isOCR)
+        return Set(parts.map { $0.page ?? 0 }).count
+    }
+
+    func interpret(_ outcome: ExtractorProcess.Outcome, format: DocumentFormat) -> Result<ExtractedDocument, DocumentExtractionError> {
         let ranOutOfMemory = Self.mentionsMemory(outcome.diagnostics)
+        let cpuLimitSeconds = cpuLimitSeconds(for: format)
         switch outcome.termination {
         case .timedOut:
-            return .failure(.timedOut(seconds: Int(timeout.components.seconds)))
+            return .failure(.timedOut(seconds: Int(timeout(for: format).components.seconds)))
         case .outputTooLarge:
             return .failure(.outputTooLarge(limitBytes: maxOutputBytes))
         case .signaled(let signal):

@@ -49,6 +49,16 @@ public struct SottoDaemon: Sendable {
             throw DaemonError.store(error.message)
         }
         let (host, encoderProblem) = loadEncoder()
+        var configuration = self.configuration
+        let ocr = configuration.ocr.resolve(environment: ProcessInfo.processInfo.environment)
+        configuration.ocr.resolution = ocr
+        switch ocr {
+        case .on(let settings): logger.info("OCR on: \(settings.languages.joined(separator: "+")) from \(settings.dataDirectory)")
+        case .off(let reason): logger.info("OCR off: \(reason)")
+        }
+        let documentExtractor = SandboxedExtractor.sottod(
+            executable: configuration.extractorExecutable, timeout: configuration.extractTimeout,
+            memoryLimitBytes: configuration.extractMemoryBytes, ocr: ocr)
         let indexer = Indexer(
             store: store,
             settings: IndexerSettings(
@@ -58,9 +68,7 @@ public struct SottoDaemon: Sendable {
             logger: logger,
             tokenCounter: host.map { EncoderTokenCounter(embedder: $0.passages) },
             maxTokens: host?.passages.maxSequenceLength ?? 256,
-            documentExtractor: SandboxedExtractor.sottod(
-                executable: configuration.extractorExecutable, timeout: configuration.extractTimeout,
-                memoryLimitBytes: configuration.extractMemoryBytes))
+            documentExtractor: documentExtractor)
         try await seedRoots(store: store)
 
         let searcher: Searcher
@@ -109,7 +117,7 @@ public struct SottoDaemon: Sendable {
             auditLog: configuration.isAuditing()
                 ? AuditLog(path: configuration.auditPath, retentionDays: configuration.audit.retentionDays, maxBytes: configuration.audit.maxBytes)
                 : nil,
-            encoder: host)
+            encoder: host, ocrMeter: documentExtractor.meter)
         if configuration.isAuditing() { logger.info("the audit trail is written to \(configuration.auditPath)") }
         let logger = self.logger
         let budget = ConnectionBudget(limit: Self.connectionLimit(configured: configuration.maxConnections, logger: logger))

@@ -30,6 +30,7 @@ extension DocumentFormat {
         "pptx": .pptx, "pptm": .pptx, "ppsx": .pptx, "odp": .odp, "xlsx": .xlsx, "xlsm": .xlsx, "ods": .ods,
         "csv": .csv, "tsv": .tsv, "tab": .tsv, "html": .html, "htm": .html, "xhtml": .html, "xht": .html, "shtml": .html,
         "epub": .epub, "eml": .eml, "mbox": .mbox, "mbx": .mbox, "ipynb": .ipynb,
+        "png": .png, "jpg": .jpeg, "jpeg": .jpeg, "tif": .tiff, "tiff": .tiff, "webp": .webp,
     ]
 
     /// The format a MIME type names, for attachments without a usable file name.
@@ -39,7 +40,8 @@ extension DocumentFormat {
             "application/pdf": .pdf, "application/rtf": .rtf, "text/rtf": .rtf, "text/csv": .csv,
             "text/tab-separated-values": .tsv, "text/html": .html, "application/xhtml+xml": .html,
             "application/epub+zip": .epub, "message/rfc822": .eml, "application/mbox": .mbox,
-            "application/x-ipynb+json": .ipynb,
+            "application/x-ipynb+json": .ipynb, "image/png": .png, "image/jpeg": .jpeg, "image/tiff": .tiff,
+            "image/webp": .webp,
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document": .docx,
             "application/vnd.openxmlformats-officedocument.presentationml.presentation": .pptx,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": .xlsx,
@@ -56,6 +58,7 @@ extension DocumentFormat {
     static func sniff(_ head: [UInt8]) -> DocumentFormat? {
         if head.prefix(1024).firstRange(of: Array("%PDF-".utf8)) != nil { return .pdf }
         if head.starts(with: Array("{\\rtf".utf8)) { return .rtf }
+        if let image = sniffImage(head) { return image }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]), head.count > 30 {
             // Local file header: name length at 26, extra length at 28, name at 30, data after.
             let nameLength = Int(head[26]) | Int(head[27]) << 8
@@ -108,5 +111,28 @@ extension DocumentFormat {
         guard components.count >= 2 else { return false }
         let folder = components[components.count - 2]
         return folder == "cur" || folder == "new"
+    }
+}
+
+extension DocumentFormat {
+    /// Images are read by OCR only.
+    public var isImage: Bool {
+        switch self {
+        case .png, .jpeg, .tiff, .webp: return true
+        default: return false
+        }
+    }
+
+    /// Formats whose pages may need OCR: images, and PDFs (scanned pages have no text layer).
+    public var mayNeedOCR: Bool { isImage || self == .pdf }
+
+    /// The image format the signature at the start proves: PNG, JPEG (SOI + a marker), TIFF (either
+    /// byte order), WebP (RIFF….WEBP).
+    static func sniffImage(_ head: [UInt8]) -> DocumentFormat? {
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if head.starts(with: [0x49, 0x49, 0x2A, 0x00]) || head.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
+        if head.count >= 12, head.starts(with: Array("RIFF".utf8)), Array(head[8..<12]) == Array("WEBP".utf8) { return .webp }
+        return nil
     }
 }

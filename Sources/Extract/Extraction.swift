@@ -2,11 +2,13 @@
 /// locators. Called inside the extraction sandbox (`sottod extract`) and by the extractor tests.
 public enum Extraction {
     /// Reads `bytes` as `format`. `fileName` is the document's own name (for messages and error text);
-    /// `limits` bound what hostile input can make the extractor do.
+    /// `limits` bound what hostile input can make the extractor do. With `ocr`, images and PDF pages
+    /// without a text layer are recognised; without it, images fail and such pages are problems.
     public static func extract(
-        _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits = ExtractionLimits()
+        _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits = ExtractionLimits(),
+        ocr: OCREngine? = nil
     ) throws(ExtractionFailure) -> ExtractedDocument {
-        try extract(bytes, format: format, fileName: fileName, limits: limits, depth: 0)
+        try extract(bytes, format: format, fileName: fileName, limits: limits, depth: 0, ocr: ocr)
     }
 
     /// Loads what the extractors would otherwise load from files on first use (iconv's charset
@@ -20,11 +22,14 @@ public enum Extraction {
     /// `depth` counts containers around this document (a PDF attached to a message in an mbox is at
     /// depth 2), bounded by `maxNestingDepth` like any other nesting.
     static func extract(
-        _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits, depth: Int
+        _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits, depth: Int,
+        ocr: OCREngine? = nil
     ) throws(ExtractionFailure) -> ExtractedDocument {
         switch format {
         case .pdf:
-            return try PDFExtractor.extract(bytes, fileName: fileName, limits: limits)
+            return try PDFExtractor.extract(bytes, fileName: fileName, limits: limits, ocr: ocr)
+        case .png, .jpeg, .tiff, .webp:
+            return try ImageExtractor.extract(bytes, format: format, fileName: fileName, limits: limits, ocr: ocr)
         case .html:
             return try HTMLExtractor.extract(bytes, limits: limits)
         case .csv, .tsv:

@@ -16,18 +16,40 @@ import CPoppler
 enum PDFExtractor {
     static var version: String { String(cString: poppler_get_version()) }
 
-    static func extract(_ bytes: [UInt8], fileName: String, limits: ExtractionLimits) throws(ExtractionFailure) -> ExtractedDocument {
+    static func extract(
+        _ bytes: [UInt8], fileName: String, limits: ExtractionLimits, ocr: OCREngine? = nil
+    ) throws(ExtractionFailure) -> ExtractedDocument {
         guard bytes.count > 4, bytes.prefix(1024).firstRange(of: Array("%PDF-".utf8)) != nil else {
             throw ExtractionFailure(.corrupt, "\(fileName) does not start like a PDF (no %PDF- header)")
         }
         let pages = try pageTexts(bytes, fileName: fileName, limits: limits)
         var problems: [String] = []
+        var scanned: [Int: ScannedPage] = [:]
+        if let ocr {
+            let sparse = pages.indices.filter { needsOCR(pages[$0], minimum: ocr.settings.minTextCharacters) }
+            let recognized = try recognizePages(bytes, indices: sparse, fileName: fileName, engine: ocr)
+            scanned = recognized.pages
+            if let omitted = recognized.omitted { problems.append(omitted) }
+        }
         let lines = pages.map { page in page.split(separator: "\n", omittingEmptySubsequences: false).map { DocumentBuilder.oneLine($0) } }
         let repeated = repeatedFurniture(lines)
         var seen: Set<String> = []
         var builder = DocumentBuilder(limits: limits)
         for (index, pageLines) in lines.enumerated() {
             let nonEmpty = pageLines.filter { !$0.isEmpty }
+            switch scanned[index] {
+            case .recognized(let page)?:
+                builder.beginPart(page: index + 1, isOCR: true)
+                for paragraph in page.paragraphs { try builder.paragraph(paragraph) }
+                continue
+            case .failed(let problem)? where nonEmpty.isEmpty:
+                problems.append(problem)
+                continue
+            case .notAttempted? where nonEmpty.isEmpty:
+                continue
+            default:
+                break  // no OCR, or the few characters of the text layer are better than nothing
+            }
             if nonEmpty.isEmpty {
                 problems.append("page \(index + 1) has no text layer (a scanned image?)")
                 continue
@@ -47,10 +69,18 @@ enum PDFExtractor {
         }
         builder.endPart()
         if builder.isEmpty {
+            guard ocr != nil else {
+                throw ExtractionFailure(
+                    .noText, "\(fileName) has no text layer on any of its \(pages.count) pages (a scan?); OCR is off, so nothing could be read")
+            }
             throw ExtractionFailure(
-                .noText, "\(fileName) has no text layer on any of its \(pages.count) pages (a scan?); OCR is not available, so nothing could be read")
+                .noText, "\(fileName) has no text layer and OCR found no usable text (\(problems.prefix(3).joined(separator: "; ")))")
         }
-        return builder.build(format: .pdf, extractor: "pdf (poppler \(version))", pageCount: pages.count, problems: problems)
+        var extractor = "pdf (poppler \(version))"
+        if let ocr, scanned.values.contains(where: { if case .recognized = $0 { true } else { false } }) {
+            extractor += " + ocr (\(ocr.name))"
+        }
+        return builder.build(format: .pdf, extractor: extractor, pageCount: pages.count, problems: problems)
     }
 
     /// The text of each page, in poppler's reading order.

@@ -74,6 +74,10 @@ extension FileKind {
         case .eml: return "e-mail"
         case .mbox: return "mbox"
         case .ipynb: return "Jupyter notebook"
+        case .png: return "PNG image"
+        case .jpeg: return "JPEG image"
+        case .tiff: return "TIFF image"
+        case .webp: return "WebP image"
         }
     }
 
@@ -81,6 +85,8 @@ extension FileKind {
         "pdf": .pdf, "docx": .docx, "odt": .odt, "rtf": .rtf, "pptx": .pptx, "odp": .odp, "xlsx": .xlsx,
         "ods": .ods, "csv": .csv, "tsv": .tsv, "html": .html, "htm": .html, "xhtml": .html, "epub": .epub,
         "eml": .eml, "mbox": .mbox, "ipynb": .ipynb,
+        // Read by OCR when it is on; the daemon skips them without starting a child when it is off.
+        "png": .png, "jpg": .jpeg, "jpeg": .jpeg, "tif": .tiff, "tiff": .tiff, "webp": .webp,
     ]
 
     private static let wellKnownNames: [String: FileKind] = [

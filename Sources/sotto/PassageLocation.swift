@@ -13,20 +13,25 @@ struct PassageLocation {
     var page: Int?
     var pageEnd: Int?
     var part: String?
+    /// The text was recognised from an image and may hold recognition errors.
+    var isOCR = false
 
     init(_ hit: SearchHit) {
         self.init(
             path: hit.path, lineStart: hit.lineStart, lineEnd: hit.lineEnd, locator: hit.locator, page: hit.page,
-            pageEnd: hit.pageEnd, part: hit.part)
+            pageEnd: hit.pageEnd, part: hit.part, isOCR: hit.ocr == true)
     }
 
     init(_ source: AskSource) {
         self.init(
             path: source.path, lineStart: source.lineStart, lineEnd: source.lineEnd, locator: source.locator,
-            page: source.page, pageEnd: source.pageEnd, part: source.part)
+            page: source.page, pageEnd: source.pageEnd, part: source.part, isOCR: source.ocr == true)
     }
 
-    init(path: String, lineStart: Int, lineEnd: Int, locator: TextLocator?, page: Int?, pageEnd: Int?, part: String?) {
+    init(
+        path: String, lineStart: Int, lineEnd: Int, locator: TextLocator?, page: Int?, pageEnd: Int?, part: String?,
+        isOCR: Bool = false
+    ) {
         self.path = path
         self.lineStart = lineStart
         self.lineEnd = lineEnd
@@ -34,6 +39,7 @@ struct PassageLocation {
         self.page = page
         self.pageEnd = pageEnd
         self.part = part
+        self.isOCR = isOCR
     }
 
     /// The location with `path` shown as given (the caller shortens it).
@@ -45,6 +51,8 @@ struct PassageLocation {
         var text = displayPath
         if let part, !part.isEmpty { text += " › " + part }
         if let page { text += " " + pages(page) }
+        // Said where the passage is cited: its words may hold recognition errors.
+        if isOCR { text += " (OCR)" }
         return text
     }
 

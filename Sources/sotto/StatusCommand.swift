@@ -60,6 +60,16 @@ struct StatusCommand: ParsableCommand {
                 print("answers    no decoder installed (Scripts/fetch-models decoders); search still works")
             }
         }
+        if let ocr = status.ocr {
+            if ocr.enabled {
+                var line = "ocr        on (\(ocr.languages.joined(separator: "+")), \(ocr.engine ?? "tesseract")): \(ocr.pages) pages recognised"
+                if ocr.pages > 0 { line += ", \(String(format: "%.1f", ocr.pagesPerMinute)) pages/min" }
+                print(line)
+                if let current = ocr.currentDocument { print("           reading \(Terminal.dim(current))") }
+            } else {
+                print("ocr        off: \(ocr.reason ?? "not configured"); scans and images are not read")
+            }
+        }
         if let error = status.lastError {
             let when = ISO8601DateFormatter().string(from: error.at)
             let place = error.path.map { " \(Terminal.displayPath($0)):" } ?? ""

@@ -36,6 +36,9 @@ struct ExtractCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The extractors' limits as JSON (ExtractionLimits).", valueName: "json"))
     var limits: String?
 
+    @Option(name: .long, help: ArgumentHelp("OCR settings as JSON (OCRSettings); without them, no OCR.", valueName: "json"))
+    var ocr: String?
+
     func validate() throws {
         guard DocumentFormat(rawValue: format) != nil else {
             throw ValidationError("unknown format \(format); one of \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -53,6 +56,13 @@ struct ExtractCommand: ParsableCommand {
             }
             extractionLimits = decoded
         }
+        var ocrSettings: OCRSettings?
+        if let ocr {
+            guard let decoded = try? JSONDecoder().decode(OCRSettings.self, from: Data(ocr.utf8)) else {
+                throw ValidationError("--ocr is not an OCRSettings JSON object")
+            }
+            ocrSettings = decoded
+        }
         let memoryBytes = memoryLimitMb << 20
 
         // Everything that may open a file or map a library happens before the filter: the input is
@@ -68,6 +78,17 @@ struct ExtractCommand: ParsableCommand {
         _ = try? encoder.encode(ExtractorReply.failure(ExtractionFailure(.corrupt, "warm-up")))
         Extraction.preload()
         _ = try? Extraction.extract([], format: format, fileName: name, limits: extractionLimits)
+        // Tesseract reads its language data from files, so it is loaded (and run once) here.
+        var engine: OCREngine?
+        var engineFailure: ExtractionFailure?
+        if let ocrSettings, format.mayNeedOCR {
+            do {
+                engine = try OCREngine(settings: ocrSettings)
+                engine?.warmUp()
+            } catch {
+                engineFailure = error
+            }
+        }
         do {
             let filter = try SyscallFilter()
             try ExtractorLockdown.apply(
@@ -77,10 +98,14 @@ struct ExtractCommand: ParsableCommand {
         }
 
         let reply: ExtractorReply
-        do {
-            reply = .document(try Extraction.extract(input, format: format, fileName: name, limits: extractionLimits))
-        } catch {
-            reply = .failure(error)
+        if format.isImage, engine == nil, let engineFailure {
+            reply = .failure(engineFailure)
+        } else {
+            do {
+                reply = .document(try Extraction.extract(input, format: format, fileName: name, limits: extractionLimits, ocr: engine))
+            } catch {
+                reply = .failure(error)
+            }
         }
         guard let data = try? encoder.encode(reply) else { Self.fail("cannot encode the result") }
         guard Self.writeStandardOutput(data) else { Self.fail("cannot write the result: \(String(cString: strerror(errno)))") }
