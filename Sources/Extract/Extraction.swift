@@ -47,7 +47,7 @@ public enum Extraction {
         case .epub:
             return try EPUBExtractor.extract(bytes, fileName: fileName, limits: limits)
         case .eml, .mbox:
-            return try MailExtractor.extract(bytes, format: format, fileName: fileName, limits: limits, depth: depth)
+            return try MailExtractor.extract(bytes, format: format, fileName: fileName, limits: limits, depth: depth, ocr: ocr)
         case .ipynb:
             return try NotebookExtractor.extract(bytes, fileName: fileName, limits: limits)
         }

@@ -11,12 +11,14 @@ import Foundation
 struct MailExtractor {
     private let limits: ExtractionLimits
     private let depth: Int
+    /// Recognises attached scans and images, as for files.
+    private let ocr: OCREngine?
     private var problems: [String] = []
 
     static func extract(
-        _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits, depth: Int
+        _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits, depth: Int, ocr: OCREngine? = nil
     ) throws(ExtractionFailure) -> ExtractedDocument {
-        var extractor = MailExtractor(limits: limits, depth: depth)
+        var extractor = MailExtractor(limits: limits, depth: depth, ocr: ocr)
         var builder = DocumentBuilder(limits: limits)
         let messages = format == .mbox ? Self.mboxMessages(bytes) : [bytes[...]]
         if format == .mbox, messages.isEmpty {
@@ -33,9 +35,10 @@ struct MailExtractor {
             problems: extractor.problems)
     }
 
-    private init(limits: ExtractionLimits, depth: Int) {
+    private init(limits: ExtractionLimits, depth: Int, ocr: OCREngine?) {
         self.limits = limits
         self.depth = depth
+        self.ocr = ocr
     }
 
     /// The messages of an mbox: split at "From " lines at the start or after an empty line;
@@ -170,7 +173,7 @@ struct MailExtractor {
             return
         }
         do {
-            let document = try Extraction.extract(bytes, format: format, fileName: name, limits: limits, depth: depth + 1)
+            let document = try Extraction.extract(bytes, format: format, fileName: name, limits: limits, depth: depth + 1, ocr: ocr)
             try builder.append(document, label: nil, labelPrefix: messageLabel + " › " + name)
             problems += document.problems.map { "attachment \(name): \($0)" }
         } catch {

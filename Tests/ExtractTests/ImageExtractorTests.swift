@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Extract
 
@@ -61,6 +62,34 @@ import Testing
         }
         #expect(failure?.code == .noText)
         #expect(failure?.message.contains("is below 100 ([ocr] min_confidence)") == true)
+    }
+
+    @Test(.enabled(if: OCRTesting.isAvailable, OCRTesting.skipReason))
+    func anAttachedScanIsRecognisedToo() throws {
+        let scan = Data(try Fixtures.bytes("lease-scan.png")).base64EncodedString(options: .lineLength76Characters)
+        let message = """
+            From: Anna <anna@example.com>\r
+            To: Ben <ben@example.com>\r
+            Subject: Signed page\r
+            Date: Mon, 3 Nov 2025 09:00:00 +0100\r
+            MIME-Version: 1.0\r
+            Content-Type: multipart/mixed; boundary="b1"\r
+            \r
+            --b1\r
+            Content-Type: text/plain; charset=utf-8\r
+            \r
+            The signed page is attached.\r
+            --b1\r
+            Content-Type: image/png; name="signed.png"\r
+            Content-Transfer-Encoding: base64\r
+            \r
+            \(scan.replacingOccurrences(of: "\n", with: "\r\n"))\r
+            --b1--\r
+            """
+        let document = try Extraction.extract(Array(message.utf8), format: .eml, fileName: "m.eml", ocr: OCRTesting.engine())
+        let part = try #require(document.part(containing: "ends on 31 March 2027"))
+        #expect(part.isOCR && part.label == "\"Signed page\" › signed.png")
+        #expect(document.problems.isEmpty)
     }
 
     @Test func withoutOCRAnImageIsNotRead() throws {
