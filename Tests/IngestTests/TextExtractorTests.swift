@@ -58,8 +58,9 @@ struct TextExtractorTests {
         let tree = try TemporaryTree()
         let nul = try tree.write("data.txt", bytes: [0x61, 0x00, 0x62])
         #expect(throws: ExtractionError.binary(reason: "contains NUL bytes")) { try extractor.extract(path: nul) }
-        let image = try tree.write("photo.PNG", "not really a png")
-        #expect(throws: ExtractionError.binary(reason: ".png files are binary")) { try extractor.extract(path: image) }
+        // (Images are documents now, read by OCR in the sandbox; a video is still binary.)
+        let video = try tree.write("clip.MP4", "not really a video")
+        #expect(throws: ExtractionError.binary(reason: ".mp4 files are binary")) { try extractor.extract(path: video) }
         let controls = try tree.write("blob", bytes: [UInt8](repeating: 0x01, count: 100) + Array("text".utf8))
         #expect(throws: ExtractionError.binary(reason: "contains control characters")) { try extractor.extract(path: controls) }
     }
