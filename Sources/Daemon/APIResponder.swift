@@ -240,20 +240,20 @@ public struct APIResponder: HTTPResponder {
                 available: dense != nil, vectors: min(dense?.index.count ?? 0, visibility.isRestricted ? counts.chunks : .max),
                 reason: searcher.denseUnavailableReason),
             lastError: progress.lastError.map { .init(at: $0.at, path: $0.path, message: $0.message) },
-            decoder: decoders.status, ocr: ocrStatus(hidingDocument: visibility.isRestricted))
+            decoder: decoders.status, ocr: ocrStatus(restricted: visibility.isRestricted))
     }
 
-    /// OCR as the daemon decided it at start, with the pages recognised since. The document in OCR
-    /// is named only to callers who may see every document.
-    private func ocrStatus(hidingDocument: Bool) -> StatusResponse.OCRStatus {
+    /// OCR as the daemon decided it at start, with the pages recognised since. The pages of the whole
+    /// index and the document in OCR are told only to callers who may see every document.
+    private func ocrStatus(restricted: Bool) -> StatusResponse.OCRStatus {
         let setting = configuration.ocr
-        let reading = ocrMeter?.reading ?? OCRMeter.Reading()
+        let reading = restricted ? OCRMeter.Reading() : ocrMeter?.reading ?? OCRMeter.Reading()
         switch setting.resolution ?? setting.resolve(environment: ProcessInfo.processInfo.environment) {
         case .on(let settings):
             return StatusResponse.OCRStatus(
                 enabled: true, languages: settings.languages, engine: "tesseract \(OCREngine.version)", reason: nil,
                 pages: reading.pages, pagesPerMinute: reading.pagesPerMinute,
-                currentDocument: hidingDocument ? nil : reading.currentDocument)
+                currentDocument: reading.currentDocument)
         case .off(let reason):
             return StatusResponse.OCRStatus(enabled: false, languages: setting.languages, engine: nil, reason: reason)
         }
