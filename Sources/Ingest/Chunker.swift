@@ -1,4 +1,5 @@
 import Extract
+public import Storage
 
 /// Cuts a document into chunks for embedding and search.
 ///

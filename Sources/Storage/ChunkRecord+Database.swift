@@ -6,31 +6,17 @@ extension ChunkRecord {
         self.init(
             id: try row.decode(forColumn: "id"),
             documentId: try row.decode(forColumn: "documentId"),
-            ordinal: try row.decode(forColumn: "ordinal"),
-            text: try row.decode(forColumn: "text"),
-            section: try row.decode(forColumn: "section"),
-            byteStart: try row.decode(forColumn: "byteStart"),
-            byteEnd: try row.decode(forColumn: "byteEnd"),
-            lineStart: try row.decode(forColumn: "lineStart"),
-            lineEnd: try row.decode(forColumn: "lineEnd"),
-            page: try row.decode(forColumn: "page"),
-            pageEnd: try row.decode(forColumn: "pageEnd"),
-            part: try row.decode(forColumn: "part"),
-            isOCR: try row.decode(forColumn: "ocr"))
-    }
-}
-
-extension NewChunk {
-    /// Inserts the chunk under `documentId`; the FTS triggers index it in the same statement.
-    func insert(_ db: Database, documentId: Int64) throws {
-        // Cached: a document may bring thousands of chunks.
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO chunk (documentId, ordinal, text, section, byteStart, byteEnd, lineStart, lineEnd, page,
-                               pageEnd, part, ocr)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [
-            documentId, ordinal, text, section, byteStart, byteEnd, lineStart, lineEnd, page, pageEnd, part, isOCR,
-        ])
+            chunk: Chunk(
+                ordinal: try row.decode(forColumn: "ordinal"),
+                text: try row.decode(forColumn: "text"),
+                section: try row.decode(forColumn: "section"),
+                byteStart: try row.decode(forColumn: "byteStart"),
+                byteEnd: try row.decode(forColumn: "byteEnd"),
+                lineStart: try row.decode(forColumn: "lineStart"),
+                lineEnd: try row.decode(forColumn: "lineEnd"),
+                page: try row.decode(forColumn: "page"),
+                pageEnd: try row.decode(forColumn: "pageEnd"),
+                part: try row.decode(forColumn: "part"),
+                isOCR: try row.decode(forColumn: "ocr")))
     }
 }

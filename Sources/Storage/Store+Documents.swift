@@ -22,7 +22,7 @@ extension Store {
     /// ignored: an existing row keeps its id, a new one gets a fresh id. Returns the document id.
     /// If anything fails (e.g. two chunks share an ordinal) the previous document stays as it was.
     @discardableResult
-    public func saveIndexed(_ document: DocumentRecord, chunks: [NewChunk]) async throws -> Int64 {
+    public func saveIndexed(_ document: DocumentRecord, chunks: [Chunk]) async throws -> Int64 {
         let (id, replaced) = try await write { db in
             var record = document
             record.chunkCount = chunks.count

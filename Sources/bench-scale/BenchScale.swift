@@ -95,12 +95,12 @@ struct BenchScale {
         var documentIndex = 0
         while made < count {
             let chunksHere = min(perDocument, count - made)
-            var chunks: [NewChunk] = []
+            var chunks: [Chunk] = []
             var offset = 0
             for ordinal in 0..<chunksHere {
                 let text = (0..<(60 + Int(rng.next() % 90))).map { _ in word() }.joined(separator: " ")
                 let length = text.utf8.count
-                chunks.append(NewChunk(ordinal: ordinal, text: text, byteStart: offset, byteEnd: offset + length, lineStart: ordinal * 2 + 1, lineEnd: ordinal * 2 + 1))
+                chunks.append(Chunk(ordinal: ordinal, text: text, byteStart: offset, byteEnd: offset + length, lineStart: ordinal * 2 + 1, lineEnd: ordinal * 2 + 1))
                 offset += length + 2
             }
             let path = "\(rootPath)/d\(documentIndex / 1000)/doc-\(documentIndex).md"
@@ -139,7 +139,7 @@ struct BenchScale {
             let old = try await store.chunks(documentId: document.id ?? 0)
             let chunks = old.map { chunk in
                 let text = chunk.text.split(separator: " ").shuffled(using: &rng).joined(separator: " ")
-                return NewChunk(ordinal: chunk.ordinal, text: text, byteStart: chunk.byteStart, byteEnd: chunk.byteEnd,
+                return Chunk(ordinal: chunk.ordinal, text: text, byteStart: chunk.byteStart, byteEnd: chunk.byteEnd,
                                 lineStart: chunk.lineStart, lineEnd: chunk.lineEnd)
             }
             try await store.saveIndexed(document, chunks: chunks)
@@ -159,7 +159,7 @@ struct BenchScale {
 
     /// Writes the document's chunks to `path` as the indexer would have read them (each chunk's bytes
     /// at its offsets, a blank line between), and returns the file's identity as the indexer records it.
-    static func write(_ chunks: [NewChunk], to path: String) throws -> (device: Int64, inode: Int64, size: Int64, mtime: Int64) {
+    static func write(_ chunks: [Chunk], to path: String) throws -> (device: Int64, inode: Int64, size: Int64, mtime: Int64) {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(chunks.map(\.text).joined(separator: "\n\n").utf8).write(to: url)

@@ -30,10 +30,10 @@ struct TestCorpus {
         let rootId = try #require(root.id)
         for (index, document) in documents.enumerated() {
             var offset = 0
-            var chunks: [NewChunk] = []
+            var chunks: [Chunk] = []
             for (ordinal, text) in document.chunks.enumerated() {
                 let line = ordinal * 2 + 1
-                chunks.append(NewChunk(
+                chunks.append(Chunk(
                     ordinal: ordinal, text: text, section: nil, byteStart: offset, byteEnd: offset + text.utf8.count,
                     lineStart: line, lineEnd: line))
                 offset += text.utf8.count + 2

@@ -1,5 +1,6 @@
 import Extract
 import Foundation
+import Storage
 import Testing
 @testable import Ingest
 

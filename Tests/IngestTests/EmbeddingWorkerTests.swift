@@ -52,7 +52,7 @@ final class FakeEncoder: PassageEmbedding, Sendable {
                 rootId: root.id ?? 0, path: "/r/\(d).md", device: 1, inode: Int64(d), size: 1, mtimeNanoseconds: 0, contentHash: nil,
                 status: .indexed, reason: nil, encoding: "utf-8", kind: "markdown", chunkCount: 5, indexedAt: Date())
             try await store.saveIndexed(
-                document, chunks: texts.enumerated().map { NewChunk(ordinal: $0.offset, text: $0.element, byteStart: 0, byteEnd: 1, lineStart: 1, lineEnd: 1) })
+                document, chunks: texts.enumerated().map { Chunk(ordinal: $0.offset, text: $0.element, byteStart: 0, byteEnd: 1, lineStart: 1, lineEnd: 1) })
         }
         return store
     }

@@ -157,4 +157,65 @@ import Testing
         #expect(extractor.count("bomb.pdf") == 3)
         try? FileManager.default.removeItem(at: directory)
     }
+
+    /// A moved PDF keeps its document, chunks and vectors: found by a rescan (the daemon was down
+    /// or not watching), it is not sent to the extractor again.
+    @Test func aMovedExtractedDocumentKeepsItsChunksWithoutBeingExtractedAgain() async throws {
+        let root = try write("The tenant pays the rent monthly.|The lease ends on 31 March 2027.", to: "lease.pdf")
+        let extractor = FakeExtractor()
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            let before = try #require(try await store.document(path: root + "/lease.pdf"))
+            let chunksBefore = try await store.chunks(documentId: try #require(before.id))
+            try FileManager.default.createDirectory(atPath: root + "/archive", withIntermediateDirectories: true)
+            try FileManager.default.moveItem(atPath: root + "/lease.pdf", toPath: root + "/archive/lease.pdf")
+            let target = await indexer.requestScan(root: nil)
+            #expect(try await passes(indexer, atLeast: target))
+            #expect(try await store.document(path: root + "/lease.pdf") == nil)
+            let after = try #require(try await store.document(path: root + "/archive/lease.pdf"))
+            #expect(after.id == before.id)
+            #expect(after.status == .indexed && after.format == "pdf" && after.pageCount == 2)
+            #expect(try await store.chunks(documentId: try #require(after.id)) == chunksBefore)
+        }
+        #expect(extractor.count("lease.pdf") == 1)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The same move seen by the watcher (a removal, then a new name with the same inode).
+    @Test func aMovedExtractedDocumentSeenByTheWatcherIsNotExtractedAgain() async throws {
+        let root = try write("Page one.|Page two about the boiler.", to: "manual.pdf")
+        let extractor = FakeExtractor()
+        let settings = IndexerSettings(watch: true, debounce: .milliseconds(50), rescanInterval: .zero)
+        try await run(extractor, settings: settings) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            let before = try #require(try await store.document(path: root + "/manual.pdf"))
+            try FileManager.default.moveItem(atPath: root + "/manual.pdf", toPath: root + "/boiler manual.pdf")
+            #expect(try await IndexerTests.eventually {
+                let arrived = try await store.document(path: root + "/boiler manual.pdf") != nil
+                let left = try await store.document(path: root + "/manual.pdf") == nil
+                return arrived && left
+            })
+            #expect(try await store.document(path: root + "/boiler manual.pdf")?.id == before.id)
+        }
+        #expect(extractor.count("manual.pdf") == 1)
+        #expect(extractor.count("boiler manual.pdf") == 0)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A PDF renamed to a name no extractor reads is not kept as a PDF under that name.
+    @Test func aDocumentRenamedOutOfItsFormatIsNotKeptAsAMove() async throws {
+        let root = try write("Some page.", to: "plan.pdf")
+        let extractor = FakeExtractor()
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            try FileManager.default.moveItem(atPath: root + "/plan.pdf", toPath: root + "/plan.pdf.txt")
+            let target = await indexer.requestScan(root: nil)
+            #expect(try await passes(indexer, atLeast: target))
+            #expect(try await store.document(path: root + "/plan.pdf") == nil)
+            let renamed = try #require(try await store.document(path: root + "/plan.pdf.txt"))
+            // Read as what the new name is (here plain text), not kept as the PDF it was.
+            #expect(renamed.format == nil && renamed.extractor == nil && renamed.pageCount == nil)
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
 }

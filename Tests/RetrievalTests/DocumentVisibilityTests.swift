@@ -29,7 +29,7 @@ import Testing
                 rootId: root.id!, path: path, device: 1, inode: Int64(path.hashValue & 0xFFFF), size: Int64(text.utf8.count),
                 mtimeNanoseconds: 0, contentHash: nil, status: .indexed, reason: nil, encoding: "utf-8", kind: "markdown",
                 chunkCount: 1, indexedAt: Date())
-            try await store.saveIndexed(document, chunks: [NewChunk(ordinal: 0, text: text, byteStart: 0, byteEnd: text.utf8.count, lineStart: 1, lineEnd: 1)])
+            try await store.saveIndexed(document, chunks: [Chunk(ordinal: 0, text: text, byteStart: 0, byteEnd: text.utf8.count, lineStart: 1, lineEnd: 1)])
         }
         try await store.registerEmbeddingModel(fingerprint: "topics-v1", name: "topics", dimension: 3)
         let pending = try await store.chunksNeedingEmbedding(fingerprint: "topics-v1", afterId: 0, limit: 1000)

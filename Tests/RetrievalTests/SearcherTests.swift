@@ -31,7 +31,7 @@ struct TopicEncoder: QueryEmbedding {
                 rootId: root.id!, path: path, device: 1, inode: Int64(path.count), size: Int64(text.utf8.count),
                 mtimeNanoseconds: 0, contentHash: nil, status: .indexed, reason: nil, encoding: "utf-8", kind: "markdown",
                 chunkCount: 1, indexedAt: Date())
-            try await store.saveIndexed(document, chunks: [NewChunk(ordinal: 0, text: text, byteStart: 0, byteEnd: text.utf8.count, lineStart: 1, lineEnd: 1)])
+            try await store.saveIndexed(document, chunks: [Chunk(ordinal: 0, text: text, byteStart: 0, byteEnd: text.utf8.count, lineStart: 1, lineEnd: 1)])
         }
         try await store.registerEmbeddingModel(fingerprint: "topics-v1", name: "topics", dimension: 3)
         var textOfChunk: [Int64: String] = [:]

@@ -143,7 +143,7 @@ import Testing
             let before = try await store.chunks(documentId: id)
 
             // Two chunks share ordinal 0: the unique index rejects the second, mid-transaction.
-            let duplicate = NewChunk(ordinal: 0, text: "cormorant", byteStart: 0, byteEnd: 9, lineStart: 1, lineEnd: 1)
+            let duplicate = Chunk(ordinal: 0, text: "cormorant", byteStart: 0, byteEnd: 9, lineStart: 1, lineEnd: 1)
             await #expect(throws: StoreError.self) {
                 try await store.saveIndexed(
                     makeDocument(rootId: rootId, path: "/r/a.txt", contentHash: "v2"),
@@ -160,11 +160,11 @@ import Testing
     }
 
     @Test(arguments: [
-        NewChunk(ordinal: -1, text: "x", byteStart: 0, byteEnd: 1, lineStart: 1, lineEnd: 1),
-        NewChunk(ordinal: 0, text: "x", byteStart: 5, byteEnd: 1, lineStart: 1, lineEnd: 1),
-        NewChunk(ordinal: 0, text: "x", byteStart: 0, byteEnd: 1, lineStart: 3, lineEnd: 2),
+        Chunk(ordinal: -1, text: "x", byteStart: 0, byteEnd: 1, lineStart: 1, lineEnd: 1),
+        Chunk(ordinal: 0, text: "x", byteStart: 5, byteEnd: 1, lineStart: 1, lineEnd: 1),
+        Chunk(ordinal: 0, text: "x", byteStart: 0, byteEnd: 1, lineStart: 3, lineEnd: 2),
     ])
-    func invalidChunksAreRejected(chunk: NewChunk) async throws {
+    func invalidChunksAreRejected(chunk: Chunk) async throws {
         try await withTemporaryStore { store in
             let rootId = try await addRoot(store)
             await #expect(throws: StoreError.self) {

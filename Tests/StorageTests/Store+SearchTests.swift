@@ -21,7 +21,7 @@ import Testing
     @Test func hitsCarryTheirChunk() async throws {
         try await withTemporaryStore { store in
             let rootId = try await addRoot(store)
-            let chunk = NewChunk(
+            let chunk = Chunk(
                 ordinal: 3, text: "an estuary at dusk", section: "Coast", byteStart: 40, byteEnd: 58,
                 lineStart: 4, lineEnd: 6, page: 2)
             let id = try await store.saveIndexed(makeDocument(rootId: rootId, path: "/r/a.pdf"), chunks: [chunk])

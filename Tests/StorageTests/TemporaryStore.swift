@@ -36,9 +36,9 @@ func makeDocument(
 }
 
 /// Chunks with ordinals 0, 1, … and made-up but valid ranges.
-func makeChunks(_ texts: [String], section: String? = nil) -> [NewChunk] {
+func makeChunks(_ texts: [String], section: String? = nil) -> [Chunk] {
     texts.enumerated().map { index, text in
-        NewChunk(
+        Chunk(
             ordinal: index, text: text, section: section, byteStart: index * 1000,
             byteEnd: index * 1000 + text.utf8.count, lineStart: index * 10 + 1, lineEnd: index * 10 + 5)
     }
