@@ -7,16 +7,48 @@ import ServiceLifecycle
 import Storage
 
 /// Keeps dense search in step: loads the active model's vectors into memory, runs the embedding
-/// worker, and follows it when a new model's set becomes complete.
+/// worker, and follows it when a new model's set becomes complete. It owns the worker and what the
+/// worker's news does to search: new vectors and deletions reach the in-memory matrix, and a
+/// completed model becomes the one search uses.
 struct EmbeddingService: Service {
     let store: Store
     let host: EncoderHost
+    /// Gives every chunk a vector; the API and the eraser ask it to drop deleted vectors at once.
     let worker: EmbeddingWorker
+    /// This model's vectors, in memory.
     let index: VectorIndex
     let searcher: Searcher
-    let modelsDirectory: String
     let configuration: DaemonConfiguration
     let logger: Logger
+
+    /// Dense search is off until `run()` has loaded the stored vectors.
+    init(store: Store, host: EncoderHost, searcher: Searcher, configuration: DaemonConfiguration, logger: Logger) {
+        searcher.disableDense(reason: "the stored vectors of \(host.modelName) are being loaded; try again in a moment")
+        let index = VectorIndex(
+            dimension: host.dimension, threads: configuration.encoder.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        worker = EmbeddingWorker(
+            store: store, encoder: PassageEncoder(host: host), batchSize: host.batchSize, logger: logger,
+            onVectors: { rows in index.upsert(rows.map { (id: $0.chunkId, vector: $0.vector) }) },
+            onDeleted: { ids in
+                index.remove(ids)
+                // While a new encoder fills in, search (and status) use the previous model's matrix.
+                if let serving = searcher.denseState?.index, serving !== index { serving.remove(ids) }
+            },
+            onActivated: {
+                await Self.activated(store: store, host: host, index: index, searcher: searcher, logger: logger)
+            })
+        self.store = store
+        self.host = host
+        self.index = index
+        self.searcher = searcher
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The worker looks for new chunks whenever the indexer stores, moves or removes documents.
+    func follow(_ indexer: Indexer) async {
+        await indexer.observeChanges { [worker] in worker.wake() }
+    }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -39,7 +71,7 @@ struct EmbeddingService: Service {
                 searcher.enableDense(.init(encoder: QueryEncoder(host: host), index: index))
                 return
             }
-            let previousDirectory = URL(fileURLWithPath: modelsDirectory).appendingPathComponent(active.name)
+            let previousDirectory = URL(fileURLWithPath: configuration.modelsDirectory).appendingPathComponent(active.name)
             if let previous = try? EncoderHost(
                 directory: previousDirectory, threads: configuration.encoder.threads,
                 prefixes: EmbeddingPrefixes(query: configuration.encoder.queryPrefix, passage: configuration.encoder.passagePrefix),
@@ -60,7 +92,7 @@ struct EmbeddingService: Service {
     }
 
     /// The worker finished this model's set and made it active: search switches to it.
-    static func activated(store: Store, host: EncoderHost, index: VectorIndex, searcher: Searcher, logger: Logger) async {
+    private static func activated(store: Store, host: EncoderHost, index: VectorIndex, searcher: Searcher, logger: Logger) async {
         do {
             try await loadMatrix(store: store, into: index, fingerprint: host.fingerprint, dimension: host.dimension, logger: logger)
             searcher.enableDense(.init(encoder: QueryEncoder(host: host), index: index))

@@ -76,32 +76,17 @@ public struct SottoDaemon: Sendable {
         case .convex(let alpha): searcher = Searcher(store: store, fusion: .convex(alpha: alpha))
         case .reciprocalRank(let k): searcher = Searcher(store: store, fusion: .reciprocalRank(k: k))
         }
-        var embeddingServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        var worker: EmbeddingWorker?
+        var embedding: EmbeddingService?
         if let host {
-            searcher.disableDense(reason: "the stored vectors of \(host.modelName) are being loaded; try again in a moment")
-            let index = VectorIndex(dimension: host.dimension, threads: configuration.encoder.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-            let logger = self.logger
-            let embeddingWorker = EmbeddingWorker(
-                store: store, encoder: PassageEncoder(host: host), batchSize: host.batchSize, logger: logger,
-                onVectors: { rows in index.upsert(rows.map { (id: $0.chunkId, vector: $0.vector) }) },
-                onDeleted: { ids in
-                    index.remove(ids)
-                    // While a new encoder fills in, search (and status) use the previous model's matrix.
-                    if let serving = searcher.denseState?.index, serving !== index { serving.remove(ids) }
-                },
-                onActivated: {
-                    await EmbeddingService.activated(store: store, host: host, index: index, searcher: searcher, logger: logger)
-                })
-            await indexer.observeChanges { embeddingWorker.wake() }
-            worker = embeddingWorker
-            embeddingServices.append(.init(service: EmbeddingService(
-                store: store, host: host, worker: embeddingWorker, index: index, searcher: searcher,
-                modelsDirectory: configuration.modelsDirectory, configuration: configuration, logger: logger)))
+            let service = EmbeddingService(store: store, host: host, searcher: searcher, configuration: configuration, logger: logger)
+            await service.follow(indexer)
+            embedding = service
         } else {
             searcher.disableDense(reason: encoderProblem.map { "the encoder at \(configuration.encoderDirectory) cannot be used: \($0); use mode bm25" }
                 ?? encoderUnavailableReason)
         }
+        let worker = embedding?.worker
+        let embeddingServices: [ServiceGroupConfiguration.ServiceConfiguration] = embedding.map { [.init(service: $0)] } ?? []
 
         let decoders = DecoderHost(configuration: configuration, loader: decoderLoader)
         logDecoders(decoders)
