@@ -23,10 +23,14 @@ struct MountTable: Equatable {
         }
     }
 
-    /// The table of this process's mount namespace; nil when it cannot be read (no /proc).
+    /// The table of this process's mount namespace; nil when it cannot be read (no /proc). Read to
+    /// the end: `String(contentsOfFile:)` stops after one read, which a seq_file ends at a page, so
+    /// on a machine with many mounts (containers, snaps) a network mount listed later was missed.
     static func current() -> MountTable? {
-        guard let text = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return nil }
-        return MountTable(parsing: text)
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/mounts") else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.readToEnd() else { return nil }
+        return MountTable(parsing: String(decoding: data, as: UTF8.self))
     }
 
     /// The filesystem type of the longest mount point that holds `path`; the last such mount wins
