@@ -8,7 +8,10 @@ public import Storage
 /// costs under `minimumTokens`, up to `targetTokens`, never across a heading (a heading directly followed by
 /// its first subheading is the one exception: it stays with it rather than standing alone). A block
 /// over the budget is split by ``ParagraphSplitter`` with `overlapTokens` of overlap. No chunk costs
-/// more than `maxTokens − 2` by the counter: the encoder adds [CLS] and [SEP]. And none is longer than
+/// more than `maxTokens − 2` by the counter together with the heading path the encoder sees before it
+/// (``PassageContext``): the encoder adds [CLS] and [SEP], and cuts whatever is longer off the end of
+/// the passage, i.e. off its text. (A heading path that costs over half the window is the exception:
+/// its chunks keep half the window for their text, and the encoder cuts the rest.) And none is longer than
 /// `maxBytes`, whatever the counter says: a WordPiece tokenizer counts a 19 MB run without spaces as
 /// one [UNK], which would otherwise be one 19 MB chunk, stored, embedded and returned whole.
 ///
@@ -27,10 +30,18 @@ public struct Chunker: Sendable {
     /// WordPiece token averages under 5 bytes and CJK takes 3 a token).
     public let maxBytes: Int
 
-    /// Tokens a chunk may cost: the model's input length less [CLS] and [SEP].
+    /// Tokens a passage may cost: the model's input length less [CLS] and [SEP].
     private var budget: Int { max(1, maxTokens - 2) }
     private var target: Int { max(1, min(targetTokens, budget)) }
     private var overlap: Int { max(0, min(overlapTokens, target / 2)) }
+
+    /// Tokens the text of a chunk under `section` may cost: the budget less its heading path, as
+    /// the encoder will see it before the text, and never under half the budget.
+    func textBudget(section: [String]) -> Int {
+        guard let path = Chunker.headingPath(section) else { return budget }
+        let context = PassageContext.text("", section: path)
+        return max(max(1, budget / 2), budget - counter.tokenCount(context[...]))
+    }
 
     public init(
         maxTokens: Int = 256, targetTokens: Int = 200, overlapTokens: Int = 32, minimumTokens: Int = 64,
@@ -52,14 +63,19 @@ public struct Chunker: Sendable {
                 counter.tokenCount(Chunker.substring(text, start, end))
             }
             let blocks = DocumentBlocks(utf8: utf8, kind: document.kind).blocks
+            var budgets: [[String]: Int] = [:]
+            for block in blocks where budgets[block.section] == nil { budgets[block.section] = textBudget(section: block.section) }
+            let textBudgets = budgets
+            let limit = { (section: [String]) in textBudgets[section] ?? budget }
             let parts = document.parts
-            let merged = merge(blocks, utf8: utf8, count: count) { first, second in
+            let merged = merge(blocks, utf8: utf8, count: count, limit: limit) { first, second in
                 let one = Chunker.part(containing: first, in: parts), other = Chunker.part(containing: second, in: parts)
                 let pages = (one?.page, other?.page)
                 return one?.label == other?.label && (pages.0 == nil || pages.1 == nil || pages.0 == pages.1)
             }
             return merged.flatMap { range in
-                enforceBudget(utf8, start: range.start, end: range.end, count: count).map { ($0.start, $0.end, range.section) }
+                enforceBudget(utf8, start: range.start, end: range.end, limit: limit(range.section), count: count)
+                    .map { ($0.start, $0.end, range.section) }
             }
         }
         guard !ranges.isEmpty else { return [] }
@@ -87,7 +103,7 @@ public struct Chunker: Sendable {
             var chunk = Chunk(
                 ordinal: ordinal,
                 text: String(Chunker.substring(text, range.start, range.end)),
-                section: range.section.isEmpty ? nil : range.section.joined(separator: " > "),
+                section: Chunker.headingPath(range.section),
                 byteStart: fileOffsetOf[range.start] ?? range.start,
                 byteEnd: fileOffsetOf[range.end] ?? range.end,
                 lineStart: line(range.start),
@@ -96,6 +112,11 @@ public struct Chunker: Sendable {
             Chunker.locate(&chunk, start: range.start, end: range.end, in: document.parts)
             return chunk
         }
+    }
+
+    /// A chunk's `section`: its headings joined, "Lease > Term"; nil without any.
+    static func headingPath(_ section: [String]) -> String? {
+        section.isEmpty ? nil : section.joined(separator: " > ")
     }
 
     // MARK: - Locators
@@ -129,10 +150,10 @@ public struct Chunker: Sendable {
     /// byte and of the block): same label, and not two different pages.
     /// A chunk never joins two messages, two sheets or two pages, so a hit's page is the page its words
     /// are on (a title line outside every part may join its first page). A chunk spans pages only
-    /// where one block does.
+    /// where one block does. `limit` is the text budget of a section (``textBudget(section:)``).
     private func merge(
         _ blocks: [DocumentBlocks.Block], utf8: UnsafeBufferPointer<UInt8>, count: @escaping (Int, Int) -> Int,
-        samePart: (Int, Int) -> Bool
+        limit: ([String]) -> Int, samePart: (Int, Int) -> Bool
     ) -> [(start: Int, end: Int, section: [String])] {
         var result: [(start: Int, end: Int, section: [String])] = []
         var group: (start: Int, end: Int, section: [String], sectionNumber: Int, onlyHeadings: Bool)?
@@ -145,17 +166,18 @@ public struct Chunker: Sendable {
         // A paragraph too big for one chunk is cut into pieces as big as the window allows: the first
         // piece then holds what an encoder would see of the whole paragraph (measured on SQuAD, smaller
         // pieces were found less often by meaning; docs/EVALUATION.md).
-        let splitter = ParagraphSplitter(target: budget, overlap: overlap, count: count)
         for block in blocks {
+            let blockLimit = limit(block.section)
             if let current = group, joins(block, current), samePart(max(current.start, current.end - 1), block.start),
                 count(current.start, current.end) < minimumTokens,
-                count(current.start, block.end) <= target
+                count(current.start, block.end) <= min(target, blockLimit)
             {
                 group = (current.start, block.end, block.section, block.sectionNumber, current.onlyHeadings && block.isHeading)
                 continue
             }
             flush()
-            if count(block.start, block.end) > budget {
+            if count(block.start, block.end) > blockLimit {
+                let splitter = ParagraphSplitter(target: blockLimit, overlap: min(overlap, blockLimit / 2), count: count)
                 for piece in splitter.split(utf8, start: block.start, end: block.end) {
                     result.append((piece.start, piece.end, block.section))
                 }
@@ -182,14 +204,14 @@ public struct Chunker: Sendable {
 
     // MARK: - Budget
 
-    /// The guarantee, whatever the counter: a range still over the budget is halved at the whitespace
+    /// The guarantee, whatever the counter: a range still over its `limit` is halved at the whitespace
     /// nearest its middle (or at a character boundary) until every part fits.
     private func enforceBudget(
-        _ utf8: UnsafeBufferPointer<UInt8>, start: Int, end: Int, count: (Int, Int) -> Int
+        _ utf8: UnsafeBufferPointer<UInt8>, start: Int, end: Int, limit: Int, count: (Int, Int) -> Int
     ) -> [(start: Int, end: Int)] {
         guard start < end else { return [] }
         // Bytes first: a range over the byte cap is cut without being tokenized.
-        if end - start <= maxBytes, count(start, end) <= budget { return [(start, end)] }
+        if end - start <= maxBytes, count(start, end) <= limit { return [(start, end)] }
         var cut = start + (end - start) / 2
         while cut > start && utf8[cut] & 0xC0 == 0x80 { cut -= 1 }
         // The nearest whitespace, looked for within a window only: a long run without any is cut
@@ -202,14 +224,14 @@ public struct Chunker: Sendable {
             // A single character: nothing left to cut.
             let second = start + ExtractedText.scalarLength(leadByte: utf8[start])
             if second >= end { return [(start, end)] }
-            return [(start, second)] + enforceBudget(utf8, start: second, end: end, count: count)
+            return [(start, second)] + enforceBudget(utf8, start: second, end: end, limit: limit, count: count)
         }
         var leftEnd = cut
         while leftEnd > start && ParagraphSplitter.isSpaceByte(utf8[leftEnd - 1]) { leftEnd -= 1 }
         var rightStart = cut
         while rightStart < end && ParagraphSplitter.isSpaceByte(utf8[rightStart]) { rightStart += 1 }
-        return enforceBudget(utf8, start: start, end: leftEnd, count: count)
-            + enforceBudget(utf8, start: rightStart, end: end, count: count)
+        return enforceBudget(utf8, start: start, end: leftEnd, limit: limit, count: count)
+            + enforceBudget(utf8, start: rightStart, end: end, limit: limit, count: count)
     }
 
     /// The text between two UTF-8 offsets, which always fall on character boundaries here.

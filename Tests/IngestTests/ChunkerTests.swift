@@ -212,6 +212,37 @@ struct ChunkerTests {
         #expect(chunks.first?.lineEnd == 4)
     }
 
+    /// The encoder sees each chunk after its heading path (PassageContext); the two together fit the
+    /// window, so no text is cut off the end of a long chunk's vector.
+    @Test func aChunkFitsTheWindowWithTheHeadingPathItIsEmbeddedWith() throws {
+        let heading = "# Residential lease agreement between the landlord and the tenants of the flat\n\n"
+            + "## Termination, notice periods and the return of the security deposit\n\n"
+        let text = heading + prose(sentences: 120)
+        let counter = WordPieceEstimate()
+        let chunks = chunker.chunks(of: markdown(text))
+        #expect(chunks.count > 5)
+        var longest = 0
+        for chunk in chunks {
+            let passage = PassageContext.text(chunk.text, section: chunk.section)
+            #expect(counter.tokenCount(passage[...]) <= 254, "\(chunk.ordinal): \(counter.tokenCount(passage[...])) tokens")
+            longest = max(longest, counter.tokenCount(chunk.text[...]))
+        }
+        let section = try #require(chunks.last?.section)
+        let headingCost = counter.tokenCount(PassageContext.text("", section: section)[...])
+        #expect(headingCost > 10)
+        // Pieces still fill what the window leaves them.
+        #expect(longest > (254 - headingCost) * 3 / 4)
+        expectExactSlices(chunks, bytes: Array(text.utf8)) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test func aHeadingPathOverHalfTheWindowLeavesTheTextHalf() {
+        let chunker = Chunker(maxTokens: 64, targetTokens: 50, overlapTokens: 8)
+        #expect(chunker.textBudget(section: []) == 62)
+        #expect(chunker.textBudget(section: ["Lease", "Term"]) == 62 - WordPieceEstimate().tokenCount("Lease > Term"))
+        let long = [String(repeating: "word ", count: 100)]
+        #expect(chunker.textBudget(section: long) == 31)
+    }
+
     /// Counts characters including spaces: not additive across whitespace, so the chunker's final check
     /// has to do the work.
     struct CharacterCount: TokenCounting {
