@@ -81,10 +81,12 @@ let package = Package(
             dependencies: ["GGUF", "Quant", "Tokenizer"],
             swiftSettings: numeric
         ),
-        // Grounded answers: source selection, prompts, citations, abstention, the request queue.
+        // Grounded answers: source selection, prompts, citations, abstention, and the one service that
+        // runs the decoder (its queue and its stream of events). It speaks the decoder's own types
+        // (chat messages, options, events) so that an answer crosses no conversion on its way out.
         .target(
             name: "Answering",
-            dependencies: ["Storage", "Retrieval"],
+            dependencies: ["Storage", "Retrieval", "Generation"],
             swiftSettings: strict
         ),
         // Document formats (PDF, Office, HTML, EPUB, e-mail, notebooks) to text with page/part locators;
@@ -200,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "GenerationTests", dependencies: ["Generation", "GGUF", "Quant", "Tokenizer", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Storage", "Retrieval", "Daemon", "TestSupport"]),
+        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "Generation", "Storage", "Retrieval", "Daemon", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ExtractTests", dependencies: ["Extract"], resources: [.copy("Fixtures")]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Storage", "Extract"]),

@@ -1,3 +1,5 @@
+public import Generation
+
 /// Renders the chat the model answers: instructions, earlier turns, then the numbered sources and
 /// the question. Retrieved text is quoted line by line ("> "), so nothing in a document can end the
 /// quote and pass for an instruction; the instructions say that quoted text is data.

@@ -1,3 +1,5 @@
+public import Generation
+
 /// One question to answer, as the daemon received it.
 public struct AnswerRequest: Sendable {
     public var question: String
@@ -37,7 +39,7 @@ public struct PreparedAnswer: Sendable {
     public var query: String
     public var sources: [AnswerSource]
     public var messages: [ChatMessage]
-    public var options: AnswerGenerationOptions
+    public var options: GenerationOptions
     /// nil when the sources were supplied.
     public var relevance: Relevance?
     /// True when retrieval found nothing relevant: the answer is `abstentionText`, the model is not asked.
@@ -59,6 +61,15 @@ public enum FinishReason: String, Sendable {
     case timeLimit = "time_limit"
     /// Nothing relevant was found; the model was not asked.
     case abstained
+
+    /// How the decoder said it stopped: an end-of-generation token or a stop string ends the answer
+    /// (`stop`); max tokens cut it (`length`).
+    public init(_ reason: StopReason) {
+        switch reason {
+        case .endOfGeneration, .stopString: self = .stop
+        case .maxTokens: self = .length
+        }
+    }
 }
 
 /// The finished answer with its citations, counts and timings.

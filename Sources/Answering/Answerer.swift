@@ -1,4 +1,5 @@
 import Foundation
+public import Generation
 public import Retrieval
 import Storage
 import Synchronization
@@ -46,7 +47,7 @@ public struct Answerer: Sendable {
         let fixed = countTokens(prompt.systemPrompt) + countTokens(question) + history.map { countTokens($0.content) + 8 }.reduce(0, +)
         let maxTokens = max(1, min(request.maxTokens, contextTokens / 2))
         let budget = max(0, contextTokens - maxTokens - fixed - 64)
-        let options = AnswerGenerationOptions(temperature: request.temperature, maxTokens: maxTokens)
+        let options = GenerationOptions(maxTokens: maxTokens, sampling: SamplingOptions(temperature: Float(request.temperature)))
 
         if let supplied = request.suppliedPassages {
             // Supplied passages are not chosen to fit, so the whole prompt must: refused here, not
@@ -60,14 +61,16 @@ public struct Answerer: Sendable {
                 style: request.style, allowsDeclining: request.allowsAbstention)
         }
         let query = QueryRewriter.standalone(question, history: request.history)
-        let hits: [StoredHit]
+        let found: SearchResult
         do {
-            hits = try await searcher.search(query, mode: .hybrid, limit: max(candidateCount, request.sourceCount), pathPrefix: request.pathPrefix, visibility: visibility).hits
+            found = try await searcher.search(query, mode: .hybrid, limit: max(candidateCount, request.sourceCount), pathPrefix: request.pathPrefix, visibility: visibility)
         } catch StoreError.emptyQuery {
             throw AnsweringError.emptyQuestion
         }
+        let hits = found.hits
         let sources = SourceSelector(maximumChunks: request.sourceCount, tokenBudget: budget).select(hits, countTokens: countTokens)
-        let relevance = try await measureRelevance(query, hits: hits, pathPrefix: request.pathPrefix, visibility: visibility)
+        // Both signals come from the search that just ran: one embedding and one scan per question.
+        let relevance = Relevance(cosine: found.bestCosine, coverage: Relevance.coverage(of: query, by: hits.prefix(5).map(\.text)))
         let isAbstaining = request.allowsAbstention && (sources.isEmpty || abstention.shouldAbstain(relevance))
         return PreparedAnswer(
             query: query, sources: sources, messages: prompt.messages(question: question, sources: sources, history: history),
@@ -119,19 +122,6 @@ public struct Answerer: Sendable {
 
     // MARK: - Steps
 
-    private func measureRelevance(_ query: String, hits: [StoredHit], pathPrefix: String?, visibility: DocumentVisibility)
-        async throws -> Relevance
-    {
-        let coverage = Relevance.coverage(of: query, by: hits.prefix(5).map(\.text))
-        guard searcher.denseState != nil else { return Relevance(cosine: nil, coverage: coverage) }
-        do {
-            let dense = try await searcher.search(query, mode: .dense, limit: 1, pathPrefix: pathPrefix, visibility: visibility)
-            return Relevance(cosine: dense.hits.first?.score ?? 0, coverage: coverage)
-        } catch is RetrievalError {
-            return Relevance(cosine: nil, coverage: coverage)
-        }
-    }
-
     /// Polls for the turn (the queue promotes in order; a poll costs nothing) and reports the place
     /// when it changes and at every interval, whose writes notice a client that has gone.
     private static func waitForTurn(
@@ -163,14 +153,14 @@ public struct Answerer: Sendable {
             switch event {
             case .prefilled(let promptTokens, let prefillSeconds):
                 partial.prefilled(promptTokens: promptTokens, prefillSeconds: prefillSeconds, at: ContinuousClock.now)
-            case .piece(let text):
+            case .text(let text):
                 if partial.firstTokenSeconds == nil { partial.firstTokenSeconds = seconds(since: started) }
                 partial.append(text)
                 if !text.isEmpty { continuation.yield(.token(text)) }
-            case .finished(let promptTokens, let generatedTokens, let prefillSeconds, let decodeSeconds):
+            case .finished(let summary):
                 partial.finish(
-                    promptTokens: promptTokens, generatedTokens: generatedTokens, prefillSeconds: prefillSeconds,
-                    decodeSeconds: decodeSeconds, reason: generatedTokens >= prepared.options.maxTokens ? .length : .stop)
+                    promptTokens: summary.promptTokens, generatedTokens: summary.generatedTokens, prefillSeconds: summary.prefillSeconds,
+                    decodeSeconds: summary.decodeSeconds, reason: FinishReason(summary.stopReason))
             }
         }
     }

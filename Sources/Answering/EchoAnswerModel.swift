@@ -1,3 +1,4 @@
+public import Generation
 import Synchronization
 
 /// A deterministic stand-in for a decoder, with no weights: it "answers" by naming each source in
@@ -31,29 +32,33 @@ public final class EchoAnswerModel: AnswerModel {
         text.split(whereSeparator: { $0.isWhitespace }).reduce(0) { $0 + 1 + $1.count / 6 }
     }
 
-    public func generate(_ messages: [ChatMessage], options: AnswerGenerationOptions) -> AsyncThrowingStream<AnswerModelEvent, any Error> {
+    public func generate(_ messages: [ChatMessage], options: GenerationOptions) -> AsyncThrowingStream<GenerationEvent, any Error> {
         requests.withLock { $0.append(messages) }
-        let pieces = Array((script ?? Self.echo(messages)).prefix(max(0, options.maxTokens)))
+        let all = script ?? Self.echo(messages)
+        let pieces = Array(all.prefix(max(0, options.maxTokens)))
+        // As the real decoder: cut at max tokens, else the model ended its answer.
+        let stopReason: StopReason = all.count >= options.maxTokens ? .maxTokens : .endOfGeneration
         let promptTokens = messages.reduce(0) { $0 + countTokens($1.content) }
         let delay = tokenDelay
         return AsyncThrowingStream { continuation in
             let task = Task { [self] in
                 let clock = ContinuousClock()
                 let started = clock.now
-                continuation.yield(.prefilled(promptTokens: promptTokens, prefillSeconds: 0))
+                continuation.yield(.prefilled(promptTokens: promptTokens, seconds: 0))
                 for piece in pieces {
                     if delay > .zero {
                         do { try await Task.sleep(for: delay) } catch { break }
                     }
                     if Task.isCancelled { break }
                     self.emitted.withLock { $0 += 1 }
-                    continuation.yield(.piece(piece))
+                    continuation.yield(.text(piece))
                 }
                 if !Task.isCancelled {
                     let elapsed = clock.now - started
                     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    continuation.yield(.finished(
-                        promptTokens: promptTokens, generatedTokens: pieces.count, prefillSeconds: 0, decodeSeconds: seconds))
+                    continuation.yield(.finished(GenerationSummary(
+                        promptTokens: promptTokens, generatedTokens: pieces.count, prefillSeconds: 0, decodeSeconds: seconds,
+                        decodeEvaluations: max(0, pieces.count - 1), stopReason: stopReason)))
                 }
                 continuation.finish()
             }

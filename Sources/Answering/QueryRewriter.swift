@@ -1,3 +1,5 @@
+public import Generation
+
 /// Turns a follow-up question into one retrieval can answer alone, by rule: a question that leans on
 /// the conversation (a pronoun, "what about …", or too few words of its own) is searched together
 /// with the previous question it follows up. The model sees the whole conversation either way.

@@ -1,5 +1,6 @@
 import API
 import Answering
+import Generation
 import Retrieval
 import Foundation
 import Hummingbird

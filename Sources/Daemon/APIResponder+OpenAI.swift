@@ -1,6 +1,7 @@
 import API
 import Answering
 import Foundation
+import Generation
 import Hummingbird
 import Retrieval
 
@@ -29,13 +30,12 @@ extension APIResponder {
             }
             let request = AnswerRequest(
                 question: question.content, history: messages.dropLast().filter { $0.role != .system },
-                temperature: options.temperature, maxTokens: requestedTokens ?? 512)
+                temperature: wire.temperature ?? 0, maxTokens: requestedTokens ?? 512)
             let (answer, chosen) = try await prepareGrounded(request, modelName: nil, visibility: visibility)
             note?.documents = answer.sources.map(\.path)
             var withSampling = answer
-            withSampling.options.topP = options.topP
-            withSampling.options.seed = options.seed
-            withSampling.options.stop = options.stop
+            withSampling.options.sampling = options.sampling
+            withSampling.options.stopStrings = options.stopStrings
             prepared = withSampling
             if !answer.isAbstaining { model = try chosen.get().model }
         } else {
@@ -167,7 +167,7 @@ extension APIResponder {
         return messages
     }
 
-    static func generationOptions(_ wire: OpenAIChatRequest) throws(APIError) -> AnswerGenerationOptions {
+    static func generationOptions(_ wire: OpenAIChatRequest) throws(APIError) -> GenerationOptions {
         if let n = wire.n, n != 1 { throw APIError(400, .badRequest, "only n = 1 is supported", param: "n") }
         let temperature = wire.temperature ?? 0
         guard (0...2).contains(temperature) else { throw APIError(400, .badRequest, "temperature must be between 0 and 2", param: "temperature") }
@@ -182,10 +182,11 @@ extension APIResponder {
         guard stop.count <= 4, stop.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 256 }) else {
             throw APIError(400, .badRequest, "stop holds at most 4 non-empty strings", param: "stop")
         }
-        return AnswerGenerationOptions(
-            temperature: temperature, maxTokens: maxTokens ?? 512,
-            // The sampler needs a share above 0; the smallest one keeps only the likeliest token, as 0 means.
-            topP: wire.topP.map { max($0, 1e-6) }, seed: wire.seed.map { UInt64(bitPattern: $0) }, stop: stop)
+        var sampling = SamplingOptions(temperature: Float(temperature))
+        // The sampler needs a share above 0; the smallest one keeps only the likeliest token, as 0 means.
+        if let topP = wire.topP { sampling.topP = Float(max(topP, 1e-6)) }
+        if let seed = wire.seed { sampling.seed = UInt64(bitPattern: seed) }
+        return GenerationOptions(maxTokens: maxTokens ?? 512, sampling: sampling, stopStrings: stop)
     }
 
     // MARK: - Responses

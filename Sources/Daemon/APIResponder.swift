@@ -355,7 +355,7 @@ public struct APIResponder: HTTPResponder {
             }
             requested = mode
         }
-        let result: (mode: RetrievalMode, hits: [StoredHit])
+        let result: SearchResult
         do {
             result = try await searcher.search(
                 query, mode: requested, limit: limit, pathPrefix: request.pathPrefix, visibility: visibility)

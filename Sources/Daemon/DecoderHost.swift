@@ -1,14 +1,8 @@
 import API
-public import Answering
+import Answering
 import Dispatch
-public import Foundation
+import Foundation
 import Synchronization
-
-/// Makes a decoder from its file: the hook through which the daemon gets its real decoder (the
-/// Generation module's, wired in `sottod`) and tests a fake. Called once per model, off the
-/// cooperative pool; the model is kept for the daemon's lifetime. Arguments: the file, the threads
-/// (nil: all cores) and the context window in tokens.
-public typealias DecoderLoader = @Sendable (_ file: URL, _ threads: Int?, _ contextTokens: Int) throws -> any AnswerModel
 
 /// The configured decoders: loads each once, on first need (the default one at start), in the
 /// background so that the daemon answers searches meanwhile; keeps them; and owns the one queue all

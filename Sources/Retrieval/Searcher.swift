@@ -64,23 +64,25 @@ public final class Searcher: Sendable {
     }
 
     /// Runs the search; returns the mode that actually ran (hybrid is BM25 alone while no encoder is
-    /// ready) and the hits, best first, with `score` set. Only documents `visibility` allows are
-    /// candidates: the others are dropped from each ranking before fusion and the limit.
+    /// ready), the hits, best first, with `score` set, and the best cosine of the dense ranking. Only
+    /// documents `visibility` allows are candidates: the others are dropped from each ranking before
+    /// fusion and the limit.
     public func search(_ query: String, mode: RetrievalMode, limit: Int, pathPrefix: String?, visibility: DocumentVisibility)
-        async throws -> (mode: RetrievalMode, hits: [StoredHit])
+        async throws -> SearchResult
     {
         let limit = max(1, limit)
         let dense = self.dense.withLock { $0 }
         switch mode {
         case .bm25:
             guard visibility.isRestricted else {
-                return (.bm25, try await store.search(query, limit: limit, pathPrefix: pathPrefix))
+                return SearchResult(mode: .bm25, hits: try await store.search(query, limit: limit, pathPrefix: pathPrefix))
             }
             let ranked = try await visibleLexical(query, limit: limit, pathPrefix: pathPrefix, visibility: visibility, emptyThrows: true)
-            return (.bm25, try await hits(for: ranked, limit: limit, query: query, pathPrefix: pathPrefix))
+            return SearchResult(mode: .bm25, hits: try await hits(for: ranked, limit: limit, query: query, pathPrefix: pathPrefix))
         case .dense:
             guard let dense else { throw RetrievalError.denseUnavailable(unavailableReason.withLock { $0 }) }
-            return (.dense, try await denseSearch(query, dense, limit: limit, pathPrefix: pathPrefix, visibility: visibility))
+            let hits = try await denseSearch(query, dense, limit: limit, pathPrefix: pathPrefix, visibility: visibility)
+            return SearchResult(mode: .dense, hits: hits, bestCosine: hits.first?.score ?? 0)
         case .hybrid:
             guard let dense else {
                 return try await search(query, mode: .bm25, limit: limit, pathPrefix: pathPrefix, visibility: visibility)
@@ -105,8 +107,19 @@ public final class Searcher: Sendable {
             case .reciprocalRank(let k):
                 fused = RankFusion.reciprocalRank([lexical.map(\.id), candidates.map(\.id)], k: k)
             }
-            return (.hybrid, try await hits(for: fused, limit: limit, query: query, pathPrefix: pathPrefix))
+            return SearchResult(
+                mode: .hybrid, hits: try await hits(for: fused, limit: limit, query: query, pathPrefix: pathPrefix),
+                bestCosine: try await bestCosine(of: candidates, pathPrefix: pathPrefix))
         }
+    }
+
+    /// The best exact cosine among the dense candidates (best first) whose documents lie under
+    /// `pathPrefix`, as the store's filter reads it (a literal prefix); 0 when none does.
+    private func bestCosine(of candidates: [(id: Int64, score: Float)], pathPrefix: String?) async throws -> Double {
+        guard let pathPrefix, !pathPrefix.isEmpty else { return Double(candidates.first?.score ?? 0) }
+        let owners = try await store.documents(ofChunks: candidates.map(\.id))
+        let best = candidates.first { owners[$0.id]?.path.utf8.starts(with: pathPrefix.utf8) ?? false }
+        return Double(best?.score ?? 0)
     }
 
     /// BM25's ranking of the visible chunks, at least `limit` of them when there are that many: a

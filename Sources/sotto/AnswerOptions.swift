@@ -16,11 +16,9 @@ struct AnswerOptions: ParsableArguments {
         "While the decoder is still loading (just after sottod starts), wait for it this long (0: do not wait).",
         valueName: "seconds")) var wait = 120
 
+    /// Only what the CLI itself uses: the answer's limits (sources, temperature, max tokens, style)
+    /// are the daemon's to check, in one place, and its message comes back as the error.
     func validate() throws {
-        guard (1...20).contains(sources) else { throw ValidationError("--sources must be between 1 and 20") }
-        guard (0...2).contains(temperature) else { throw ValidationError("--temperature must be between 0 and 2") }
-        if let maxTokens, !(1...4096).contains(maxTokens) { throw ValidationError("--max-tokens must be between 1 and 4096") }
-        if let style, !["sentences", "short"].contains(style) { throw ValidationError("--style must be sentences or short") }
         guard (0...3600).contains(wait) else { throw ValidationError("--wait must be between 0 and 3600 seconds") }
     }
 

@@ -140,7 +140,7 @@ struct SottoTools: Sendable {
 
     private func ask(_ arguments: Arguments) throws -> String {
         let request = AskRequest(
-            question: try arguments.requiredString("question"), sources: try arguments.integer("sources", in: 1...20),
+            question: try arguments.requiredString("question"), sources: try arguments.integer("sources"),
             pathPrefix: try arguments.string("path_prefix"))
         let result = try client.askWhole(request)
         var lines = [result.answer]
@@ -211,11 +211,13 @@ private struct Arguments {
         return text
     }
 
-    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+    /// A whole number, in `range` when one is given (nil: the daemon checks the value it is sent).
+    func integer(_ name: String, in range: ClosedRange<Int>? = nil) throws -> Int? {
         guard let value = values[name], value != .null else { return nil }
         // JSON has one number type: 5.0 is 5.
         let number = value.intValue ?? value.doubleValue.flatMap { $0 == $0.rounded() && abs($0) < 1e15 ? Int($0) : nil }
-        guard let number, range.contains(number) else {
+        guard let number else { throw ToolError(message: "\(name) must be a whole number") }
+        if let range, !range.contains(number) {
             throw ToolError(message: "\(name) must be a whole number from \(range.lowerBound)\(range.upperBound == Int.max ? " up" : " to \(range.upperBound)")")
         }
         return number

@@ -62,7 +62,7 @@ struct Sottod: AsyncParsableCommand {
         let logger = Logger(label: "sottod")
         do {
             try await SottoDaemon(
-                configuration: configuration, logger: logger, decoderLoader: GeneratorAnswerModel.loader
+                configuration: configuration, logger: logger, decoderLoader: generatorLoader
             ).run()
         } catch let error as SocketGuardError {
             FileHandle.standardError.write(Data("sottod: \(error.message)\n".utf8))

@@ -1,3 +1,4 @@
+import Generation
 import Testing
 @testable import Answering
 
@@ -10,25 +11,29 @@ import Testing
         }
         let messages = AnswerPrompt(style: .sentences).messages(question: "What?", sources: sources)
         var text = ""
-        var finished: (Int, Int)?
-        for try await event in EchoAnswerModel().generate(messages, options: AnswerGenerationOptions(maxTokens: 100)) {
+        var finished: GenerationSummary?
+        for try await event in EchoAnswerModel().generate(messages, options: GenerationOptions(maxTokens: 100)) {
             switch event {
-            case .piece(let piece): text += piece
+            case .text(let piece): text += piece
             case .prefilled: break
-            case .finished(let prompt, let generated, _, _): finished = (prompt, generated)
+            case .finished(let summary): finished = summary
             }
         }
         #expect(text == "Source [2] says: Text of source 2. … Source [1] says: Text of source 1. …")
         #expect(Citations.numbers(in: text) == [2, 1])
-        #expect(finished?.0 ?? 0 > 10)
-        #expect(finished?.1 == 16)
+        #expect(finished?.promptTokens ?? 0 > 10)
+        #expect(finished?.generatedTokens == 16)
+        #expect(finished?.stopReason == .endOfGeneration, "it said all it had")
     }
 
     @Test func stopsAtMaxTokens() async throws {
         var pieces = 0
-        for try await event in EchoAnswerModel(script: ["a", "b", "c"]).generate([], options: AnswerGenerationOptions(maxTokens: 2)) {
-            if case .piece = event { pieces += 1 }
+        var reason: StopReason?
+        for try await event in EchoAnswerModel(script: ["a", "b", "c"]).generate([], options: GenerationOptions(maxTokens: 2)) {
+            if case .text = event { pieces += 1 }
+            if case .finished(let summary) = event { reason = summary.stopReason }
         }
         #expect(pieces == 2)
+        #expect(reason == .maxTokens)
     }
 }

@@ -10,7 +10,7 @@ import TestSupport
 @Suite(.enabled(if: TestModels.isInstalled(TestModels.qwen15), Comment(rawValue: TestModels.missing(TestModels.qwen15))))
 struct RealDecoderAnswerTests {
     func model() throws -> any AnswerModel {
-        try GeneratorAnswerModel.loader(try #require(TestModels.installed(TestModels.qwen15)), nil, 4096)
+        try generatorLoader(try #require(TestModels.installed(TestModels.qwen15)), nil, 4096)
     }
 
     func answer(_ prepared: PreparedAnswer, answerer: Answerer, model: any AnswerModel) async throws -> AnswerOutcome {

@@ -63,6 +63,23 @@ struct TopicEncoder: QueryEmbedding {
         #expect(filtered.hits.map(\.path) == ["/r/other/car2.md"])
     }
 
+    @Test func hybridGivesTheBestCosineOfItsDenseRankingAsDenseSearchFindsIt() async throws {
+        let (store, _) = try await makeStore()
+        let searcher = try await makeSearcher(store)
+        for (query, prefix) in [("automobile engine", nil), ("automobile engine", "/r/other/"), ("tenant", nil), ("tenant", "/r/other/")] as [(String, String?)] {
+            let hybrid = try await searcher.search(query, mode: .hybrid, limit: 3, pathPrefix: prefix, visibility: .everything)
+            let dense = try await searcher.search(query, mode: .dense, limit: 1, pathPrefix: prefix, visibility: .everything)
+            let best = try #require(hybrid.bestCosine)
+            #expect(abs(best - (dense.hits.first?.score ?? 0)) < 1e-9, "\(query) under \(prefix ?? "/")")
+        }
+        // Under the prefix the best car passage is the vehicle one, a weaker match than the engine's.
+        let everywhere = try await searcher.search("automobile engine", mode: .hybrid, limit: 3, pathPrefix: nil, visibility: .everything)
+        let underOther = try await searcher.search("automobile engine", mode: .hybrid, limit: 3, pathPrefix: "/r/other/", visibility: .everything)
+        #expect(try #require(everywhere.bestCosine) > (try #require(underOther.bestCosine)))
+        searcher.disableDense(reason: "test")
+        #expect(try await searcher.search("tenant", mode: .hybrid, limit: 3, pathPrefix: nil, visibility: .everything).bestCosine == nil)
+    }
+
     @Test func hybridFusesBothAndKeepsHighlights() async throws {
         let (store, _) = try await makeStore()
         let searcher = try await makeSearcher(store)
