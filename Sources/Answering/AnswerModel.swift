@@ -10,7 +10,10 @@ public protocol AnswerModel: Sendable {
     var contextTokens: Int { get }
     /// Tokens `text` takes in this model's vocabulary; used to fit sources into the window.
     func countTokens(_ text: String) -> Int
-    /// Streams the answer to a chat (system, user, previous turns): `.prefilled`, text, then `.finished`
-    /// with why it stopped. Generation stops within one token once the consumer cancels or drops the stream.
-    func generate(_ messages: [ChatMessage], options: GenerationOptions) -> AsyncThrowingStream<GenerationEvent, any Error>
+    /// Answers a chat (system, user, earlier turns) on the calling thread, the answer service's: hands
+    /// `emit` `.prefilled`, the text as it comes, then `.finished` with why it stopped. Asks
+    /// `shouldStop` between tokens; once it says yes, ends with `.finished` whose reason is `.interrupted`.
+    func generate(
+        _ messages: [ChatMessage], options: GenerationOptions, shouldStop: () -> Bool, emit: (GenerationEvent) -> Void
+    ) throws
 }

@@ -63,11 +63,13 @@ public enum FinishReason: String, Sendable {
     case abstained
 
     /// How the decoder said it stopped: an end-of-generation token or a stop string ends the answer
-    /// (`stop`); max tokens cut it (`length`).
+    /// (`stop`); max tokens cut it (`length`). An answer is interrupted by its time limit, or by a
+    /// client that left, whose outcome no one reads.
     public init(_ reason: StopReason) {
         switch reason {
         case .endOfGeneration, .stopString: self = .stop
         case .maxTokens: self = .length
+        case .interrupted: self = .timeLimit
         }
     }
 }

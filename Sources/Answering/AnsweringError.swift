@@ -10,6 +10,8 @@ public enum AnsweringError: Error, Sendable, Equatable {
     case generationFailed(String)
     /// The passages the request supplied do not fit the decoder's window with the question and the answer.
     case contextTooLarge(tokens: Int, available: Int)
+    /// The client closed its connection before its answer was complete; the answer was stopped.
+    case clientLeft
 
     public var message: String {
         switch self {
@@ -23,6 +25,8 @@ public enum AnsweringError: Error, Sendable, Equatable {
             "the decoder failed while answering: \(reason)"
         case .contextTooLarge(let tokens, let available):
             "the supplied context takes about \(tokens) tokens; with the question and the answer, \(available) fit the decoder's window: send less text"
+        case .clientLeft:
+            "the client closed the connection before the answer was complete"
         }
     }
 }

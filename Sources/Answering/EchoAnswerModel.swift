@@ -1,3 +1,4 @@
+import Foundation
 public import Generation
 import Synchronization
 
@@ -32,38 +33,35 @@ public final class EchoAnswerModel: AnswerModel {
         text.split(whereSeparator: { $0.isWhitespace }).reduce(0) { $0 + 1 + $1.count / 6 }
     }
 
-    public func generate(_ messages: [ChatMessage], options: GenerationOptions) -> AsyncThrowingStream<GenerationEvent, any Error> {
+    public func generate(
+        _ messages: [ChatMessage], options: GenerationOptions, shouldStop: () -> Bool, emit: (GenerationEvent) -> Void
+    ) {
         requests.withLock { $0.append(messages) }
         let all = script ?? Self.echo(messages)
-        let pieces = Array(all.prefix(max(0, options.maxTokens)))
-        // As the real decoder: cut at max tokens, else the model ended its answer.
-        let stopReason: StopReason = all.count >= options.maxTokens ? .maxTokens : .endOfGeneration
         let promptTokens = messages.reduce(0) { $0 + countTokens($1.content) }
-        let delay = tokenDelay
-        return AsyncThrowingStream { continuation in
-            let task = Task { [self] in
-                let clock = ContinuousClock()
-                let started = clock.now
-                continuation.yield(.prefilled(promptTokens: promptTokens, seconds: 0))
-                for piece in pieces {
-                    if delay > .zero {
-                        do { try await Task.sleep(for: delay) } catch { break }
-                    }
-                    if Task.isCancelled { break }
-                    self.emitted.withLock { $0 += 1 }
-                    continuation.yield(.text(piece))
-                }
-                if !Task.isCancelled {
-                    let elapsed = clock.now - started
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    continuation.yield(.finished(GenerationSummary(
-                        promptTokens: promptTokens, generatedTokens: pieces.count, prefillSeconds: 0, decodeSeconds: seconds,
-                        decodeEvaluations: max(0, pieces.count - 1), stopReason: stopReason)))
-                }
-                continuation.finish()
+        let clock = ContinuousClock()
+        let started = clock.now
+        emit(.prefilled(promptTokens: promptTokens, seconds: 0))
+        // As the real decoder: cut at max tokens, else the model ended its answer.
+        var stopReason: StopReason = all.count >= options.maxTokens ? .maxTokens : .endOfGeneration
+        var generated = 0
+        for piece in all.prefix(max(0, options.maxTokens)) {
+            if tokenDelay > .zero { Thread.sleep(forTimeInterval: Self.seconds(tokenDelay)) }
+            if shouldStop() {
+                stopReason = .interrupted
+                break
             }
-            continuation.onTermination = { _ in task.cancel() }
+            emitted.withLock { $0 += 1 }
+            generated += 1
+            emit(.text(piece))
         }
+        emit(.finished(GenerationSummary(
+            promptTokens: promptTokens, generatedTokens: generated, prefillSeconds: 0, decodeSeconds: Self.seconds(clock.now - started),
+            decodeEvaluations: max(0, generated - 1), stopReason: stopReason)))
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// "Source [1] says: The lease begins … ." for every source header in the last user message.

@@ -1,6 +1,6 @@
 public import Generation
 
-/// The real decoder answers as it is: its stream goes to the answer service untouched.
+/// The real decoder answers as it is: its events go to the answer stream untouched.
 extension Generator: AnswerModel {
     public var name: String { model.name }
     public var contextTokens: Int { contextLength }
@@ -9,7 +9,9 @@ extension Generator: AnswerModel {
         model.vocabulary.tokenizer.encode(text).count
     }
 
-    public func generate(_ messages: [ChatMessage], options: GenerationOptions) -> AsyncThrowingStream<GenerationEvent, any Error> {
-        generate(prompt: .chat(messages), options: options)
+    public func generate(
+        _ messages: [ChatMessage], options: GenerationOptions, shouldStop: () -> Bool, emit: (GenerationEvent) -> Void
+    ) throws {
+        try generate(prompt: .chat(messages), options: options, shouldStop: shouldStop, emit: emit)
     }
 }

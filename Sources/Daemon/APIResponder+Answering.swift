@@ -27,21 +27,17 @@ extension APIResponder {
     }
 
     /// Takes a place in the decoder's queue (503 `queue_full` with Retry-After when there is none)
-    /// and starts the answer: queue positions, tokens, then the outcome. The stream ends with
-    /// `ClientGone` when the client leaves, which stops the generation.
+    /// and starts the answer: queue positions, tokens, then the outcome. The stream throws
+    /// `AnsweringError.clientLeft` as soon as the client leaves, which stops the generation.
     func startAnswer(
         _ prepared: PreparedAnswer, model: any AnswerModel, received: ContinuousClock.Instant, watch: ConnectionWatch?
     ) throws(APIError) -> AsyncThrowingStream<AnswerEvent, any Error> {
-        let ticket: AnswerQueue.Ticket
         do {
-            ticket = try decoders.queue.enqueue()
+            return try decoders.answers.answer(prepared, model: model, deadline: received + configuration.decoder.timeLimit, watch: watch)
         } catch {
             var seconds = 1
             if case .queueFull(let retry) = error { seconds = retry }
             throw APIError(503, .queueFull, error.message, retryAfter: seconds)
         }
-        return answerer.answer(
-            prepared, model: model, queue: decoders.queue, ticket: ticket, deadline: received + configuration.decoder.timeLimit
-        ).ending(whenClientLeaves: watch)
     }
 }

@@ -41,8 +41,8 @@ extension APIResponder {
                         return try json(withSources(result, sources))
                     }
                 }
-            } catch let error as ClientGone {
-                throw error  // no one to tell
+            } catch AnsweringError.clientLeft {
+                throw AnsweringError.clientLeft  // no one to tell
             } catch {
                 throw Self.apiError(error)
             }
@@ -68,10 +68,9 @@ extension APIResponder {
                         try await send(.done(Self.result(outcome, prepared: prepared, model: modelName, received: received, firstToken: firstToken)))
                     }
                 }
-            } catch let error as ClientGone {
-                // The client has left: no one reads an `error` event. Leaving the loop ends the event
-                // stream, which cancels the generation.
-                throw error
+            } catch AnsweringError.clientLeft {
+                // The client has left: no one reads an `error` event; the generation has stopped.
+                throw AnsweringError.clientLeft
             } catch {
                 // Every stream ends with `done` or `error`, whatever failed (the answer, or encoding
                 // its result). If the failure was the write itself, this write fails too and ends the response.

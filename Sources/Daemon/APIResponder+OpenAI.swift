@@ -94,8 +94,8 @@ extension APIResponder {
                         return try json(reply.completion(text: grounded ? outcome.answer : text, outcome: outcome, result: result))
                     }
                 }
-            } catch let error as ClientGone {
-                throw error
+            } catch AnsweringError.clientLeft {
+                throw AnsweringError.clientLeft
             } catch {
                 throw Self.apiError(error)
             }
@@ -113,9 +113,9 @@ extension APIResponder {
                         try await send(reply.lastChunk(outcome: outcome, result: result, includeUsage: includeUsage))
                     }
                 }
-            } catch let error as AnsweringError {
+            } catch let error as AnsweringError where error != .clientLeft {
                 // As OpenAI reports a failure mid-stream: an event holding an error object. Failed
-                // writes and `ClientGone` are not caught: they end the response and the generation.
+                // writes and a client that left are not caught: they end the response and the generation.
                 try await send(Self.openAIErrorBody(Self.apiError(error)))
             }
         }

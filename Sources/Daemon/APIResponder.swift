@@ -69,7 +69,7 @@ public struct APIResponder: HTTPResponder {
             response = try await route(request, context: context, note: note)
         } catch let error as APIError {
             response = errorResponse(error)
-        } catch is ClientGone {
+        } catch AnsweringError.clientLeft {
             logger.info("a client left before its answer was complete; its generation was stopped")
             response = errorResponse(APIError(499, .clientClosed, "the client closed the connection before the answer was complete"))
         } catch let error as HTTPError where error.status == .contentTooLarge {

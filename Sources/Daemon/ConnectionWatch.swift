@@ -1,16 +1,17 @@
+import Answering
 import Foundation
 public import Hummingbird
 import NIOCore
 
 /// Notices, for one client connection, that the client has stopped sending: it closed the
 /// connection (or its sending side), so it will not read an answer. One is in every connection's
-/// pipeline; `/v1/ask` subscribes while it generates, so a client that leaves ends its generation
-/// at once (while queued, during prefill, or before a non-streamed answer is written), instead of
-/// at the next failed write.
+/// pipeline; an answer subscribes while it runs (`AnswerWatch`), so a client that leaves ends its
+/// generation at once (while queued, during prefill, or before a non-streamed answer is written),
+/// instead of at the next failed write.
 ///
 /// Like Go's net/http, a half-closed connection counts as gone: a client of this API sends its
 /// request and then reads, keeping its side open.
-final class ConnectionWatch: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
+final class ConnectionWatch: ChannelInboundHandler, RemovableChannelHandler, AnswerWatch, @unchecked Sendable {
     typealias InboundIn = NIOAny
     typealias InboundOut = NIOAny
 
@@ -75,35 +76,5 @@ public struct SottoRequestContext: RequestContext {
     /// The connection's watch (nil only if the server was set up without one).
     func connectionWatch() async -> ConnectionWatch? {
         try? await channel.pipeline.handler(type: ConnectionWatch.self).get()
-    }
-}
-
-/// Gone: the client closed its connection before its answer was complete.
-struct ClientGone: Error {}
-
-extension AsyncThrowingStream where Failure == any Error, Element: Sendable {
-    /// These elements, ending with `ClientGone` as soon as the client leaves. Ending the stream
-    /// early ends the iteration of `self`, which for an answer cancels its generation.
-    func ending(whenClientLeaves watch: ConnectionWatch?) -> AsyncThrowingStream<Element, any Error> {
-        guard let watch else { return self }
-        let source = self
-        return AsyncThrowingStream { continuation in
-            let forward = Task {
-                do {
-                    for try await element in source { continuation.yield(element) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            let token = watch.whenClientLeaves {
-                forward.cancel()
-                continuation.finish(throwing: ClientGone())
-            }
-            continuation.onTermination = { _ in
-                forward.cancel()
-                watch.cancel(token)
-            }
-        }
     }
 }

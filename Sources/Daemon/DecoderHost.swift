@@ -5,8 +5,8 @@ import Foundation
 import Synchronization
 
 /// The configured decoders: loads each once, on first need (the default one at start), in the
-/// background so that the daemon answers searches meanwhile; keeps them; and owns the one queue all
-/// answers wait in, whichever model they use.
+/// background so that the daemon answers searches meanwhile; keeps them; and holds the one answer
+/// service all answers take their turn in, whichever model they use.
 final class DecoderHost: Sendable {
     enum State: Sendable {
         case missing
@@ -27,7 +27,7 @@ final class DecoderHost: Sendable {
     }
 
     let setting: DaemonConfiguration.DecoderSetting
-    let queue: AnswerQueue
+    let answers: AnswerService
     private let paths: [String: String]
     private let loader: DecoderLoader?
     /// Every decoder file is checked against the models manifest before it is loaded.
@@ -37,7 +37,7 @@ final class DecoderHost: Sendable {
 
     init(configuration: DaemonConfiguration, loader: DecoderLoader?) {
         setting = configuration.decoder
-        queue = AnswerQueue(capacity: configuration.decoder.queueSize)
+        answers = AnswerService(queueCapacity: configuration.decoder.queueSize)
         self.loader = loader
         modelCheck = ModelCheck(modelsDirectory: configuration.modelsDirectory, allowsUnlisted: configuration.allowsUnlistedModels)
         var paths: [String: String] = [:]
@@ -135,7 +135,7 @@ final class DecoderHost: Sendable {
     }
 
     var status: DecoderStatus {
-        let snapshot = queue.snapshot
+        let snapshot = answers.snapshot
         let states = self.states.withLock { $0 }
         return DecoderStatus(
             defaultModel: defaultModelName,
@@ -146,7 +146,7 @@ final class DecoderHost: Sendable {
                 if case .missing = state { message = "install it with Scripts/fetch-models decoders" }
                 return .init(name: model.name, file: paths[model.name] ?? model.file, state: state.name, message: message)
             },
-            queue: .init(busy: snapshot.busy, waiting: snapshot.waiting, capacity: queue.capacity))
+            queue: .init(busy: snapshot.busy, waiting: snapshot.waiting, capacity: answers.capacity))
     }
 
     private var modelsDirectoryHint: String {

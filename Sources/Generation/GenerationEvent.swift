@@ -1,7 +1,6 @@
 /// What a generation streams: text as it is produced, then one summary.
 public enum GenerationEvent: Sendable, Equatable {
-    /// The prompt has been run through the model (sent once, before any text): what an answer cut
-    /// short by its consumer reports, since `.finished` then never comes.
+    /// The prompt has been run through the model (sent once, before any text).
     case prefilled(promptTokens: Int, seconds: Double)
     /// Newly generated text (whole UTF-8 characters, never empty).
     case text(String)
@@ -17,6 +16,8 @@ public enum StopReason: String, Sendable, Equatable {
     case maxTokens
     /// The text reached one of the stop strings (which is not part of the output).
     case stopString
+    /// The caller asked it to stop (an answer's time limit) before the model ended.
+    case interrupted
 }
 
 /// Counts and timings of one generation.

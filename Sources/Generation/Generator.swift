@@ -49,10 +49,8 @@ public final class Generator: Sendable {
         let cancellation = CancellationFlag()
         continuation.onTermination = { _ in cancellation.cancel() }
         let thread = Thread { [self] in
-            lock.lock()
-            defer { lock.unlock() }
             do {
-                try run(prompt: prompt, options: options, continuation: continuation, cancellation: cancellation)
+                try generate(prompt: prompt, options: options, shouldStop: { cancellation.isCancelled }) { continuation.yield($0) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -63,10 +61,16 @@ public final class Generator: Sendable {
         return stream
     }
 
-    private func run(
-        prompt: GenerationPrompt, options: GenerationOptions,
-        continuation: AsyncThrowingStream<GenerationEvent, Error>.Continuation, cancellation: CancellationFlag
+    /// Generates from `prompt` on the calling thread, handing `emit` the events: `.prefilled`, text as
+    /// it is produced, then one `.finished`. `shouldStop` is asked before the prompt is run and between
+    /// tokens; once it says yes the generation ends with `.finished` whose reason is `.interrupted`.
+    /// Generations on the same `Generator` run one at a time (a caller that serialises them, as the
+    /// answer service does, never waits here).
+    public func generate(
+        prompt: GenerationPrompt, options: GenerationOptions, shouldStop: () -> Bool, emit: (GenerationEvent) -> Void
     ) throws(GenerationError) {
+        lock.lock()
+        defer { lock.unlock() }
         try options.sampling.validate()
         try options.speculation?.validate()
         guard options.maxTokens >= 0 else { throw .invalidOption("max tokens must be 0 or more (got \(options.maxTokens))") }
@@ -75,7 +79,12 @@ public final class Generator: Sendable {
         guard promptTokens.count <= session.cache.capacity else {
             throw .contextOverflow(needed: promptTokens.count, capacity: session.cache.capacity)
         }
-        if cancellation.isCancelled { return }
+        if shouldStop() {
+            emit(.finished(GenerationSummary(
+                promptTokens: promptTokens.count, generatedTokens: 0, prefillSeconds: 0, decodeSeconds: 0, decodeEvaluations: 0,
+                stopReason: .interrupted)))
+            return
+        }
 
         // Reuse the cached prefix; at least the last prompt token runs, for its logits.
         var shared = 0
@@ -87,7 +96,7 @@ public final class Generator: Sendable {
         let prefillStart = clock.now
         var logits = try session.evaluate(Array(promptTokens[shared...]))
         let prefillSeconds = (clock.now - prefillStart).seconds
-        continuation.yield(.prefilled(promptTokens: promptTokens.count, seconds: prefillSeconds))
+        emit(.prefilled(promptTokens: promptTokens.count, seconds: prefillSeconds))
 
         let vocabulary = model.vocabulary
         var sampler = Sampler(options: options.sampling)
@@ -97,9 +106,9 @@ public final class Generator: Sendable {
         var counts = DecodeCounts()
         var stopReason = StopReason.maxTokens
 
-        func emit(_ text: String) -> Bool {
+        func emitText(_ text: String) -> Bool {
             let (out, stopped) = matcher.append(text)
-            if !out.isEmpty { continuation.yield(.text(out)) }
+            if !out.isEmpty { emit(.text(out)) }
             return stopped
         }
         /// Takes a chosen token into the output; false when the generation ends with it.
@@ -110,7 +119,7 @@ public final class Generator: Sendable {
             }
             counts.generated += 1
             history.append(token)
-            if emit(detokenizer.append(token)) {
+            if emitText(detokenizer.append(token)) {
                 stopReason = .stopString
                 return false
             }
@@ -123,7 +132,10 @@ public final class Generator: Sendable {
         var draftLength = min(4, longestDraft)
         var token = sampler.sample(from: logits, history: history)
         decoding: while options.maxTokens > 0, keep(token) {
-            if cancellation.isCancelled { return }
+            if shouldStop() {
+                stopReason = .interrupted
+                break decoding
+            }
             let start = clock.now
             defer { counts.decodeSeconds += (clock.now - start).seconds }
             counts.evaluations += 1
@@ -165,14 +177,14 @@ public final class Generator: Sendable {
             token = next
         }
         if stopReason != .stopString {
-            if emit(detokenizer.finish()) {
+            if emitText(detokenizer.finish()) {
                 stopReason = .stopString
             } else {
                 let rest = matcher.flush()
-                if !rest.isEmpty { continuation.yield(.text(rest)) }
+                if !rest.isEmpty { emit(.text(rest)) }
             }
         }
-        continuation.yield(
+        emit(
             .finished(
                 GenerationSummary(
                     promptTokens: promptTokens.count, generatedTokens: counts.generated, prefillSeconds: prefillSeconds,

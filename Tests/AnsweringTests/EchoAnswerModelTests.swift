@@ -3,7 +3,7 @@ import Testing
 @testable import Answering
 
 @Suite struct EchoAnswerModelTests {
-    @Test func namesEverySourceOfThePromptAndReportsCounts() async throws {
+    @Test func namesEverySourceOfThePromptAndReportsCounts() {
         let sources = [1, 2].map { n in
             AnswerSource(
                 number: n, path: "/d/\(n).md", documentId: Int64(n), chunkIds: [], text: "Text of source \(n).", section: nil,
@@ -12,7 +12,7 @@ import Testing
         let messages = AnswerPrompt(style: .sentences).messages(question: "What?", sources: sources)
         var text = ""
         var finished: GenerationSummary?
-        for try await event in EchoAnswerModel().generate(messages, options: GenerationOptions(maxTokens: 100)) {
+        EchoAnswerModel().generate(messages, options: GenerationOptions(maxTokens: 100), shouldStop: { false }) { event in
             switch event {
             case .text(let piece): text += piece
             case .prefilled: break
@@ -26,14 +26,25 @@ import Testing
         #expect(finished?.stopReason == .endOfGeneration, "it said all it had")
     }
 
-    @Test func stopsAtMaxTokens() async throws {
+    @Test func stopsAtMaxTokens() {
         var pieces = 0
         var reason: StopReason?
-        for try await event in EchoAnswerModel(script: ["a", "b", "c"]).generate([], options: GenerationOptions(maxTokens: 2)) {
+        EchoAnswerModel(script: ["a", "b", "c"]).generate([], options: GenerationOptions(maxTokens: 2), shouldStop: { false }) { event in
             if case .text = event { pieces += 1 }
             if case .finished(let summary) = event { reason = summary.stopReason }
         }
         #expect(pieces == 2)
         #expect(reason == .maxTokens)
+    }
+
+    @Test func stopsWhenAskedAndSaysSo() {
+        var pieces = 0
+        var reason: StopReason?
+        EchoAnswerModel(script: ["a", "b", "c"]).generate([], options: GenerationOptions(maxTokens: 10), shouldStop: { pieces == 1 }) { event in
+            if case .text = event { pieces += 1 }
+            if case .finished(let summary) = event { reason = summary.stopReason }
+        }
+        #expect(pieces == 1)
+        #expect(reason == .interrupted)
     }
 }

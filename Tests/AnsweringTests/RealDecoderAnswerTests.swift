@@ -14,10 +14,8 @@ struct RealDecoderAnswerTests {
     }
 
     func answer(_ prepared: PreparedAnswer, answerer: Answerer, model: any AnswerModel) async throws -> AnswerOutcome {
-        let queue = AnswerQueue(capacity: 1)
         var outcome: AnswerOutcome?
-        for try await event in answerer.answer(
-            prepared, model: model, queue: queue, ticket: try queue.enqueue(), deadline: .now + .seconds(300)) {
+        for try await event in try AnswerService(queueCapacity: 1).answer(prepared, model: model, deadline: .now + .seconds(300)) {
             if case .done(let result) = event { outcome = result }
         }
         return try #require(outcome)
