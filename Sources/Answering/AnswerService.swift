@@ -40,6 +40,8 @@ public final class AnswerService: Sendable {
             task.cancel()
             watch?.cancel(token)
         }
+        // Gone before the stream could say so: the action ran before there was a termination handler.
+        if watch != nil, token == nil { task.cancel() }
         return events
     }
 
