@@ -9,10 +9,12 @@ import CPoppler
 /// child never opens a path, and its cairo renderer is there for OCR later. MuPDF is faster but its
 /// Debian package is a static library with an API that changes between minor versions.
 ///
-/// Page by page, one part per page: lines of a page are kept, paragraphs split at blank lines, a
-/// word hyphenated at a line end is joined (`agree-`/`ment` → `agreement`), and running headers
-/// and footers — a line at the top or bottom of at least half the pages (and three), the same but
-/// for its digits — are kept on the first page they appear on only.
+/// Page by page, one part per page: lines of a page are kept; a line set larger than the body text
+/// is a heading (the sections a citation names, as Markdown headings are); paragraphs split at
+/// blank lines and at a wider gap than the usual line spacing; a word hyphenated at a line end is
+/// joined (`agree-`/`ment` → `agreement`); page numbers at the top or bottom of a page are dropped;
+/// and running headers and footers — a line at the top or bottom of at least half the pages (and
+/// three), the same but for its digits — are kept on the first page they appear on only.
 enum PDFExtractor {
     static var version: String { String(cString: poppler_get_version()) }
 
@@ -22,7 +24,7 @@ enum PDFExtractor {
         guard bytes.count > 4, bytes.prefix(1024).firstRange(of: Array("%PDF-".utf8)) != nil else {
             throw ExtractionFailure(.corrupt, "\(fileName) does not start like a PDF (no %PDF- header)")
         }
-        let pages = try pageTexts(bytes, fileName: fileName, limits: limits)
+        let (pages, styles) = try pageTexts(bytes, fileName: fileName, limits: limits)
         var problems: [String] = []
         var scanned: [Int: ScannedPage] = [:]
         if let ocr {
@@ -33,6 +35,14 @@ enum PDFExtractor {
         }
         let lines = pages.map { page in page.split(separator: "\n", omittingEmptySubsequences: false).map { DocumentBuilder.oneLine($0) } }
         let repeated = repeatedFurniture(lines)
+        let styled = lines.indices.map { index in
+            lines[index].indices.map { i in
+                (line: lines[index][i], style: styles[index].flatMap { $0.indices.contains(i) ? $0[i] : nil })
+            }
+        }
+        let body = bodySize(styled)
+        let levels = body.map { headingLevels(styled, body: $0) } ?? [:]
+        let gap = body.flatMap { lineGap(styled, body: $0) }
         var seen: Set<String> = []
         var builder = DocumentBuilder(limits: limits)
         for (index, pageLines) in lines.enumerated() {
@@ -55,17 +65,24 @@ enum PDFExtractor {
                 continue
             }
             let top = Set(nonEmpty.prefix(2)), bottom = Set(nonEmpty.suffix(2))
-            var kept: [String] = []
-            for line in pageLines {
+            var kept: [(line: String, style: LineStyle?)] = []
+            for (line, style) in styled[index] {
+                let atEdge = top.contains(line) || bottom.contains(line)
+                if atEdge, isPageNumber(line) { continue }
                 let key = furnitureKey(line)
-                if !line.isEmpty, repeated.contains(key), top.contains(line) || bottom.contains(line) {
+                if !line.isEmpty, repeated.contains(key), atEdge {
                     if seen.contains(key) { continue }
                     seen.insert(key)
                 }
-                kept.append(line)
+                kept.append((line, style))
             }
             builder.beginPart(page: index + 1)
-            for paragraph in paragraphs(kept) { try builder.paragraph(paragraph) }
+            for block in blocks(kept, body: body, levels: levels, gap: gap) {
+                switch block {
+                case .heading(let title, let level): try builder.heading(title, level: level)
+                case .paragraph(let paragraph): try builder.paragraph(paragraph)
+                }
+            }
         }
         builder.endPart()
         if builder.isEmpty {
@@ -83,8 +100,10 @@ enum PDFExtractor {
         return builder.build(format: .pdf, extractor: extractor, pageCount: pages.count, problems: problems)
     }
 
-    /// The text of each page, in poppler's reading order.
-    private static func pageTexts(_ bytes: [UInt8], fileName: String, limits: ExtractionLimits) throws(ExtractionFailure) -> [String] {
+    /// The text of each page, in poppler's reading order, and its lines' styles where poppler gives them.
+    private static func pageTexts(
+        _ bytes: [UInt8], fileName: String, limits: ExtractionLimits
+    ) throws(ExtractionFailure) -> (texts: [String], styles: [[LineStyle?]?]) {
         let data = bytes.withUnsafeBytes { buffer in g_bytes_new(buffer.baseAddress, gsize(buffer.count)) }
         defer { g_bytes_unref(data) }
         var error: UnsafeMutablePointer<GError>?
@@ -103,16 +122,19 @@ enum PDFExtractor {
             throw ExtractionFailure(.limitExceeded, "\(fileName) has \(count) pages, more than \(limits.maxPages) (maxPages)")
         }
         var texts: [String] = []
+        var styles: [[LineStyle?]?] = []
         texts.reserveCapacity(count)
         var total = 0
         for index in 0..<count {
             guard let page = poppler_document_get_page(document, Int32(index)) else {
                 texts.append("")
+                styles.append(nil)
                 continue
             }
             defer { g_object_unref(UnsafeMutableRawPointer(page)) }
             guard let raw = poppler_page_get_text(page) else {
                 texts.append("")
+                styles.append(nil)
                 continue
             }
             let text = String(cString: raw)
@@ -123,8 +145,9 @@ enum PDFExtractor {
                     .limitExceeded, "the extracted text would exceed \(limits.maxTextBytes) bytes (maxTextBytes); the document is too large to index")
             }
             texts.append(text)
+            styles.append(lineStyles(page: page, text: text))
         }
-        return texts
+        return (texts, styles)
     }
 
     /// A line with its digits masked: "Page 3 of 12" and "Page 4 of 12" are the same footer.

@@ -24,8 +24,59 @@ import Testing
     @Test func runningHeadersAndFootersAreKeptOnce() throws {
         let document = try read("lease.pdf")
         #expect(document.text.components(separatedBy: "12 Garden Row - Residential Lease").count == 2)
-        #expect(document.text.components(separatedBy: "Page ").count == 2)
+        // "Page 1" … "Page 3" footers are page numbers, not text: dropped on every page.
+        #expect(!document.text.contains("Page "))
         #expect(document.text(of: document.parts[0]).contains("12 Garden Row - Residential Lease"))
+    }
+
+    @Test func linesSetLargerThanTheBodyAreHeadings() throws {
+        let document = try read("lease.pdf")
+        let lines = document.text.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.hasPrefix("#") } == ["# Residential Lease", "## Term", "## Notice"])
+        #expect(document.part(containing: "## Term")?.page == 2)
+    }
+
+    @Test func aWideGapBetweenLinesStartsAParagraph() {
+        func style(_ top: Double, size: Double = 10) -> PDFExtractor.LineStyle {
+            PDFExtractor.LineStyle(fontSize: size, top: top, bottom: top + size)
+        }
+        let lines: [(line: String, style: PDFExtractor.LineStyle?)] = [
+            ("A Title", style(20, size: 18)),
+            ("first line of one", style(50)), ("paragraph goes on", style(62)),
+            ("a second paragraph", style(84)), ("that ends here.", style(96)),
+            ("", nil), ("after a blank line", style(108)),
+        ]
+        let blocks = PDFExtractor.blocks(lines, body: 10, levels: [18: 1], gap: 2)
+        #expect(blocks == [
+            .heading("A Title", level: 1),
+            .paragraph("first line of one\nparagraph goes on"),
+            .paragraph("a second paragraph\nthat ends here."),
+            .paragraph("after a blank line"),
+        ])
+        // A title wrapped over two lines stays one heading.
+        let wrapped = PDFExtractor.blocks([("A Long", style(10, size: 18)), ("Title", style(30, size: 18)), ("Body.", style(60))], body: 10, levels: [18: 1], gap: 2)
+        #expect(wrapped == [.heading("A Long Title", level: 1), .paragraph("Body.")])
+    }
+
+    @Test func headingSizesAreRareAndLargerThanTheBody() {
+        func line(_ text: String, _ size: Double) -> (line: String, style: PDFExtractor.LineStyle?) {
+            (text, PDFExtractor.LineStyle(fontSize: size, top: 0, bottom: size))
+        }
+        let body = String(repeating: "body text ", count: 20)
+        let pages = [[line("Title", 20), line("Section", 14), line(body, 10), line(body, 10), line("small print", 8)]]
+        #expect(PDFExtractor.bodySize(pages) == 10)
+        #expect(PDFExtractor.headingLevels(pages, body: 10) == [20: 1, 14: 2])
+        // A document set mostly in one large size has no headings by size.
+        #expect(PDFExtractor.headingLevels([[line(body, 14), line(body, 10)]], body: 10) == [:])
+    }
+
+    @Test func pageNumbersAreRecognised() {
+        for line in ["7", "- 7 -", "Page 7", "page 7 of 12", "7 of 12", "7 / 12", "Seite 3"] {
+            #expect(PDFExtractor.isPageNumber(line), "\(line)")
+        }
+        for line in ["7 dwarfs", "Section 7", "Chapter 7 of 12", "", "2024-25 budget"] {
+            #expect(!PDFExtractor.isPageNumber(line), "\(line)")
+        }
     }
 
     @Test func hyphenationAtLineEndsIsJoined() throws {
