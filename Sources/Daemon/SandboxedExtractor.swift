@@ -65,12 +65,23 @@ public struct SandboxedExtractor: DocumentExtracting {
         return extractor
     }
 
-    /// The wall-clock limit for one document: `timeout`, and for a document that may be OCR'd as well
-    /// the page time limit for each page it may recognise (the child stops each page at its limit;
-    /// this is the backstop for the rest, rendering and decoding).
+    /// The most wall-clock time one document may take: `timeout`, and for a document that may be
+    /// OCR'd the page time limit for each page it may recognise. The child earns the page times one
+    /// page at a time, as it begins each (`ExtractorProcess.extensionPerMark`), so a document hung
+    /// before any page is stopped at `timeout`, not at this.
     public func timeout(for format: DocumentFormat) -> Duration {
-        guard let settings = ocr.settings, format.mayNeedOCR else { return timeout }
-        return timeout + .seconds(settings.maxPages * settings.pageTimeoutSeconds)
+        timeout + pageTime(for: format) * maxPages(for: format)
+    }
+
+    /// The time each recognised page adds, and how many pages may add it.
+    func pageTime(for format: DocumentFormat) -> Duration {
+        guard let settings = ocr.settings, format.mayNeedOCR else { return .zero }
+        return .seconds(settings.pageTimeoutSeconds)
+    }
+
+    func maxPages(for format: DocumentFormat) -> Int {
+        guard let settings = ocr.settings, format.mayNeedOCR else { return 0 }
+        return settings.maxPages
     }
 
     /// The CPU limit is a backstop behind the wall clock: never the one that fires first.
@@ -86,21 +97,23 @@ public struct SandboxedExtractor: DocumentExtracting {
             return .failure(.unreadable(ExtractionFailure(
                 .unsupported, "\(fileName) is an image; images are read only by OCR, which is off: \(reason)")))
         }
-        let timeout = timeout(for: format)
-        let process = ExtractorProcess(
+        var process = ExtractorProcess(
             executable: executable, arguments: arguments(format, fileName),
             // Nothing of the daemon's environment; Swift's crash backtracer would try to exec a helper,
             // which the filter forbids (and would misreport a crash as SIGSYS). Tesseract's OpenMP
             // runs on one thread: the child is one of the daemon's workers, not the machine's owner.
             environment: ["SWIFT_BACKTRACE=enable=no", "LC_ALL=C.UTF-8", "OMP_THREAD_LIMIT=1"],
             timeout: timeout, maxOutputBytes: maxOutputBytes)
+        process.extensionPerMark = pageTime(for: format)
+        process.maxExtensions = maxPages(for: format)
+        let child = process
         let isMetered = ocr.settings != nil && format.mayNeedOCR
         if isMetered { meter.started(fileName) }
         let started = ContinuousClock.now
         let outcome: Result<ExtractorProcess.Outcome, ExtractorProcess.SpawnError> = await withCheckedContinuation { continuation in
             Self.queue.async {
                 do throws(ExtractorProcess.SpawnError) {
-                    continuation.resume(returning: .success(try process.run(standardInput: descriptor)))
+                    continuation.resume(returning: .success(try child.run(standardInput: descriptor)))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
@@ -132,7 +145,8 @@ public struct SandboxedExtractor: DocumentExtracting {
         let cpuLimitSeconds = cpuLimitSeconds(for: format)
         switch outcome.termination {
         case .timedOut:
-            return .failure(.timedOut(seconds: Int(timeout(for: format).components.seconds)))
+            let allowed = timeout + pageTime(for: format) * outcome.extensions
+            return .failure(.timedOut(seconds: Int(allowed.components.seconds)))
         case .outputTooLarge:
             return .failure(.outputTooLarge(limitBytes: maxOutputBytes))
         case .signaled(let signal):

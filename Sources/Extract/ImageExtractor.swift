@@ -28,6 +28,7 @@ enum ImageExtractor {
         let recognized = min(pageCount, settings.maxPages)
         for index in 0..<recognized {
             let place = isPaged ? "page \(index + 1)" : "the image"
+            ocr.pageBegins()
             let page = try bytes.withUnsafeBufferPointer { buffer throws(ExtractionFailure) in
                 try recognize(buffer, index: isPaged ? index : nil, place: place, fileName: fileName, engine: ocr)
             }

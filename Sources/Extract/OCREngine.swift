@@ -9,6 +9,9 @@ import CTesseract
 public final class OCREngine {
     public let settings: OCRSettings
     private let api: OpaquePointer
+    /// Called as each page (or image) begins, before it is rendered or decoded: the sandboxed child
+    /// tells its parent, whose deadline grows by one page time limit for each page actually begun.
+    public var pageBegins: () -> Void = {}
 
     /// Loads the language data of `settings`; a failure says OCR is unavailable and why.
     public init(settings: OCRSettings) throws(ExtractionFailure) {

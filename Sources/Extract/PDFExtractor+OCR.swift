@@ -46,6 +46,7 @@ extension PDFExtractor {
                 continue
             }
             let place = "page \(index + 1)"
+            engine.pageBegins()
             guard let page = poppler_document_get_page(document, Int32(index)) else {
                 pages[index] = .failed("\(place) could not be rendered for OCR")
                 continue

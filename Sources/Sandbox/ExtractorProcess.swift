@@ -16,11 +16,14 @@ public struct ExtractorProcess: Sendable {
         public var output: [UInt8]
         /// The end of standard error (the last 8 KiB), for the failure's message.
         public var diagnostics: String
+        /// How many times the deadline was extended (progress marks granted).
+        public var extensions: Int
 
-        public init(termination: Termination, output: [UInt8], diagnostics: String) {
+        public init(termination: Termination, output: [UInt8], diagnostics: String, extensions: Int = 0) {
             self.termination = termination
             self.output = output
             self.diagnostics = diagnostics
+            self.extensions = extensions
         }
     }
 
@@ -34,6 +37,15 @@ public struct ExtractorProcess: Sendable {
     public var environment: [String]
     public var timeout: Duration
     public var maxOutputBytes: Int
+    /// Time added to the deadline for each `progressMark` byte the child writes to standard error
+    /// (a page it begins to recognise), at most `maxExtensions` times: a long scan gets the time its
+    /// pages need, while a child hung before any page still meets `timeout`.
+    public var extensionPerMark: Duration = .zero
+    public var maxExtensions = 0
+
+    /// The byte a child writes to standard error as it begins a unit of work that earns more time
+    /// (ASCII record separator: never part of a diagnostic's text; it is removed from them).
+    public static let progressMark: UInt8 = 0x1E
 
     public init(executable: String, arguments: [String], environment: [String], timeout: Duration, maxOutputBytes: Int) {
         self.executable = executable
@@ -103,7 +115,8 @@ public struct ExtractorProcess: Sendable {
     }
 
     private func collect(pid: pid_t, output: Int32, errors: Int32) -> Outcome {
-        let deadline = ContinuousClock.now + timeout
+        var deadline = ContinuousClock.now + timeout
+        var extensions = 0
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
         var open: [Int32] = [output, errors]
@@ -130,7 +143,13 @@ public struct ExtractorProcess: Sendable {
                         stdout.append(contentsOf: buffer[0..<got])
                         if stdout.count > maxOutputBytes { ended = .outputTooLarge }
                     } else {
-                        stderr.append(contentsOf: buffer[0..<got])
+                        let marks = buffer[0..<got].count { $0 == Self.progressMark }
+                        let granted = min(marks, maxExtensions - extensions)
+                        if granted > 0 {
+                            extensions += granted
+                            deadline += extensionPerMark * granted
+                        }
+                        stderr.append(contentsOf: buffer[0..<got].filter { $0 != Self.progressMark })
                         if stderr.count > 16_384 { stderr.removeFirst(stderr.count - 8192) }
                     }
                 } else if got == 0 || (errno != EINTR && errno != EAGAIN) {
@@ -159,11 +178,11 @@ public struct ExtractorProcess: Sendable {
                 kill(pid, SIGKILL)
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             }
-            return Outcome(termination: ended, output: stdout, diagnostics: Self.text(stderr))
+            return Outcome(termination: ended, output: stdout, diagnostics: Self.text(stderr), extensions: extensions)
         }
         let signal = status & 0x7F
         let termination: Termination = signal == 0 ? .exited((status >> 8) & 0xFF) : .signaled(signal)
-        return Outcome(termination: termination, output: stdout, diagnostics: Self.text(stderr))
+        return Outcome(termination: termination, output: stdout, diagnostics: Self.text(stderr), extensions: extensions)
     }
 
     private static func text(_ bytes: [UInt8]) -> String {

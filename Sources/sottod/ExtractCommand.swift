@@ -83,8 +83,14 @@ struct ExtractCommand: ParsableCommand {
         var engineFailure: ExtractionFailure?
         if let ocrSettings, format.mayNeedOCR {
             do {
-                engine = try OCREngine(settings: ocrSettings)
-                engine?.warmUp()
+                let ready = try OCREngine(settings: ocrSettings)
+                ready.warmUp()
+                // Each page begun earns the parent's deadline one page time limit (ExtractorProcess).
+                ready.pageBegins = {
+                    var mark = ExtractorProcess.progressMark
+                    _ = write(STDERR_FILENO, &mark, 1)
+                }
+                engine = ready
             } catch {
                 engineFailure = error
             }

@@ -25,4 +25,42 @@ import Sandbox
         let environment = (sections.last ?? "").split(separator: "\n").map(String.init).filter { !$0.hasPrefix("PWD=") }
         #expect(environment == ["ONLY=this"])
     }
+
+    /// A shell child with standard input from /dev/null.
+    private func run(_ script: String, timeout: Duration, extension: Duration, maxExtensions: Int) throws -> ExtractorProcess.Outcome {
+        var process = ExtractorProcess(
+            executable: "/bin/sh", arguments: ["-c", script], environment: [], timeout: timeout, maxOutputBytes: 1 << 20)
+        process.extensionPerMark = `extension`
+        process.maxExtensions = maxExtensions
+        let input = open("/dev/null", O_RDONLY)
+        defer { close(input) }
+        return try process.run(standardInput: input)
+    }
+
+    @Test func eachPageBegunEarnsTheChildMoreTime() throws {
+        // 2 s alone would stop the 5 s of work; the page begun first earns 15 s more.
+        let outcome = try run(
+            "printf '\\036' >&2; sleep 5; echo done; echo note >&2", timeout: .seconds(2), extension: .seconds(15), maxExtensions: 3)
+        #expect(outcome.termination == .exited(0))
+        #expect(String(decoding: outcome.output, as: UTF8.self) == "done\n")
+        #expect(outcome.extensions == 1)
+        #expect(outcome.diagnostics == "note\n", "the mark is not part of the diagnostics")
+    }
+
+    @Test func aChildHungBeforeAnyPageMeetsTheFirstDeadline() throws {
+        let started = ContinuousClock.now
+        let outcome = try run("sleep 60", timeout: .seconds(1), extension: .seconds(600), maxExtensions: 100)
+        #expect(outcome.termination == .timedOut)
+        #expect(outcome.extensions == 0)
+        #expect(ContinuousClock.now - started < .seconds(45))
+    }
+
+    @Test func marksBeyondThePageLimitEarnNothing() throws {
+        let started = ContinuousClock.now
+        let outcome = try run(
+            "printf '\\036\\036\\036\\036' >&2; sleep 60", timeout: .seconds(1), extension: .seconds(2), maxExtensions: 2)
+        #expect(outcome.termination == .timedOut)
+        #expect(outcome.extensions == 2)
+        #expect(ContinuousClock.now - started < .seconds(45))
+    }
 }
