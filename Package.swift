@@ -185,6 +185,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Re-runs the citation check over a Scripts/eval --citations-log, for Scripts/eval --recheck.
+        .executableTarget(name: "recheck-citations", dependencies: ["Answering"], swiftSettings: strict),
         // Embeds the SQuAD passages for Scripts/bench-encoder.
         .executableTarget(name: "bench-encoder", dependencies: ["Inference"], swiftSettings: strict),
         // Times the extractors for Scripts/bench-extract.

@@ -7,12 +7,15 @@ public struct AnswerCheck: Sendable, Equatable {
     public var citations: [VerifiedCitation]
     /// False when the answer's central claim is held by no source (see `CitationVerifier`).
     public var isGrounded: Bool
+    /// The model itself said the sources do not hold the answer, and claimed nothing a source holds.
+    public var isRefusal: Bool
     public var seconds: Double
 
-    public init(sentences: [CheckedSentence], citations: [VerifiedCitation], isGrounded: Bool, seconds: Double) {
+    public init(sentences: [CheckedSentence], citations: [VerifiedCitation], isGrounded: Bool, isRefusal: Bool = false, seconds: Double) {
         self.sentences = sentences
         self.citations = citations
         self.isGrounded = isGrounded
+        self.isRefusal = isRefusal
         self.seconds = seconds
     }
 

@@ -3,10 +3,14 @@
 /// missing one to a sentence one source clearly holds, and marks the sentences no source holds.
 ///
 /// Support is lexical: the share of a sentence's content words (crudely stemmed, as abstention's
-/// coverage) that a source contains, each word weighted by what it tells apart. Every retrieved
-/// source tends to hold the question's own words, so those count for little; the words the answer
-/// adds (a name, a date) decide. A number must be in the source as written. Fast: a few
-/// milliseconds for five sources.
+/// coverage) that a few consecutive sentences of a source contain, each word weighted by what it
+/// tells apart. Every retrieved source tends to hold the question's own words, so those count for
+/// little; the words the answer adds (a name, a date) decide, and they must stand together in the
+/// source, not be scattered over it ("Tesla moved to Pittsburgh in 1880" is not held by an article
+/// that names Pittsburgh in one paragraph and 1880 in another). A number, and a name the answer adds,
+/// must be in those sentences as written; of the names the answer repeats from the question, one must
+/// be in the source (so "the river that flows through Budapest is the Purus Arch" is not held by the Amazon
+/// article). Fast: a few milliseconds for five sources.
 public struct CitationVerifier: Sendable {
     /// Weighted share of a sentence's words a source must hold to support it (sentences style).
     public var minimumSupport: Double
@@ -15,28 +19,35 @@ public struct CitationVerifier: Sendable {
     /// The weight of a word the question already has; the answer's own words weigh 1.
     public var questionWordWeight: Double
 
-    public init(minimumSupport: Double = 0.6, keepWithin: Double = 0.25, questionWordWeight: Double = 0.25) {
+    /// How many consecutive sentences of a source must hold a sentence's words together.
+    public var span: Int
+
+    public init(minimumSupport: Double = 0.6, keepWithin: Double = 0.25, questionWordWeight: Double = 0.25, span: Int = 3) {
         self.minimumSupport = minimumSupport
         self.keepWithin = keepWithin
         self.questionWordWeight = questionWordWeight
+        self.span = span
     }
 
     /// Checks `answer` (as the model wrote it) against the sources it was given.
     public func check(_ answer: String, question: String, sources: [AnswerSource], style: AnswerStyle) -> AnswerCheck {
         let started = ContinuousClock.now
         let questionKeys = Set(ContentWords.of(question).map(Self.key))
-        let indexed = sources.map(IndexedSource.init)
+        let indexed = sources.map { IndexedSource($0, span: span) }
         let bytes = Array(answer.utf8)
         var sentences: [CheckedSentence] = []
         var quotes: [Int: Range<Int>] = [:]
         var order: [Int] = []
+        var refuses = false
         // A short answer is one phrase, all of whose words must be in one source.
         let threshold = style == .short ? 0.999 : minimumSupport
         for range in SentenceSplitter.ranges(in: answer, lineBreaks: true) {
             let text = String(decoding: bytes[range], as: UTF8.self)
             let cited = Citations.numbers(in: text)
             let keywords = Self.keywords(of: Citations.removingMarkers(from: text), questionKeys: questionKeys, weight: questionWordWeight)
-            let isClaim = keywords.contains { $0.isNew } && !Self.isRefusal(text)
+            let isRefusal = Self.isRefusal(text)
+            if isRefusal { refuses = true }
+            let isClaim = keywords.contains { $0.isNew } && !isRefusal
             guard isClaim else {
                 sentences.append(CheckedSentence(range: range, cited: cited, verified: [], isSupported: true, isClaim: false))
                 continue
@@ -66,6 +77,7 @@ public struct CitationVerifier: Sendable {
         }
         return AnswerCheck(
             sentences: sentences, citations: citations, isGrounded: Self.isGrounded(sentences),
+            isRefusal: refuses && !sentences.contains { $0.isClaim && $0.isSupported },
             seconds: Answerer.seconds(since: started))
     }
 
@@ -86,21 +98,38 @@ public struct CitationVerifier: Sendable {
         var isNumber: Bool
         /// Not one of the question's words.
         var isNew: Bool
+        /// Written with a capital inside the sentence (`ContentWords.names`).
+        var isName: Bool
+
+        /// A number, or a name the answer adds: what the sentences holding the claim must have as written.
+        var isRequiredNearby: Bool { isNumber || (isName && isNew) }
+        /// A name the answer repeats from the question: what the source must have somewhere.
+        var isRequiredInSource: Bool { isName && !isNew }
     }
 
-    /// Numbers stay as written; words are compared by `Relevance.stem`.
+    /// Numbers stay as written ("five" is 5); words are compared by `Relevance.stem`.
     static func key(_ word: String) -> String {
-        word.contains(where: \.isNumber) ? word : Relevance.stem(word)
+        if let digits = numberWords[word] { return digits }
+        return word.contains(where: \.isNumber) ? word : Relevance.stem(word)
     }
+
+    static let numberWords: [String: String] = [
+        "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+        "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
+        "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20",
+    ]
 
     static func keywords(of text: String, questionKeys: Set<String>, weight: Double) -> [Keyword] {
         var seen = Set<String>()
         var keywords: [Keyword] = []
+        let names = ContentWords.names(in: text)
         for word in ContentWords.of(text) where !fillers.contains(word) {
             let key = key(word)
             guard seen.insert(key).inserted else { continue }
             let isNew = !questionKeys.contains(key)
-            keywords.append(Keyword(key: key, weight: isNew ? 1 : weight, isNumber: word.contains(where: \.isNumber), isNew: isNew))
+            keywords.append(Keyword(
+                key: key, weight: isNew ? 1 : weight, isNumber: key.contains(where: \.isNumber), isNew: isNew,
+                isName: names.contains(word)))
         }
         return keywords
     }
@@ -126,34 +155,52 @@ public struct CitationVerifier: Sendable {
 
     // MARK: - Sources
 
-    /// A source's words, whole and per sentence (for the quote).
+    /// A source's words: whole, per sentence (for the quote) and per run of `span` sentences.
     struct IndexedSource {
         var source: AnswerSource
         var keys: Set<String>
         var sentences: [(range: Range<Int>, keys: Set<String>)]
+        /// The words of each run of consecutive sentences (one run when the source is shorter).
+        var windows: [Set<String>]
 
-        init(_ source: AnswerSource) {
+        init(_ source: AnswerSource, span: Int) {
             self.source = source
             let bytes = Array(source.text.utf8)
-            sentences = SentenceSplitter.ranges(in: source.text, lineBreaks: false).map { range in
-                (range, Set(ContentWords.of(String(decoding: bytes[range], as: UTF8.self)).map(CitationVerifier.key)))
+            let sentences = SentenceSplitter.ranges(in: source.text, lineBreaks: false).map { range in
+                (range: range, keys: Set(ContentWords.of(String(decoding: bytes[range], as: UTF8.self)).map(CitationVerifier.key)))
             }
-            keys = sentences.reduce(into: Set<String>()) { $0.formUnion($1.keys) }
+            let keys = sentences.reduce(into: Set<String>()) { $0.formUnion($1.keys) }
+            let width = max(1, span)
+            self.sentences = sentences
+            self.keys = keys
+            windows = sentences.count <= width ? [keys] : (0...(sentences.count - width)).map { start in
+                sentences[start..<(start + width)].reduce(into: Set<String>()) { $0.formUnion($1.keys) }
+            }
         }
 
-        /// The weighted share of `keywords` this source holds; below any threshold when a number is missing.
+        /// The weighted share of `keywords` the best run of sentences holds; 0 when a number or a new
+        /// name is missing from it, or every name repeated from the question from the whole source.
         func support(for keywords: [Keyword]) -> Double {
             let total = keywords.reduce(0) { $0 + $1.weight }
             guard total > 0 else { return 0 }
-            var held = 0.0
-            for keyword in keywords {
-                if keys.contains(keyword.key) {
-                    held += keyword.weight
-                } else if keyword.isNumber {
-                    return 0
+            // One of them suffices: a question may misspell a name the source writes right.
+            let asked = keywords.filter(\.isRequiredInSource)
+            if !asked.isEmpty, !asked.contains(where: { keys.contains($0.key) }) { return 0 }
+            var best = 0.0
+            for window in windows {
+                var held = 0.0
+                var isComplete = true
+                for keyword in keywords {
+                    if window.contains(keyword.key) {
+                        held += keyword.weight
+                    } else if keyword.isRequiredNearby {
+                        isComplete = false
+                        break
+                    }
                 }
+                if isComplete { best = max(best, held / total) }
             }
-            return held / total
+            return best
         }
 
         /// The sentence of the source holding the most of `keywords` (the earliest of equals).

@@ -2,12 +2,29 @@
 /// function words. What abstention's coverage and the chat rewriter compare.
 public enum ContentWords {
     public static func of(_ text: String) -> [String] {
+        runs(of: text).map { $0.lowercased() }.filter { !stopwords.contains($0) }
+    }
+
+    /// The content words (lower-cased) written with a capital anywhere but at the start of the text:
+    /// the names a claim makes ("…flows through Budapest", "…designed by Le Corbusier"), which the
+    /// citation check requires its source to hold.
+    public static func names(in text: String) -> Set<String> {
+        var names = Set<String>()
+        for (index, run) in runs(of: text).enumerated() where index > 0 {
+            guard let first = run.unicodeScalars.first, first.properties.isUppercase else { continue }
+            let word = run.lowercased()
+            if !stopwords.contains(word) { names.insert(word) }
+        }
+        return names
+    }
+
+    /// Runs of letters and digits, as written.
+    static func runs(of text: String) -> [String] {
         var words: [String] = []
         var current = String.UnicodeScalarView()
         func flush() {
             if !current.isEmpty {
-                let word = String(current).lowercased()
-                if !stopwords.contains(word) { words.append(word) }
+                words.append(String(current))
                 current = String.UnicodeScalarView()
             }
         }

@@ -2,19 +2,23 @@ import Testing
 @testable import Answering
 
 @Suite struct CitationVerifierTests {
-    static let sources: [AnswerSource] = [
+    static let sources = numbered([
         "The landlord is Spreeufer Immobilien GmbH. The lease of the Berlin office begins on 1 March 2024 and ends on 28 February 2029.",
         "Standup notes. Ada is refactoring the invoice exporter. Grace reviews the backup script on Friday.",
         "The office cat is named Biscuit. It sleeps on the printer.",
-    ].enumerated().map { index, text in
-        AnswerSource(
-            number: index + 1, path: "/docs/\(index + 1).md", documentId: Int64(index + 1), chunkIds: [Int64(index + 1)], text: text,
-            section: nil, byteStart: 0, byteEnd: text.utf8.count, lineStart: 1, lineEnd: 1, page: nil, score: 1)
-    }
+    ])
     let verifier = CitationVerifier()
 
-    func check(_ answer: String, question: String, style: AnswerStyle = .sentences) -> AnswerCheck {
-        verifier.check(answer, question: question, sources: Self.sources, style: style)
+    static func numbered(_ texts: [String]) -> [AnswerSource] {
+        texts.enumerated().map { index, text in
+            AnswerSource(
+                number: index + 1, path: "/docs/\(index + 1).md", documentId: Int64(index + 1), chunkIds: [Int64(index + 1)], text: text,
+                section: nil, byteStart: 0, byteEnd: text.utf8.count, lineStart: 1, lineEnd: 1, page: nil, score: 1)
+        }
+    }
+
+    func check(_ answer: String, question: String, style: AnswerStyle = .sentences, sources: [AnswerSource] = sources) -> AnswerCheck {
+        verifier.check(answer, question: question, sources: sources, style: style)
     }
 
     @Test func keepsARightCitationAndQuotesTheSupportingSentence() throws {
@@ -68,7 +72,43 @@ import Testing
         let check = check("The sources do not contain the deposit amount.", question: "How much was the deposit?")
         #expect(check.sentences.first?.isClaim == false)
         #expect(check.isGrounded)
+        #expect(check.isRefusal)
         #expect(check.citations.isEmpty)
+    }
+
+    @Test func aRefusalBesideASupportedClaimIsAnAnswer() {
+        let check = check(
+            "The sources do not say when the cat was adopted. The office cat is named Biscuit [3].", question: "When was the office cat adopted?")
+        #expect(check.sentences.map(\.isSupported) == [true, true])
+        #expect(!check.isRefusal)
+    }
+
+    static let tesla = numbered([
+        "Tesla was born in Smiljan. He studied engineering in Graz. In 1880 he moved to Prague to study at the university. "
+            + "He worked for a telephone company in Budapest. Later he emigrated to America. He sold his patents to Westinghouse in Pittsburgh.",
+        "The Amazon is the largest river by discharge volume. Its tributaries include the Purus and the Madeira. The river crosses Brazil and Peru.",
+    ])
+
+    @Test func aClaimsWordsMustStandTogetherInTheSource() {
+        // Every word of the first is somewhere in source 1, but Pittsburgh five sentences from 1880.
+        let scattered = check("Tesla moved to Pittsburgh in 1880 [1].", question: "Where did Tesla move in 1880?", sources: Self.tesla)
+        #expect(scattered.sentences.first?.isSupported == false)
+        let together = check("Tesla moved to Prague in 1880 [1].", question: "Where did Tesla move in 1880?", sources: Self.tesla)
+        #expect(together.sentences.first?.verified == [1])
+    }
+
+    @Test func aNameTheQuestionAsksAboutMustBeInTheSource() {
+        // Purus and river are in source 2, which never mentions Budapest.
+        let check = check(
+            "The river that flows through Budapest is the Purus [2].", question: "Which river flows through Budapest?", sources: Self.tesla)
+        #expect(check.sentences.first?.isSupported == false)
+        #expect(!check.isGrounded)
+    }
+
+    @Test func aNumberWrittenInWordsMatchesItsDigits() {
+        let sources = Self.numbered(["The office has five printers and a fax machine."])
+        #expect(check("The office has 5 printers [1].", question: "How many printers are there?", sources: sources).isGrounded)
+        #expect(!check("The office has 6 printers [1].", question: "How many printers are there?", sources: sources).isGrounded)
     }
 
     @Test func aShortAnswerMustBeFoundInASource() {
