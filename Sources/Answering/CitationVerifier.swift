@@ -9,7 +9,7 @@
 /// source, not be scattered over it ("Tesla moved to Pittsburgh in 1880" is not held by an article
 /// that names Pittsburgh in one paragraph and 1880 in another). A number, and a name the answer adds,
 /// must be in those sentences as written; of the names the answer repeats from the question, one must
-/// be in the source (so "the river that flows through Budapest is the Purus Arch" is not held by the Amazon
+/// be in the source, its file name or its section (so "the river that flows through Budapest is the Purus Arch" is not held by the Amazon
 /// article). Fast: a few milliseconds for five sources.
 public struct CitationVerifier: Sendable {
     /// Weighted share of a sentence's words a source must hold to support it (sentences style).
@@ -159,6 +159,8 @@ public struct CitationVerifier: Sendable {
     struct IndexedSource {
         var source: AnswerSource
         var keys: Set<String>
+        /// `keys` with the words of its file name and section.
+        var about: Set<String>
         var sentences: [(range: Range<Int>, keys: Set<String>)]
         /// The words of each run of consecutive sentences (one run when the source is shorter).
         var windows: [Set<String>]
@@ -173,6 +175,10 @@ public struct CitationVerifier: Sendable {
             let width = max(1, span)
             self.sentences = sentences
             self.keys = keys
+            // What the passage is about, though its text may not say it: the file and the headings above it
+            // ("§ 3 Term" of the Berlin lease never names Berlin).
+            let context = (source.path.split(separator: "/").last.map(String.init) ?? "") + " " + (source.section ?? "")
+            about = keys.union(ContentWords.of(context).map(CitationVerifier.key))
             windows = sentences.count <= width ? [keys] : (0...(sentences.count - width)).map { start in
                 sentences[start..<(start + width)].reduce(into: Set<String>()) { $0.formUnion($1.keys) }
             }
@@ -185,7 +191,7 @@ public struct CitationVerifier: Sendable {
             guard total > 0 else { return 0 }
             // One of them suffices: a question may misspell a name the source writes right.
             let asked = keywords.filter(\.isRequiredInSource)
-            if !asked.isEmpty, !asked.contains(where: { keys.contains($0.key) }) { return 0 }
+            if !asked.isEmpty, !asked.contains(where: { about.contains($0.key) }) { return 0 }
             var best = 0.0
             for window in windows {
                 var held = 0.0

@@ -105,6 +105,14 @@ import Testing
         #expect(!check.isGrounded)
     }
 
+    @Test func aNameTheSectionHoldsCountsAsInTheSource() {
+        let term = AnswerSource(
+            number: 1, path: "/docs/lease.md", documentId: 1, chunkIds: [1], text: "## § 3 Term\n\nThe lease ends on 31 March 2027.",
+            section: "Office lease, Berlin > § 3 Term", byteStart: 0, byteEnd: 40, lineStart: 1, lineEnd: 3, page: nil, score: 1)
+        let check = check("The lease on the Berlin office ends on 31 March 2027.", question: "When does the lease on the Berlin office end?", sources: [term])
+        #expect(check.sentences.first?.verified == [1])
+    }
+
     @Test func aNumberWrittenInWordsMatchesItsDigits() {
         let sources = Self.numbered(["The office has five printers and a fax machine."])
         #expect(check("The office has 5 printers [1].", question: "How many printers are there?", sources: sources).isGrounded)
