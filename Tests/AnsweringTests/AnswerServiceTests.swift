@@ -59,22 +59,32 @@ import Testing
         let model = EchoAnswerModel(tokenDelay: .milliseconds(20), script: Array(repeating: "word ", count: 1500))
         let prepared = try await prepare("When does the Berlin lease end?", model: model)
         let service = AnswerService(queueCapacity: 2)
-        let started = ContinuousClock.now
-        // A 3 s limit, not 1 s: on a loaded 2-core machine running the whole suite in parallel the
-        // first piece can wait over a second for a thread, and the test is about the limit, not the load.
-        let run = try await collect(service.answer(prepared, model: model, deadline: .now + .seconds(3)))
-        // 1,500 pieces take 30 s; the limit stops them after about three.
-        #expect(ContinuousClock.now - started < .seconds(15))
-        let outcome = try #require(run.outcome)
-        #expect(outcome.finishReason == .timeLimit)
-        #expect(run.tokens.count < 1500)
-        #expect(service.snapshot.busy == false)
-        // What happened is reported by the model itself, which says it was interrupted.
-        #expect(outcome.promptTokens == prepared.messages.reduce(0) { $0 + model.countTokens($1.content) })
-        #expect(outcome.promptTokens > 0)
-        // Every piece streamed, and no more (a declined answer adds its statement as one more token).
-        #expect(outcome.generatedTokens > 0 && outcome.generatedTokens <= run.tokens.count)
-        #expect(outcome.decodeSeconds > 1, "decoded for about the 3 s limit, reported \(outcome.decodeSeconds) s")
+        // On a loaded 2-core machine running every suite at once the answer's task has waited past a
+        // 3 s limit before the model began (no piece, nothing to check): up to three tries, and the
+        // checks apply to the first whose model got to run.
+        var checked = false
+        for _ in 0..<3 where !checked {
+            let started = ContinuousClock.now
+            let run = try await collect(service.answer(prepared, model: model, deadline: .now + .seconds(5)))
+            let elapsed = ContinuousClock.now - started
+            let outcome = try #require(run.outcome)
+            // 1,500 pieces take 30 s; the limit stops them after about five.
+            #expect(outcome.finishReason == .timeLimit)
+            #expect(run.tokens.count < 1500)
+            #expect(service.snapshot.busy == false)
+            // What happened is reported by the model itself, which says it was interrupted.
+            #expect(outcome.promptTokens == prepared.messages.reduce(0) { $0 + model.countTokens($1.content) })
+            #expect(outcome.promptTokens > 0)
+            guard outcome.generatedTokens > 0 else { continue }
+            checked = true
+            #expect(elapsed < .seconds(20))
+            // Every piece streamed, and no more (a declined answer adds its statement as one more token).
+            #expect(outcome.generatedTokens <= run.tokens.count)
+            // The decode time is the model's own: at least the 20 ms each piece took, at most the wait.
+            #expect(outcome.decodeSeconds >= Double(outcome.generatedTokens - 1) * 0.019, "\(outcome.decodeSeconds) s for \(outcome.generatedTokens) pieces")
+            #expect(outcome.decodeSeconds <= Double(elapsed.components.seconds) + 1)
+        }
+        #expect(checked, "in three tries the model never got to run before the limit")
     }
 
     @Test func endingTheStreamStopsTheModelWithinOneToken() async throws {
