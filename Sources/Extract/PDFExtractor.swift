@@ -24,7 +24,7 @@ enum PDFExtractor {
         guard bytes.count > 4, bytes.prefix(1024).firstRange(of: Array("%PDF-".utf8)) != nil else {
             throw ExtractionFailure(.corrupt, "\(fileName) does not start like a PDF (no %PDF- header)")
         }
-        let (pages, styles) = try pageTexts(bytes, fileName: fileName, limits: limits)
+        let (pages, styles, metadataTitle) = try pageTexts(bytes, fileName: fileName, limits: limits)
         var problems: [String] = []
         var scanned: [Int: ScannedPage] = [:]
         if let ocr {
@@ -41,15 +41,25 @@ enum PDFExtractor {
             }
         }
         let body = bodySize(styled)
-        let levels = body.map { headingLevels(styled, body: $0) } ?? [:]
+        var levels = body.map { headingLevels(styled, body: $0) } ?? [:]
         let gap = body.flatMap { lineGap(styled, body: $0) }
+        let header = runningHeader(lines, repeated: repeated)
+        let title = documentTitle(
+            metadata: metadataTitle, runningHeader: header, firstHeading: firstHeading(styled, levels: levels))
+        // The title heads the document and its own headings move one level down, so every page's
+        // chunks carry it in their heading path, as a Markdown file's `# Title` does.
+        if title != nil { levels = levels.mapValues { $0 + 1 } }
+        var pendingTitle = title
         var seen: Set<String> = []
+        if let title, let header, title == header { seen.insert(furnitureKey(header)) }
         var builder = DocumentBuilder(limits: limits)
         for (index, pageLines) in lines.enumerated() {
             let nonEmpty = pageLines.filter { !$0.isEmpty }
             switch scanned[index] {
             case .recognized(let page)?:
                 builder.beginPart(page: index + 1, isOCR: true)
+                if let title = pendingTitle { try builder.heading(title, level: 1) }
+                pendingTitle = nil
                 for paragraph in page.paragraphs { try builder.paragraph(paragraph) }
                 continue
             case .failed(let problem)? where nonEmpty.isEmpty:
@@ -77,6 +87,8 @@ enum PDFExtractor {
                 kept.append((line, style))
             }
             builder.beginPart(page: index + 1)
+            if let title = pendingTitle { try builder.heading(title, level: 1) }
+            pendingTitle = nil
             for block in blocks(kept, body: body, levels: levels, gap: gap) {
                 switch block {
                 case .heading(let title, let level): try builder.heading(title, level: level)
@@ -103,7 +115,7 @@ enum PDFExtractor {
     /// The text of each page, in poppler's reading order, and its lines' styles where poppler gives them.
     private static func pageTexts(
         _ bytes: [UInt8], fileName: String, limits: ExtractionLimits
-    ) throws(ExtractionFailure) -> (texts: [String], styles: [[LineStyle?]?]) {
+    ) throws(ExtractionFailure) -> (texts: [String], styles: [[LineStyle?]?], title: String?) {
         let data = bytes.withUnsafeBytes { buffer in g_bytes_new(buffer.baseAddress, gsize(buffer.count)) }
         defer { g_bytes_unref(data) }
         var error: UnsafeMutablePointer<GError>?
@@ -117,6 +129,11 @@ enum PDFExtractor {
             throw ExtractionFailure(.corrupt, "\(fileName) is not a readable PDF (\(message))")
         }
         defer { g_object_unref(UnsafeMutableRawPointer(document)) }
+        var title: String?
+        if let raw = poppler_document_get_title(document) {
+            title = String(cString: raw)
+            g_free(raw)
+        }
         let count = Int(poppler_document_get_n_pages(document))
         if count > limits.maxPages {
             throw ExtractionFailure(.limitExceeded, "\(fileName) has \(count) pages, more than \(limits.maxPages) (maxPages)")
@@ -147,7 +164,7 @@ enum PDFExtractor {
             texts.append(text)
             styles.append(lineStyles(page: page, text: text))
         }
-        return (texts, styles)
+        return (texts, styles, title)
     }
 
     /// A line with its digits masked: "Page 3 of 12" and "Page 4 of 12" are the same footer.

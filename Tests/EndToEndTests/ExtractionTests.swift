@@ -181,6 +181,45 @@ import Glibc
         #expect(harness.stop() == 0)
     }
 
+    /// The demo's question about the lease in examples/home: the passage that answers it is the Term,
+    /// on page 2 of the PDF. Its running header "12 Garden Row - Residential Lease" named the lease on
+    /// page 1 only (kept once, as running headers are), so the page-1 passages outranked the Term; the
+    /// header is now the document's top heading, in every page's heading path.
+    @Test(.enabled(if: EndToEndTests.hasEncoder, EndToEndTests.noEncoder))
+    func theDemosLeaseQuestionFindsTheTermOnPageTwo() throws {
+        let models = EndToEndTests.modelsDirectory
+        let harness = try DaemonHarness(config: "[index]\ndebounce_ms = 100\n[encoder]\nmodel = \"\(models)/all-MiniLM-L6-v2\"\n")
+        let folder = try harness.makeFolder("home", files: [:])
+        let examples = DaemonHarness.packageRoot.appendingPathComponent("examples/home")
+        for name in ["garden-row-lease.pdf", "garden-row-lease.docx", "garden-row-tenant-portal.html", "lease-renewal.eml"] {
+            try FileManager.default.copyItem(at: examples.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        try harness.start()
+        _ = try harness.client.addSource(SourceRequest(path: folder.path))
+        try EndToEndTests.waitUntilEmbedded(harness)
+        let pdf = folder.path + "/garden-row-lease.pdf"
+        let question = "when does the Garden Row lease end"
+
+        let dense = try harness.client.search(SearchRequest(query: question, limit: 10, mode: "dense")).hits
+        let top = try #require(dense.first)
+        #expect(top.text.contains("ends on 31 March 2027") && top.page == 2 && top.pageEnd == nil, "\(dense.map { ($0.path, $0.page, $0.text) })")
+        #expect(dense.first { $0.path == pdf }?.page == 2, "\(dense.map { ($0.path, $0.page) })")
+
+        // Hybrid: the Term outranks every page-1 passage of the lease. (Page 3, "Either party may end
+        // the lease …", shares more of the question's words in fewer and may come first by words.)
+        let hybrid = try harness.client.search(SearchRequest(query: question, limit: 10, mode: "hybrid")).hits
+        let pdfHits = hybrid.filter { $0.path == pdf }
+        let term = try #require(pdfHits.firstIndex { $0.text.contains("ends on 31 March 2027") }, "\(pdfHits.map { ($0.page, $0.text) })")
+        #expect(pdfHits[term].page == 2)
+        #expect(pdfHits.prefix(term).allSatisfy { $0.page != 1 }, "\(pdfHits.map { ($0.page, $0.score) })")
+        #expect(pdfHits[term].section?.contains("12 Garden Row") == true, "\(pdfHits[term].section ?? "no section")")
+
+        let printed = try harness.cli(["search", question, "--limit", "4", "--mode", "dense"])
+        #expect(printed.out.contains("garden-row-lease.pdf p. 2"), "\(printed.out)")
+        #expect(printed.out.contains("garden-row-lease.pdf#page=2"), "\(printed.out)")
+        #expect(harness.stop() == 0)
+    }
+
     /// An e-mail whose text part is `body` in `charset` (8-bit, as many mailers send it).
     static func mail(subject: String, charset: String, body: [UInt8]) -> [UInt8] {
         let headers = [

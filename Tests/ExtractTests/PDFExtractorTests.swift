@@ -32,8 +32,37 @@ import Testing
     @Test func linesSetLargerThanTheBodyAreHeadings() throws {
         let document = try read("lease.pdf")
         let lines = document.text.split(separator: "\n").map(String.init)
-        #expect(lines.filter { $0.hasPrefix("#") } == ["# Residential Lease", "## Term", "## Notice"])
-        #expect(document.part(containing: "## Term")?.page == 2)
+        // The running header names the lease ("12 Garden Row") where its first heading does not: it
+        // heads the document, above the headings the font size finds.
+        #expect(lines.filter { $0.hasPrefix("#") } == ["# 12 Garden Row - Residential Lease", "## Residential Lease", "### Term", "### Notice"])
+        #expect(document.part(containing: "### Term")?.page == 2)
+        #expect(document.text.hasPrefix("# 12 Garden Row - Residential Lease\n\n## Residential Lease\n\nThis lease"))
+    }
+
+    @Test func theTitleIsTheMetadataTitleElseTheRunningHeaderUnlessTheFirstHeadingSaysIt() {
+        let header = "12 Garden Row - Residential Lease"
+        #expect(PDFExtractor.documentTitle(metadata: "untitled", runningHeader: header, firstHeading: "Residential Lease") == header)
+        #expect(PDFExtractor.documentTitle(metadata: "Lease for 12 Garden Row", runningHeader: header, firstHeading: nil) == "Lease for 12 Garden Row")
+        // The SQuAD PDFs: the metadata title is the first heading; nothing is added.
+        #expect(PDFExtractor.documentTitle(metadata: "Super Bowl 50", runningHeader: "SQuAD public half - Super Bowl 50", firstHeading: "SUPER BOWL  50") == nil)
+        #expect(PDFExtractor.documentTitle(metadata: nil, runningHeader: nil, firstHeading: "Residential Lease") == nil)
+        for placeholder in ["", "  ", "untitled", "Untitled Document", "anonymous", "Microsoft Word - lease.docx", "scan_0042.pdf", "2025"] {
+            #expect(PDFExtractor.meaningfulTitle(placeholder) == nil, "\(placeholder)")
+        }
+    }
+
+    @Test func theRunningHeaderIsTheTopLineOnMostPagesNeverAPageNumber() {
+        let pages = [
+            ["Acme Annual Report", "Contents", "", "Page 1 of 4"],
+            ["Acme Annual Report", "Revenue grew.", "", "Page 2 of 4"],
+            ["Acme Annual Report", "Costs fell.", "", "Page 3 of 4"],
+            ["4", "Acme Annual Report", "Outlook.", "Page 4 of 4"],
+        ]
+        let repeated = PDFExtractor.repeatedFurniture(pages)
+        #expect(PDFExtractor.runningHeader(pages, repeated: repeated) == "Acme Annual Report")
+        // Only a footer repeats: no header, no title.
+        let footers = ["Alpha", "Beta", "Gamma"].map { ["\($0) begins", "more of \($0)", "the end of \($0)", "Confidential - Acme"] }
+        #expect(PDFExtractor.runningHeader(footers, repeated: PDFExtractor.repeatedFurniture(footers)) == nil)
     }
 
     @Test func aWideGapBetweenLinesStartsAParagraph() {
