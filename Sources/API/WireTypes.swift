@@ -183,6 +183,9 @@ public struct StatusResponse: Codable, Sendable {
         public var chunks: Int
         /// Indexed documents by format, or by kind for text read directly: {"pdf": 3, "markdown": 12}.
         public var byFormat: [String: Int]?
+        /// Of the failed documents, those that killed the extractor twice and are not read again until
+        /// they change (`sotto documents --failed` names them).
+        public var quarantined: Int?
         public init(roots: Int, documents: Int, indexed: Int, failed: Int, skipped: Int, chunks: Int) {
             self.roots = roots
             self.documents = documents

@@ -219,6 +219,7 @@ public struct APIResponder: HTTPResponder {
             roots: counts.roots, documents: counts.documents, indexed: counts.indexed, failed: counts.failed,
             skipped: counts.skipped, chunks: counts.chunks)
         wireCounts.byFormat = counts.byFormat
+        wireCounts.quarantined = counts.quarantined
         let embedding = await embeddingWorker?.currentProgress()
         let dense = searcher.denseState
         return StatusResponse(
@@ -269,7 +270,9 @@ public struct APIResponder: HTTPResponder {
             case .indexed:
                 counts.indexed += 1
                 counts.byFormat[document.format, default: 0] += 1
-            case .failed: counts.failed += 1
+            case .failed:
+                counts.failed += 1
+                if document.isQuarantined { counts.quarantined += 1 }
             case .skipped: counts.skipped += 1
             }
         }

@@ -22,6 +22,9 @@ public struct SandboxedExtractor: DocumentExtracting {
     public var ocr: OCRSetting.Resolution
     /// Counts the pages recognised, for `sotto status`.
     public var meter = OCRMeter()
+    /// The build of the executable, the libraries the extractors use and every setting the child
+    /// gets (``DocumentExtracting/fingerprint``).
+    public var fingerprint = ""
 
     /// Children run on their own threads: each blocks in poll/waitpid for up to `timeout`.
     private static let queue = DispatchQueue(label: "sotto.extract", qos: .utility, attributes: .concurrent)
@@ -62,7 +65,23 @@ public struct SandboxedExtractor: DocumentExtracting {
             if let ocrJSON, format.mayNeedOCR { arguments += ["--ocr", ocrJSON] }
             return arguments
         }
+        extractor.fingerprint = fingerprint(of: [
+            build(of: executable), Extraction.libraryVersions, limitsJSON ?? "", ocrJSON ?? "", "\(memoryMB) MB",
+            "\(extractor.timeout)", "\(extractor.cpuLimitSeconds) s",
+        ])
         return extractor
+    }
+
+    /// A short hash of `components`, one per line.
+    static func fingerprint(of components: [String]) -> String {
+        String(ContentHash.sha256Hex(Array(components.joined(separator: "\n").utf8)).prefix(16))
+    }
+
+    /// The executable's size and modification time: a new build or installation changes them.
+    static func build(of executable: String) -> String {
+        var info = stat()
+        guard stat(executable, &info) == 0 else { return "\(executable): no build" }
+        return "\(info.st_size) bytes, modified \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 
     /// The most wall-clock time one document may take: `timeout`, and for a document that may be

@@ -11,6 +11,12 @@ public enum Extraction {
         try extract(bytes, format: format, fileName: fileName, limits: limits, depth: 0, ocr: ocr)
     }
 
+    /// The libraries the extractors read with, e.g. "poppler 22.12.0, tesseract 5.3.0": a new one may
+    /// read what the old one could not.
+    public static var libraryVersions: String {
+        "poppler \(PDFExtractor.version), tesseract \(OCREngine.version)"
+    }
+
     /// Loads what the extractors would otherwise load from files on first use (iconv's charset
     /// converters), for a caller about to lose access to files: `sottod extract` calls it before its
     /// seccomp filter. Returns the charsets this system's iconv does not have.

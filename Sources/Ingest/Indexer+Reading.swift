@@ -97,8 +97,7 @@ extension Indexer {
         let name = FileKind.displayName(format)
         guard settings.formats.contains(format) else {
             await saveUnindexed(
-                path: file.path, root: root, file: file, status: .skipped,
-                reason: "\(name) files are not read: [index] formats leaves out \(format.rawValue)"
+                path: file.path, root: root, file: file, status: .skipped, reason: IndexPlanner.leftOutReason(format)
             ) { $0.format = format.rawValue }
             return
         }
@@ -130,11 +129,16 @@ extension Indexer {
             return
         }
         let hash = document.contentHash
-        if let previous, previous.isQuarantined, previous.contentHash == hash {
-            await saveUnindexed(path: file.path, root: root, file: file, status: .failed, reason: previous.reason ?? "quarantined") {
+        // The same bytes that killed the extractor twice, or that the same extractors explained they
+        // cannot read (a file touched, copied back): that answer stands, without another child.
+        if let previous, previous.contentHash == hash, previous.status != .indexed,
+            previous.isQuarantined || (previous.crashCount == 0 && previous.extractedWith == documentExtractor.fingerprint)
+        {
+            await saveUnindexed(path: file.path, root: root, file: file, status: previous.status, reason: previous.reason ?? "quarantined") {
                 $0.format = format.rawValue
                 $0.contentHash = hash
                 $0.crashCount = previous.crashCount
+                $0.extractedWith = previous.extractedWith
             }
             return
         }
@@ -159,6 +163,7 @@ extension Indexer {
             record.extractor = extracted.extractor
             record.pageCount = extracted.pageCount
             record.problems = extracted.problems
+            record.extractedWith = documentExtractor.fingerprint
             await save(record, chunks: chunks, root: root)
         case .failure(let error):
             var crashCount = 0
@@ -172,10 +177,15 @@ extension Indexer {
             }
             var status = DocumentStatus.failed
             if case .unreadable(let failure) = error, failure.code == .unsupported { status = .skipped }
+            // The extractors' answer about this content, remembered with who gave it; an extractor
+            // that could not start said nothing about the document.
+            let answered = if case .extractorFailed = error { false } else { true }
+            let fingerprint = documentExtractor.fingerprint
             await saveUnindexed(path: file.path, root: root, file: file, status: status, reason: reason) {
                 $0.format = format.rawValue
                 $0.contentHash = hash
                 $0.crashCount = crashCount
+                $0.extractedWith = answered ? fingerprint : nil
             }
         }
     }

@@ -21,6 +21,8 @@ public actor Indexer {
     /// Reads PDF, Office, HTML, e-mail… in the sandbox; nil: such files are recorded as skipped.
     let documentExtractor: (any DocumentExtracting)?
     let chunker: Chunker
+    /// What reads documents now, for the planner: a document read otherwise is read again.
+    var readers: IndexPlanner.Readers { IndexPlanner.Readers(formats: settings.formats, extractor: documentExtractor?.fingerprint) }
     /// File reading and chunking run here, off the cooperative pool that serves requests.
     private let ingestQueue = DispatchQueue(label: "sotto.ingest", qos: .utility)
 
@@ -229,7 +231,7 @@ public actor Indexer {
         guard roots[root.path]?.id == root.id else { return }  // removed while it was walked
         do {
             let stored = try await store.documents(rootId: root.id ?? -1)
-            IndexPlanner.plan(walk: walk, of: root, subtree: subtree, stored: stored, into: &plan)
+            IndexPlanner.plan(walk: walk, of: root, subtree: subtree, stored: stored, readers: readers, into: &plan)
         } catch {
             record(error: "cannot read the index of \(root.path): \(error)", path: root.path)
         }
@@ -249,7 +251,7 @@ public actor Indexer {
                 plan.actions.append(.fail(path: problem.path, root: root, reason: problem.reason))
             case .success(let file)?:
                 let sources = previous == nil ? await pendingMoveSources() : []
-                switch IndexPlanner.action(forChanged: file, root: root, previous: previous, moveSources: sources) {
+                switch IndexPlanner.action(forChanged: file, root: root, previous: previous, moveSources: sources, readers: readers) {
                 case nil:
                     plan.unchanged += 1
                 case let action?:

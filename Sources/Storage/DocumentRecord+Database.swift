@@ -30,18 +30,21 @@ extension DocumentRecord {
         let problemsJSON: String? = try row.decode(forColumn: "problems")
         problems = problemsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
         crashCount = try row.decode(forColumn: "crashCount")
+        extractedWith = try row.decode(forColumn: "extractedWith")
     }
 
     /// Every column but `id`, in the order of `columnArguments`.
     private static let columns = [
         "rootId", "path", "device", "inode", "size", "mtimeNanoseconds", "contentHash", "status", "reason",
         "encoding", "kind", "chunkCount", "indexedAt", "format", "extractor", "pageCount", "problems", "crashCount",
+        "extractedWith",
     ]
 
     private var columnArguments: StatementArguments {
         [
             rootId, path, device, inode, size, mtimeNanoseconds, contentHash, status.rawValue, reason,
             encoding, kind, chunkCount, indexedAt, format, extractor, pageCount, problemsJSON, crashCount,
+            extractedWith,
         ]
     }
 

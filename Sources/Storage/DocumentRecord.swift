@@ -36,6 +36,12 @@ public struct DocumentRecord: Codable, Sendable, Equatable {
     /// Consecutive times this content (`contentHash`) killed the extractor; quarantined at 2.
     public var crashCount = 0
 
+    /// The fingerprint of the extractors that read it (``DocumentExtracting``'s `fingerprint`): a
+    /// document they failed on is not read again until its file or they change. Nil when no extractor
+    /// gave an answer about this content (text read in-process, a file that could not be opened, a
+    /// format the settings leave out, an extractor that could not start).
+    public var extractedWith: String? = nil
+
     /// Killed the extractor twice: not read again until its content changes.
     public var isQuarantined: Bool { crashCount >= 2 }
 

@@ -126,6 +126,13 @@ extension Store {
                 t.add(column: "ocr", .boolean).notNull().defaults(to: false)
             }
         }
+        migrator.registerMigration("v4-extracted-with") { db in
+            // The fingerprint of the extractors that read a document (their build and settings), so
+            // a document they could not read is not read again until it or they change.
+            try db.alter(table: "document") { t in
+                t.add(column: "extractedWith", .text)
+            }
+        }
         return migrator
     }
 }

@@ -10,6 +10,7 @@ extension Store {
                        (SELECT count(*) FROM document WHERE status = 'indexed') AS indexed,
                        (SELECT count(*) FROM document WHERE status = 'failed') AS failed,
                        (SELECT count(*) FROM document WHERE status = 'skipped') AS skipped,
+                       (SELECT count(*) FROM document WHERE status = 'failed' AND crashCount >= 2) AS quarantined,
                        (SELECT count(*) FROM chunk) AS chunks
                 """)
             guard let row else { return StoreCounts(roots: 0, documents: 0, indexed: 0, failed: 0, skipped: 0, chunks: 0) }
@@ -17,6 +18,7 @@ extension Store {
                 roots: try row.decode(forColumn: "roots"), documents: try row.decode(forColumn: "documents"),
                 indexed: try row.decode(forColumn: "indexed"), failed: try row.decode(forColumn: "failed"),
                 skipped: try row.decode(forColumn: "skipped"), chunks: try row.decode(forColumn: "chunks"))
+            counts.quarantined = try row.decode(forColumn: "quarantined")
             for formatRow in try Row.fetchAll(db, sql: """
                 SELECT coalesce(format, kind, 'other') AS name, count(*) AS documents
                 FROM document WHERE status = 'indexed' GROUP BY 1
@@ -110,15 +112,17 @@ extension Store {
 
     /// Every document's path, status and chunk count, for counts a caller's permissions filter.
     /// `format` is the document's format, or its kind for text read directly (as in ``StoreCounts/byFormat``).
-    public func documentSummaries() async throws -> [(path: String, status: DocumentStatus, chunks: Int, format: String)] {
+    public func documentSummaries() async throws
+        -> [(path: String, status: DocumentStatus, chunks: Int, format: String, isQuarantined: Bool)]
+    {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT path, status, chunkCount, coalesce(format, kind, 'other') AS format FROM document"
+                db, sql: "SELECT path, status, chunkCount, coalesce(format, kind, 'other') AS format, crashCount >= 2 AS quarantined FROM document"
             ).map { row in
                 let status = DocumentStatus(rawValue: try row.decode(forColumn: "status")) ?? .failed
                 return (
                     try row.decode(forColumn: "path"), status, try row.decode(forColumn: "chunkCount"),
-                    try row.decode(forColumn: "format")
+                    try row.decode(forColumn: "format"), try row.decode(forColumn: "quarantined")
                 )
             }
         }

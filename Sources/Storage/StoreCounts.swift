@@ -7,6 +7,8 @@ public struct StoreCounts: Sendable, Equatable {
     public var failed: Int
     public var skipped: Int
     public var chunks: Int
+    /// Failed documents that killed the extractor twice: not read again until they change.
+    public var quarantined = 0
     /// Indexed documents by format ("pdf", "html", …) or, for text read in-process, by kind
     /// ("markdown", "code", …).
     public var byFormat: [String: Int] = [:]

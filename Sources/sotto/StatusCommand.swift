@@ -23,7 +23,8 @@ struct StatusCommand: ParsableCommand {
         print("socket     \(status.socket)")
         print("database   \(status.database.path)" + (status.database.sizeBytes.map { " (\(Terminal.formatBytes($0)))" } ?? ""))
         print("sources    \(c.roots)")
-        print("documents  \(c.documents): \(c.indexed) indexed, \(c.failed) failed, \(c.skipped) skipped")
+        let quarantined = (c.quarantined ?? 0) > 0 ? " (\(c.quarantined ?? 0) quarantined)" : ""
+        print("documents  \(c.documents): \(c.indexed) indexed, \(c.failed) failed\(quarantined), \(c.skipped) skipped")
         if let byFormat = c.byFormat, !byFormat.isEmpty {
             let list = byFormat.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }
             print("formats    \(list.joined(separator: ", "))")

@@ -38,8 +38,10 @@ import Glibc
         #expect(failed.out.contains("could not be indexed: 1 failed, 0 skipped"), "\(failed.out)")
         #expect(failed.out.contains(reason), "\(failed.out)")
         #expect(failed.out.contains(path))
+        // One failed (and, if the document was killed twice, quarantined).
         let status = try harness.cli(["status"])
-        #expect(status.out.contains("documents  4: 3 indexed, 1 failed, 0 skipped"), "\(status.out)")
+        #expect(status.out.contains("documents  4: 3 indexed, 1 failed"), "\(status.out)")
+        #expect(status.out.contains(", 0 skipped"), "\(status.out)")
     }
 
     /// The rest of the folder was indexed and is found.
@@ -113,6 +115,7 @@ import Glibc
         let once = try Self.waitFor(harness, path) { $0.status == .failed }
         #expect(once.quarantined == nil, "one kill is not enough: \(String(describing: once.reason))")
         #expect(once.reason == "ran out of memory (limit 64 MB)")
+        #expect(try harness.client.status().counts.quarantined == 0)
 
         // A failed document is tried again on the next scan: the second kill quarantines it.
         #expect(try harness.cli(["index"]).status == 0)
@@ -127,7 +130,8 @@ import Glibc
         let listed = try harness.cli(["documents"])
         #expect(listed.out.contains("quarantined   \(path)  ran out of memory (limit 64 MB), twice"), "\(listed.out)")
         let status = try harness.cli(["status"])
-        #expect(status.out.contains("1 failed"), "\(status.out)")
+        #expect(status.out.contains("documents  4: 3 indexed, 1 failed (1 quarantined), 0 skipped"), "\(status.out)")
+        #expect(try harness.client.status().counts.quarantined == 1)
 
         // Remembered across a restart: the start-up scan and another pass do not read it again.
         #expect(harness.stop() == 0)
@@ -145,6 +149,7 @@ import Glibc
         #expect(rename(replacement.path, path) == 0)
         let changed = try Self.waitFor(harness, path) { $0.status == .indexed }
         #expect(changed.quarantined == nil)
+        #expect(try harness.client.status().counts.quarantined == 0)
         #expect(try harness.client.search(SearchRequest(query: "31 March 2027", limit: 20)).hits.contains { $0.path == path })
         #expect(harness.stop() == 0)
     }

@@ -1,3 +1,4 @@
+import Extract
 import Foundation
 import Storage
 import Testing
@@ -13,18 +14,24 @@ import Testing
 
     func stored(
         _ id: Int64, _ path: String, inode: Int64, size: Int64 = 10, mtime: Int64 = 100, status: DocumentStatus = .indexed,
-        reason: String? = nil, crashCount: Int = 0
+        reason: String? = nil, crashCount: Int = 0, extractedWith: String? = nil
     ) -> DocumentRecord {
         var document = DocumentRecord(
             id: id, rootId: 1, path: path, device: 7, inode: inode, size: size, mtimeNanoseconds: mtime, contentHash: "h\(id)",
             status: status, reason: reason, encoding: nil, kind: nil, chunkCount: 1, indexedAt: Date(timeIntervalSince1970: 0))
         document.crashCount = crashCount
+        document.extractedWith = extractedWith
         return document
     }
 
-    func plan(_ walk: WalkResult, stored: [DocumentRecord], subtree: String? = nil) -> IndexPlan {
+    /// Every format read, by the extractors "x1".
+    static let readers = IndexPlanner.Readers(formats: Set(DocumentFormat.allCases), extractor: "x1")
+
+    func plan(
+        _ walk: WalkResult, stored: [DocumentRecord], subtree: String? = nil, readers: IndexPlanner.Readers = Self.readers
+    ) -> IndexPlan {
         var plan = IndexPlan()
-        IndexPlanner.plan(walk: walk, of: root, subtree: subtree, stored: stored, into: &plan)
+        IndexPlanner.plan(walk: walk, of: root, subtree: subtree, stored: stored, readers: readers, into: &plan)
         return plan
     }
 
@@ -90,6 +97,41 @@ import Testing
         #expect(Set(result.vanished.keys) == [1, 2])
     }
 
+    @Test func whatTheExtractorsExplainedIsNotReadAgainUntilTheFileOrTheyChange() {
+        // Encrypted, no text layer: the same extractors would only say so again.
+        let encrypted = stored(1, "/r/locked.pdf", inode: 11, status: .failed, reason: "password-protected", extractedWith: "x1")
+        let killedOnce = stored(2, "/r/once.pdf", inode: 12, status: .failed, reason: "timed out after 60 s", crashCount: 1, extractedWith: "x1")
+        let noStart = stored(3, "/r/nostart.pdf", inode: 13, status: .failed, reason: "extractor failed: fork")
+        let files = [file("/r/locked.pdf", inode: 11), file("/r/once.pdf", inode: 12), file("/r/nostart.pdf", inode: 13)]
+        let result = plan(WalkResult(files: files), stored: [encrypted, killedOnce, noStart])
+        #expect(result.unchanged == 1)
+        #expect(result.actions == [
+            .index(files[1], root: root, previous: killedOnce),  // a second kill would quarantine it
+            .index(files[2], root: root, previous: noStart),  // the extractor said nothing of the file
+        ])
+        // Other extractors (a new build, OCR switched on, another poppler) may read it.
+        let upgraded = plan(WalkResult(files: [files[0]]), stored: [encrypted], readers: .init(formats: Self.readers.formats, extractor: "x2"))
+        #expect(upgraded.actions == [.index(files[0], root: root, previous: encrypted)])
+        // So may the same ones, once the file changes.
+        let edited = file("/r/locked.pdf", inode: 11, mtime: 900)
+        #expect(plan(WalkResult(files: [edited]), stored: [encrypted]).actions == [.index(edited, root: root, previous: encrypted)])
+    }
+
+    @Test func aFormatTheSettingsNameOrLeaveOutAgainIsReadAgain() {
+        let leftOut = stored(1, "/r/table.csv", inode: 11, status: .skipped, reason: IndexPlanner.leftOutReason(.csv))
+        let indexed = stored(2, "/r/lease.pdf", inode: 12, extractedWith: "x1")
+        let files = [file("/r/table.csv", inode: 11), file("/r/lease.pdf", inode: 12)]
+        // Both as they were recorded: PDF read, CSV left out.
+        let same = plan(WalkResult(files: files), stored: [leftOut, indexed], readers: .init(formats: [.pdf], extractor: "x1"))
+        #expect(same.unchanged == 2 && same.actions.isEmpty)
+        // The settings now name CSV and leave PDF out: both are read (the PDF to be recorded as skipped).
+        let swapped = plan(WalkResult(files: files), stored: [leftOut, indexed], readers: .init(formats: [.csv], extractor: "x1"))
+        #expect(swapped.unchanged == 0)
+        #expect(swapped.actions == [
+            .index(files[0], root: root, previous: leftOut), .index(files[1], root: root, previous: indexed),
+        ])
+    }
+
     @Test func failedDocumentsAreRetriedButQuarantinedOnesAreNot() {
         let failed = stored(1, "/r/a.md", inode: 11, status: .failed, reason: "permission denied")
         let quarantined = stored(2, "/r/b.pdf", inode: 12, status: .failed, reason: "quarantined", crashCount: 2)
@@ -122,9 +164,9 @@ import Testing
 
     @Test func aChangedFileIsReadUnlessTheStoreHasItAsItIs() {
         let previous = stored(1, "/r/a.md", inode: 11)
-        #expect(IndexPlanner.action(forChanged: file("/r/a.md", inode: 11), root: root, previous: previous, moveSources: []) == nil)
+        #expect(IndexPlanner.action(forChanged: file("/r/a.md", inode: 11), root: root, previous: previous, moveSources: [], readers: Self.readers) == nil)
         let edited = file("/r/a.md", inode: 11, mtime: 500)
-        #expect(IndexPlanner.action(forChanged: edited, root: root, previous: previous, moveSources: [])
+        #expect(IndexPlanner.action(forChanged: edited, root: root, previous: previous, moveSources: [], readers: Self.readers)
             == .index(edited, root: root, previous: previous))
     }
 
@@ -132,9 +174,9 @@ import Testing
         let other = stored(1, "/r/x.pdf", inode: 99)
         let source = stored(2, "/r/a.pdf", inode: 11)
         let moved = file("/r/b.pdf", inode: 11)
-        #expect(IndexPlanner.action(forChanged: moved, root: root, previous: nil, moveSources: [other, source])
+        #expect(IndexPlanner.action(forChanged: moved, root: root, previous: nil, moveSources: [other, source], readers: Self.readers)
             == .maybeMove(moved, root: root, from: source))
-        #expect(IndexPlanner.action(forChanged: moved, root: root, previous: nil, moveSources: [other])
+        #expect(IndexPlanner.action(forChanged: moved, root: root, previous: nil, moveSources: [other], readers: Self.readers)
             == .index(moved, root: root, previous: nil))
     }
 }

@@ -14,6 +14,11 @@ import Testing
     /// Answers from the file's bytes, in-process; counts the calls per file name.
     final class FakeExtractor: DocumentExtracting {
         let calls = Mutex<[String: Int]>([:])
+        let fingerprint: String
+
+        init(fingerprint: String = "fake 1") {
+            self.fingerprint = fingerprint
+        }
 
         func extract(descriptor: Int32, format: DocumentFormat, fileName: String) async -> Result<ExtractedDocument, DocumentExtractionError> {
             calls.withLock { $0[fileName, default: 0] += 1 }
@@ -155,6 +160,73 @@ import Testing
             #expect(document.crashCount == 0)
         }
         #expect(extractor.count("bomb.pdf") == 3)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A document the extractor explained it cannot read (encrypted, no text layer) costs one child,
+    /// not one per scan: it is read again when its content or the extractors change.
+    @Test func aDocumentTheExtractorCouldNotReadIsReadAgainOnlyWhenItOrTheExtractorsChange() async throws {
+        let root = try write("LOCKED", to: "secret.pdf")
+        let path = root + "/secret.pdf"
+        let extractor = FakeExtractor()
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            #expect(try await store.document(path: path)?.reason == "the PDF needs a password")
+            for _ in 0..<3 {
+                let target = await indexer.requestScan(root: nil)
+                #expect(try await passes(indexer, atLeast: target))
+            }
+            #expect(try await store.document(path: path)?.status == .failed)
+        }
+        #expect(extractor.count("secret.pdf") == 1, "three rescans read it \(extractor.count("secret.pdf") - 1) more times")
+
+        // A restart, and the file touched with the same bytes: still its reason, still not read.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: path)
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            let document = try #require(try await store.document(path: path))
+            #expect(document.status == .failed && document.reason == "the PDF needs a password")
+        }
+        #expect(extractor.count("secret.pdf") == 1)
+
+        // Other extractors (a new build, other settings) read it once.
+        let upgraded = FakeExtractor(fingerprint: "fake 2")
+        try await run(upgraded) { (indexer: Indexer, _: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            let target = await indexer.requestScan(root: nil)
+            #expect(try await passes(indexer, atLeast: target))
+        }
+        #expect(upgraded.count("secret.pdf") == 1)
+
+        // A new content is read.
+        _ = try write("Unlocked: the deposit is 2,480 EUR.", to: "secret.pdf")
+        try await run(upgraded) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            #expect(try await store.document(path: path)?.status == .indexed)
+        }
+        #expect(upgraded.count("secret.pdf") == 2)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test func aFormatNamedAgainInTheSettingsIsReadAndOneLeftOutIsNoLongerIndexed() async throws {
+        let root = try write("Month,Amount", to: "table.csv")
+        _ = try write("The lease ends on 31 March 2027.", to: "lease.pdf")
+        let extractor = FakeExtractor()
+        try await run(extractor, settings: IndexerSettings(watch: false, rescanInterval: .zero, formats: [.pdf])) {
+            (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            #expect(try await store.document(path: root + "/table.csv")?.status == .skipped)
+            #expect(try await store.document(path: root + "/lease.pdf")?.status == .indexed)
+        }
+        try await run(extractor, settings: IndexerSettings(watch: false, rescanInterval: .zero, formats: [.csv])) {
+            (indexer: Indexer, store: Store) async throws in
+            #expect(try await passes(indexer, atLeast: 1))
+            #expect(try await store.document(path: root + "/table.csv")?.status == .indexed)
+            let lease = try #require(try await store.document(path: root + "/lease.pdf"))
+            #expect(lease.status == .skipped && lease.chunkCount == 0)
+            #expect(try await store.search("March 2027", limit: 5, pathPrefix: nil).isEmpty)
+        }
+        #expect(extractor.count("table.csv") == 1 && extractor.count("lease.pdf") == 1)
         try? FileManager.default.removeItem(at: directory)
     }
 

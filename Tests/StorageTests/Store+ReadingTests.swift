@@ -10,16 +10,23 @@ import Testing
             try await store.saveIndexed(makeDocument(rootId: first, path: "/a/1"), chunks: makeChunks(["x", "y"]))
             try await store.saveIndexed(makeDocument(rootId: second, path: "/b/1"), chunks: makeChunks(["z"]))
             try await store.saveUnindexed(makeDocument(rootId: first, path: "/a/2", status: .failed, reason: "r"))
-            try await store.saveUnindexed(makeDocument(rootId: first, path: "/a/3", status: .failed, reason: "r"))
+            var quarantined = makeDocument(rootId: first, path: "/a/3", status: .failed, reason: "r")
+            quarantined.crashCount = 2
+            try await store.saveUnindexed(quarantined)
+            var killedOnce = makeDocument(rootId: second, path: "/b/3", status: .failed, reason: "r")
+            killedOnce.crashCount = 1
+            try await store.saveUnindexed(killedOnce)
             try await store.saveUnindexed(makeDocument(rootId: second, path: "/b/2", status: .skipped, reason: "r"))
 
-            var expected = StoreCounts(roots: 2, documents: 5, indexed: 2, failed: 2, skipped: 1, chunks: 3)
+            var expected = StoreCounts(roots: 2, documents: 6, indexed: 2, failed: 3, skipped: 1, chunks: 3)
             expected.byFormat = ["text": 2]
+            expected.quarantined = 1
             #expect(try await store.counts() == expected)
             let firstCounts = try await store.documentCounts(rootId: first)
             #expect(firstCounts.documents == 3 && firstCounts.failed == 2)
             let secondCounts = try await store.documentCounts(rootId: second)
-            #expect(secondCounts.documents == 2 && secondCounts.failed == 0)
+            #expect(secondCounts.documents == 3 && secondCounts.failed == 1)
+            #expect(try await store.documentSummaries().filter(\.isQuarantined).map(\.path) == ["/a/3"])
             let noneCounts = try await store.documentCounts(rootId: 999)
             #expect(noneCounts.documents == 0 && noneCounts.failed == 0)
         }
