@@ -22,12 +22,45 @@ struct DocumentBuilder {
     /// A paragraph: runs of spaces and tabs collapsed, lines kept, blank lines removed (a blank line
     /// would end the block for the chunker), and a leading `#` escaped so text never becomes a heading.
     mutating func paragraph(_ paragraph: String) throws(ExtractionFailure) {
-        let lines = paragraph.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = Self.paragraphLines(paragraph)
+        guard !lines.isEmpty else { return }
+        try block(lines.joined(separator: "\n"))
+    }
+
+    /// Goes on with the last block, a paragraph, in the part just begun: a paragraph that runs over a
+    /// page break is one block whose lines lie in two parts (a chunk of it spans both pages). With
+    /// `joiningHyphen`, the hyphen that ends the text so far is dropped and the word joined.
+    mutating func continueParagraph(_ paragraph: String, joiningHyphen: Bool = false) throws(ExtractionFailure) {
+        let lines = Self.paragraphLines(paragraph)
+        guard !lines.isEmpty else { return }
+        guard byteCount > 0 else { return try block(lines.joined(separator: "\n")) }
+        let body = lines.joined(separator: "\n")
+        if joiningHyphen, text.hasSuffix("-") {
+            text.removeLast()
+            byteCount -= 1
+            // The part before the break ended after the hyphen.
+            if let last = parts.indices.last, parts[last].end > byteCount { parts[last].end = max(parts[last].start, byteCount) }
+        } else {
+            try reserve(1)
+            text += "\n"
+            byteCount += 1
+        }
+        try reserve(body.utf8.count)
+        if let part = openPart, !part.hasText {
+            openPart?.start = byteCount
+            openPart?.hasText = true
+        }
+        text += body
+        byteCount += body.utf8.count
+    }
+
+    /// A paragraph's lines: runs of spaces and tabs collapsed, blank lines removed (a blank line would
+    /// end the block for the chunker), a leading `#` escaped so text never becomes a heading.
+    private static func paragraphLines(_ paragraph: String) -> [String] {
+        paragraph.split(separator: "\n", omittingEmptySubsequences: false)
             .map { Self.oneLine($0) }
             .filter { !$0.isEmpty }
             .map { $0.hasPrefix("#") ? "\\" + $0 : $0 }
-        guard !lines.isEmpty else { return }
-        try block(lines.joined(separator: "\n"))
     }
 
     /// Text kept as it is, line by line (code cells, preformatted text); only blank lines are dropped.

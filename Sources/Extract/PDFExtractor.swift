@@ -12,9 +12,11 @@ import CPoppler
 /// Page by page, one part per page: lines of a page are kept; a line set larger than the body text
 /// is a heading (the sections a citation names, as Markdown headings are); paragraphs split at
 /// blank lines and at a wider gap than the usual line spacing; a word hyphenated at a line end is
-/// joined (`agree-`/`ment` → `agreement`); page numbers at the top or bottom of a page are dropped;
-/// and running headers and footers — a line at the top or bottom of at least half the pages (and
-/// three), the same but for its digits — are kept on the first page they appear on only.
+/// joined (`agree-`/`ment` → `agreement`); a paragraph a page ends mid-sentence goes on with the next
+/// page's first (one block over the break, so its chunk spans both pages); page numbers at the top or
+/// bottom of a page are dropped; and running headers and footers — a line at the top or bottom of at
+/// least half the pages (and three), the same but for its digits — are kept on the first page they
+/// appear on only, as a block of their own after any paragraph carried over.
 enum PDFExtractor {
     static var version: String { String(cString: poppler_get_version()) }
 
@@ -53,6 +55,9 @@ enum PDFExtractor {
         var seen: Set<String> = []
         if let title, let header, title == header { seen.insert(furnitureKey(header)) }
         var builder = DocumentBuilder(limits: limits)
+        // The last block written, when it is a paragraph of the text layer: the next page's first
+        // paragraph may go on with it.
+        var openParagraph: String?
         for (index, pageLines) in lines.enumerated() {
             let nonEmpty = pageLines.filter { !$0.isEmpty }
             switch scanned[index] {
@@ -61,39 +66,60 @@ enum PDFExtractor {
                 if let title = pendingTitle { try builder.heading(title, level: 1) }
                 pendingTitle = nil
                 for paragraph in page.paragraphs { try builder.paragraph(paragraph) }
+                openParagraph = nil
                 continue
             case .failed(let problem)? where nonEmpty.isEmpty:
                 problems.append(problem)
+                openParagraph = nil
                 continue
             case .notAttempted? where nonEmpty.isEmpty:
+                openParagraph = nil
                 continue
             default:
                 break  // no OCR, or the few characters of the text layer are better than nothing
             }
             if nonEmpty.isEmpty {
                 problems.append("page \(index + 1) has no text layer (a scanned image?)")
+                openParagraph = nil
                 continue
             }
+            // Page numbers go; a running header or footer is kept once, out of the flow of the text
+            // (after a paragraph carried over from the page before), so it never splits a paragraph
+            // that runs over the break.
             let top = Set(nonEmpty.prefix(2)), bottom = Set(nonEmpty.suffix(2))
             var kept: [(line: String, style: LineStyle?)] = []
+            var furniture: [String] = []
             for (line, style) in styled[index] {
                 let atEdge = top.contains(line) || bottom.contains(line)
                 if atEdge, isPageNumber(line) { continue }
                 let key = furnitureKey(line)
                 if !line.isEmpty, repeated.contains(key), atEdge {
-                    if seen.contains(key) { continue }
-                    seen.insert(key)
+                    if seen.insert(key).inserted { furniture.append(line) }
+                    continue
                 }
                 kept.append((line, style))
             }
             builder.beginPart(page: index + 1)
             if let title = pendingTitle { try builder.heading(title, level: 1) }
             pendingTitle = nil
-            for block in blocks(kept, body: body, levels: levels, gap: gap) {
+            var pageBlocks = blocks(kept, body: body, levels: levels, gap: gap)[...]
+            var carried: String?
+            if let previous = openParagraph, case .paragraph(let first)? = pageBlocks.first, continuesParagraph(previous, first) {
+                try builder.continueParagraph(first, joiningHyphen: joinsHyphenated(previous, first))
+                pageBlocks = pageBlocks.dropFirst()
+                carried = first
+            }
+            if !furniture.isEmpty { try builder.paragraph(furniture.joined(separator: "\n")) }
+            for block in pageBlocks {
                 switch block {
                 case .heading(let title, let level): try builder.heading(title, level: level)
                 case .paragraph(let paragraph): try builder.paragraph(paragraph)
                 }
+            }
+            switch pageBlocks.last {
+            case .paragraph(let paragraph)?: openParagraph = paragraph
+            case .heading?: openParagraph = nil
+            case nil: openParagraph = furniture.isEmpty ? carried : nil
             }
         }
         builder.endPart()
@@ -165,6 +191,31 @@ enum PDFExtractor {
             styles.append(lineStyles(page: page, text: text))
         }
         return (texts, styles, title)
+    }
+
+    /// Whether `next`, the first paragraph of a page, goes on with `previous`, the last one of the page
+    /// before: `previous` stops mid-sentence (no . ! ? : ; … at its end, after any closing quote or
+    /// bracket), and `next` begins in lowercase or `previous` ends on a comma, a hyphen or a lowercase
+    /// word ("… was replaced in" / "May 2026 …") and is not a list item.
+    static func continuesParagraph(_ previous: String, _ next: String) -> Bool {
+        var tail = Substring(previous)
+        while let last = tail.last, last.isWhitespace || "\"'”’»)]".contains(last) { tail.removeLast() }
+        guard let last = tail.last, !".!?:;…".contains(last) else { return false }
+        if next.first?.isLowercase == true { return true }
+        if ",-–".contains(last) { return true }
+        let lastLine = tail.split(separator: "\n").last ?? tail
+        // "- keys", "• keys", "1. keys", "a) keys": an item without a full stop, not a sentence going on.
+        let marker = lastLine.prefix { $0.isNumber || $0.isLetter }
+        let afterMarker = lastLine.dropFirst(marker.count)
+        let isListItem = lastLine.first.map { "-•*–·".contains($0) } == true
+            || ((1...3).contains(marker.count) && (afterMarker.hasPrefix(". ") || afterMarker.hasPrefix(") ")))
+        return !isListItem && lastLine.split(separator: " ").last?.first?.isLowercase == true
+    }
+
+    /// A word split over the page break: `previous` ends in a hyphen after a letter and `next` goes on
+    /// in lowercase (`agree-` / `ment` → `agreement`), as ``paragraphs(_:)`` joins lines.
+    static func joinsHyphenated(_ previous: String, _ next: String) -> Bool {
+        previous.hasSuffix("-") && previous.dropLast().last?.isLetter == true && next.first?.isLowercase == true
     }
 
     /// A line with its digits masked: "Page 3 of 12" and "Page 4 of 12" are the same footer.

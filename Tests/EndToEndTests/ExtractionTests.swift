@@ -220,6 +220,33 @@ import Glibc
         #expect(harness.stop() == 0)
     }
 
+    /// A paragraph that runs from the foot of page 1 onto page 2, between a running header and
+    /// footers, is one passage located at both pages.
+    @Test func aParagraphOverAPageBreakIsOnePassageOverBothPages() throws {
+        let harness = try DaemonHarness()
+        let folder = try harness.makeFolder("reports", files: [:])
+        try FileManager.default.copyItem(at: Self.fixture("page-breaks.pdf"), to: folder.appendingPathComponent("report.pdf"))
+        try harness.start()
+        #expect(try harness.cli(["sources", "add", folder.path]).status == 0)
+        #expect(try harness.cli(["index"]).status == 0)
+
+        let question = "old boiler in the cellar replaced May 2026 cost 4,800 EUR"
+        let hits = try harness.client.search(SearchRequest(query: question, limit: 5, mode: "bm25")).hits
+        let hit = try #require(hits.first { $0.text.contains("4,800 EUR") }, "\(hits.map(\.text))")
+        #expect(hit.text.contains("was replaced in\nMay 2026"), "\(hit.text)")
+        #expect(hit.page == 1 && hit.pageEnd == 2, "\(String(describing: hit.page))–\(String(describing: hit.pageEnd))")
+        #expect(!hit.text.contains("Tenants' Association") && !hit.text.contains("Page 1"), "\(hit.text)")
+        // A passage on one page has no pageEnd.
+        let heating = try harness.client.search(SearchRequest(query: "heating costs rose price of gas", limit: 5, mode: "bm25")).hits
+        let last = try #require(heating.first { $0.text.contains("price of gas") })
+        #expect(last.page == 4 && last.pageEnd == nil)
+
+        let printed = try harness.cli(["search", question, "--limit", "1", "--mode", "bm25"])
+        #expect(printed.out.contains("report.pdf pp. 1–2"), "\(printed.out)")
+        #expect(printed.out.contains("report.pdf#page=1"), "\(printed.out)")
+        #expect(harness.stop() == 0)
+    }
+
     /// An e-mail whose text part is `body` in `charset` (8-bit, as many mailers send it).
     static func mail(subject: String, charset: String, body: [UInt8]) -> [UInt8] {
         let headers = [

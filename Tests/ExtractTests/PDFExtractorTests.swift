@@ -65,6 +65,48 @@ import Testing
         #expect(PDFExtractor.runningHeader(footers, repeated: PDFExtractor.repeatedFurniture(footers)) == nil)
     }
 
+    @Test func aParagraphRunningOverAPageBreakIsOneBlockOverTwoPagesWithoutTheFurniture() throws {
+        let document = try read("page-breaks.pdf")
+        #expect(document.pageCount == 4)
+        #expect(document.partsAreWellFormed)
+        let blocks = document.text.components(separatedBy: "\n\n")
+        // "… was replaced in" at the foot of page 1 goes on with "May 2026 …" on page 2: one block,
+        // its first line in page 1's part and the rest in page 2's.
+        let boiler = try #require(blocks.first { $0.contains("4,800 EUR") })
+        #expect(boiler.hasPrefix("The heating was the largest item of the year."))
+        #expect(boiler.contains("was replaced in\nMay 2026 at a cost of 4,800 EUR"))
+        #expect(document.part(containing: "was replaced in")?.page == 1)
+        #expect(document.part(containing: "May 2026 at a cost")?.page == 2)
+        // "agree-" / "ment" over the break from page 2 to page 3: one word.
+        #expect(blocks.contains { $0.contains("tenants signed an agreement to share the cost") && $0.hasSuffix("their size.") })
+        #expect(document.part(containing: "tenants signed an agree")?.page == 2)
+        #expect(document.part(containing: "ment to share the cost")?.page == 3)
+        // Page 3 ends its sentence, page 4 begins a paragraph of its own.
+        #expect(blocks.contains { $0.hasPrefix("Heating costs rose by 12 percent") })
+        // The running header is the title, the footer is kept once (not inside the paragraph it
+        // interrupted), page numbers are gone.
+        #expect(document.text.components(separatedBy: "Harbor Lights Tenants' Association").count == 2)
+        #expect(blocks.contains("Harbor Lights Tenants' Association"))
+        #expect(document.text.hasPrefix("# Harbor Lights - Building Report 2026\n\n"))
+        #expect(!document.text.contains("Page "))
+        // Paragraphs within a page are still told apart by the wider gap above them.
+        #expect(blocks.contains { $0.hasPrefix("The roof was inspected in June.") && $0.hasSuffix("every autumn.") })
+    }
+
+    @Test(arguments: [
+        ("the old boiler was replaced in", "May 2026 at a cost", true),  // ends on a lowercase word
+        ("the landlord, the tenants,", "Anna and Ben", true),  // a comma
+        ("which the tenants signed", "and kept", true),  // next begins in lowercase
+        ("The lease ends on 31 March 2027.", "The rent is due monthly.", false),
+        ("He said: \"It ends in March.\"", "Then he left.", false),  // a closing quote after the full stop
+        ("Results for Table 3", "Revenue grew", false),  // a capitalised last word, a capitalised start
+        ("- keys to the cellar", "Either party may end the lease", false),  // a list item
+        ("2. keys to the cellar", "Either party may end the lease", false),
+    ])
+    func aPageGoesOnWithTheParagraphBeforeItOnlyMidSentence(previous: String, next: String, continues: Bool) {
+        #expect(PDFExtractor.continuesParagraph(previous, next) == continues)
+    }
+
     @Test func aWideGapBetweenLinesStartsAParagraph() {
         func style(_ top: Double, size: Double = 10) -> PDFExtractor.LineStyle {
             PDFExtractor.LineStyle(fontSize: size, top: top, bottom: top + size)
