@@ -6,8 +6,9 @@ import Synchronization
 /// `access(2)` would give that user, computed without switching to it.
 ///
 /// Decisions are cached for `lifetime` (2 s by default), so a `chmod` or `setfacl` takes effect
-/// within that time; one search asks about each document once, and the directories above many
-/// documents are looked at once per lifetime, not once per document.
+/// within that time, and at once where the daemon's watcher sees it (`invalidate()`); one search
+/// asks about each document once, and the directories above many documents are looked at once per
+/// lifetime, not once per document.
 public final class ReadAccess: Sendable {
     public let lifetime: Duration
     private let cache = Mutex(Cache())
@@ -74,7 +75,9 @@ public final class ReadAccess: Sendable {
         return allowed
     }
 
-    /// Forgets every cached decision (after a change the watcher saw, or in tests).
+    /// Forgets every cached decision: after a permission, owner or ACL change the watcher saw.
+    /// All of them, not the changed path's: a hard link shares the file's permissions under another
+    /// path, and a directory's change reaches every decision below it.
     public func invalidate() {
         cache.withLock { $0.decisions.removeAll() }
     }

@@ -87,6 +87,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var adminGroup = "sotto-admin"
         /// Whether a user may add a folder they own and can read as a source.
         public var userSources = false
+        /// How long a decision about who may read a file is kept (`cache_seconds`, 0 to 3600). The
+        /// watcher drops every cached decision as soon as it sees a permission, owner or ACL change
+        /// in an indexed folder; this bounds the rest (a change to a directory above a source).
+        public var decisionLifetime: Duration = .seconds(2)
     }
 
     public enum FusionSetting: Sendable, Equatable {
@@ -305,6 +309,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if var table = try reader.table("access") {
             if let value = try table.string("admin_group") { access.adminGroup = value }
             if let value = try table.bool("user_sources") { access.userSources = value }
+            if let value = try table.integer("cache_seconds", in: 0...3600) { access.decisionLifetime = .seconds(value) }
             try table.finish()
         }
         if var table = try reader.table("audit") {

@@ -70,6 +70,13 @@ public struct SottoDaemon: Sendable {
             maxTokens: host?.passages.maxSequenceLength ?? 256,
             documentExtractor: documentExtractor)
         try await seedRoots(store: store)
+        // A chmod, chown or setfacl the watcher sees drops every cached access decision at once,
+        // rather than one path's: a hard link elsewhere in the index shares the file's permissions,
+        // and a directory's change reaches every decision below it. What is dropped is only the last
+        // `cache_seconds` of decisions, remade with one stat (and one ACL read) per document a search
+        // asks about; permission changes are rare beside searches.
+        let readAccess = ReadAccess(lifetime: configuration.access.decisionLifetime)
+        await indexer.observeAttributeChanges { _ in readAccess.invalidate() }
 
         let searcher: Searcher
         switch configuration.fusion {
@@ -98,7 +105,8 @@ public struct SottoDaemon: Sendable {
             store: store, indexer: indexer, searcher: searcher, embeddingWorker: worker, decoders: decoders,
             answerer: Answerer(searcher: searcher, abstention: abstention), configuration: configuration,
             startedAt: startedAt, logger: logger,
-            access: AccessPolicy(adminGroupName: configuration.access.adminGroup, allowsUserSources: configuration.access.userSources),
+            access: AccessPolicy(
+                adminGroupName: configuration.access.adminGroup, allowsUserSources: configuration.access.userSources, readAccess: readAccess),
             auditLog: configuration.isAuditing()
                 ? AuditLog(path: configuration.auditPath, retentionDays: configuration.audit.retentionDays, maxBytes: configuration.audit.maxBytes)
                 : nil,

@@ -12,17 +12,23 @@ public final class DirectoryWatcher: Sendable {
     public let events: AsyncStream<[WatchEvent]>
     private let core: WatcherCore
 
+    /// Told at once, on the reader thread, of a permission, owner or ACL change (`IN_ATTRIB`) of a
+    /// watched file or directory: the path, or nil when the kernel's queue overflowed and any may
+    /// have changed. Not debounced, unlike `events`: cached access decisions must not outlive it.
+    /// It must be quick and must not call back into the watcher.
+    public typealias AttributeObserver = @Sendable (_ path: String?) -> Void
+
     /// Opens an inotify instance and starts the reader thread.
-    public convenience init(debounce: Duration = .milliseconds(500)) throws(WatcherError) {
-        try self.init(debounce: debounce, addWatch: WatcherCore.systemAddWatch)
+    public convenience init(debounce: Duration = .milliseconds(500), onAttributeChange: AttributeObserver? = nil) throws(WatcherError) {
+        try self.init(debounce: debounce, addWatch: WatcherCore.systemAddWatch, onAttributeChange: onAttributeChange)
     }
 
     /// `addWatch` stands in for `inotify_add_watch` (tests provoke `ENOSPC` with it): it returns the
     /// watch descriptor, or minus the errno.
-    init(debounce: Duration, addWatch: @escaping WatcherCore.AddWatch) throws(WatcherError) {
+    init(debounce: Duration, addWatch: @escaping WatcherCore.AddWatch, onAttributeChange: AttributeObserver? = nil) throws(WatcherError) {
         let (stream, continuation) = AsyncStream<[WatchEvent]>.makeStream()
         events = stream
-        core = try WatcherCore(debounce: debounce, addWatch: addWatch, continuation: continuation)
+        core = try WatcherCore(debounce: debounce, addWatch: addWatch, continuation: continuation, onAttributeChange: onAttributeChange)
     }
 
     deinit {
@@ -87,9 +93,13 @@ final class WatcherCore: Sendable {
     private let wakeWriteDescriptor: Int32
     private let addWatch: AddWatch
     private let continuation: AsyncStream<[WatchEvent]>.Continuation
+    private let onAttributeChange: DirectoryWatcher.AttributeObserver?
     private let state: Mutex<State>
 
-    init(debounce: Duration, addWatch: @escaping AddWatch, continuation: AsyncStream<[WatchEvent]>.Continuation) throws(WatcherError) {
+    init(
+        debounce: Duration, addWatch: @escaping AddWatch, continuation: AsyncStream<[WatchEvent]>.Continuation,
+        onAttributeChange: DirectoryWatcher.AttributeObserver? = nil
+    ) throws(WatcherError) {
         let inotifyDescriptor = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard inotifyDescriptor >= 0 else { throw .inotifyUnavailable(reason: Self.describe(errno)) }
         // A socket pair rather than a pipe: Glibc's module does not export pipe2, and the close-on-exec
@@ -106,6 +116,7 @@ final class WatcherCore: Sendable {
         wakeWriteDescriptor = wakeDescriptors[1]
         self.addWatch = addWatch
         self.continuation = continuation
+        self.onAttributeChange = onAttributeChange
         state = Mutex(State(debouncer: Debouncer(interval: debounce)))
 
         var thread = pthread_t()
@@ -298,6 +309,15 @@ final class WatcherCore: Sendable {
             }
             if count == 0 { break }
             for record in InotifyRecord.parse(UnsafeRawBufferPointer(rebasing: buffer[..<count])) {
+                if let onAttributeChange, record.mask & UInt32(IN_ATTRIB | IN_Q_OVERFLOW) != 0 {
+                    // Outside the lock, before the record is applied: the path is the entry's as
+                    // the kernel reported it.
+                    if record.mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                        onAttributeChange(nil)
+                    } else if let directory = state.withLock({ $0.table.entry(for: record.descriptor)?.path }) {
+                        onAttributeChange(record.name.isEmpty ? directory : Self.join(directory, record.name))
+                    }
+                }
                 if let newDirectory = state.withLock({ handle(record, in: &$0) }) {
                     // Outside the lock: the walk takes it per directory.
                     try? addTree(at: newDirectory.path, root: newDirectory.root, rule: newDirectory.rule, isRoot: false)

@@ -29,7 +29,7 @@ extension Indexer {
 
     func startWatcher() {
         do {
-            watching = .watching(try DirectoryWatcher(debounce: settings.debounce), unwatched: [])
+            watching = .watching(try DirectoryWatcher(debounce: settings.debounce, onAttributeChange: attributeObserver), unwatched: [])
         } catch {
             record(error: "file watching is unavailable (\(error)); changes are found by periodic rescans", path: nil)
             watching = .unavailable

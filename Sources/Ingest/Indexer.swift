@@ -38,6 +38,9 @@ public actor Indexer {
     let wake: AsyncStream<Void>.Continuation
     /// Told whenever documents were stored, moved or removed (the embedding worker listens).
     var changeObserver: (@Sendable () -> Void)?
+    /// Told at once of a watched file's or directory's permission, owner or ACL change (the
+    /// daemon's cache of access decisions listens); set before `run()`.
+    var attributeObserver: DirectoryWatcher.AttributeObserver?
 
     /// `tokenCounter` and `maxTokens` come from the encoder when one is loaded, so that chunks fit its
     /// window exactly; without one, a conservative estimate of WordPiece tokens and 256 are used.
@@ -86,6 +89,12 @@ public actor Indexer {
 
     public func observeChanges(_ observer: @escaping @Sendable () -> Void) {
         changeObserver = observer
+    }
+
+    /// `observer` hears of every permission, owner or ACL change the watcher sees, as it happens
+    /// (not debounced): see `DirectoryWatcher.AttributeObserver`. Call before `run()`.
+    public func observeAttributeChanges(_ observer: @escaping DirectoryWatcher.AttributeObserver) {
+        attributeObserver = observer
     }
 
     public func currentProgress() -> IndexerProgress {

@@ -94,13 +94,14 @@ import Testing
         #expect(user.isAuditing(environment: ["SOTTO_SERVICE": "system"]))
         #expect(user.auditPath == "/tmp/x/audit.jsonl")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString).toml").path
-        try "[audit]\nenabled = false\nretention_days = 7\nmax_size_mb = 2\npath = \"/tmp/a.jsonl\"\n[access]\nadmin_group = \"staff\"\nuser_sources = true\n"
+        try "[audit]\nenabled = false\nretention_days = 7\nmax_size_mb = 2\npath = \"/tmp/a.jsonl\"\n[access]\nadmin_group = \"staff\"\nuser_sources = true\ncache_seconds = 0\n"
             .write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         let configured = try DaemonConfiguration.load(file: file, socket: nil, database: nil, models: nil, environment: environment)
         #expect(!configured.isAuditing(environment: ["SOTTO_SERVICE": "system"]), "the file wins over the service default")
         #expect(configured.audit.retentionDays == 7 && configured.audit.maxBytes == 2 << 20 && configured.auditPath == "/tmp/a.jsonl")
         #expect(configured.access.adminGroup == "staff" && configured.access.userSources)
+        #expect(configured.access.decisionLifetime == .zero && user.access.decisionLifetime == .seconds(2))
     }
 
     @Test(arguments: [

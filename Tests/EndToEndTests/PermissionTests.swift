@@ -29,7 +29,9 @@ struct PermissionTests {
         let docs: URL
         let sotto: String
 
-        init(config: String = "") throws {
+        /// `config` is added to the daemon's configuration; with `teamIsAdmin` the team group is its
+        /// `[access] admin_group` (so `config` must not have an `[access]` table then).
+        init(config: String = "", teamIsAdmin: Bool = false) throws {
             let suffix = String(UUID().uuidString.prefix(6)).lowercased()
             ann = "st-ann-\(suffix)"
             ben = "st-ben-\(suffix)"
@@ -41,6 +43,7 @@ struct PermissionTests {
                 name = "echo"
                 file = "builtin:echo"
                 \(config)
+                \(teamIsAdmin ? "[access]\nadmin_group = \"\(team)\"" : "")
                 """)
             let (ann, ben, team) = (self.ann, self.ben, self.team)
             try Self.command("/usr/sbin/groupadd", [team])
@@ -253,6 +256,55 @@ struct PermissionTests {
         let forget = try fixture.sotto(as: fixture.ann, ["forget", fixture.docs.path + "/ann-only.md"])
         #expect(forget.status == 1 && forget.err.contains("forbidden"), "\(forget.err)")
         #expect(try fixture.harness.cli(["sources", "add", other.path]).status == 0, "root may")
+    }
+
+    /// A permission change inside a source takes effect at once: the watcher drops the cached
+    /// decisions. Here they would be kept ten minutes, so a change seen within seconds was the
+    /// watcher's doing — of a file's mode, its ACL, and a directory's mode above a file.
+    @Test func aChangeTheWatcherSeesTakesEffectBeforeTheCacheExpires() throws {
+        let fixture = try Fixture(config: "[access]\ncache_seconds = 600\n")
+        let before = try fixture.searched(as: fixture.ben)
+        #expect(before.contains("world.md") && !before.contains("team.md") && !before.contains("locked/inner.md"))
+        chmod(fixture.docs.path + "/world.md", 0o600)
+        #expect(try Self.eventually { try !fixture.searched(as: fixture.ben).contains("world.md") }, "a chmod hides the file")
+        try Fixture.command("/usr/bin/setfacl", ["-m", "u:\(fixture.ben):r", fixture.docs.path + "/team.md"])
+        #expect(try Self.eventually { try fixture.searched(as: fixture.ben).contains("team.md") }, "a setfacl shows it")
+        chmod(fixture.docs.path + "/locked", 0o755)
+        #expect(try Self.eventually { try fixture.searched(as: fixture.ben).contains("locked/inner.md") }, "opening the directory above shows it")
+        #expect(try fixture.searched(as: fixture.ben) == fixture.catable(by: fixture.ben))
+    }
+
+    /// A member of the admin group who is not root changes the index; a user outside it gets 403
+    /// `forbidden`, over the API as through the CLI.
+    @Test func aMemberOfTheAdminGroupChangesTheIndex() throws {
+        let fixture = try Fixture(config: "[audit]\nenabled = true\n", teamIsAdmin: true)
+        let other = try fixture.harness.makeFolder("more", files: ["a.md": "More \(PermissionTests.topic) text.\n"])
+        chmod(other.path, 0o755)
+        chmod(other.path + "/a.md", 0o644)
+        let refused = try fixture.sotto(as: fixture.ben, ["sources", "add", other.path])
+        #expect(refused.status == 1 && refused.err.contains("403") && refused.err.contains("forbidden"), "\(refused.err)")
+        let raw = try DaemonHarness.run(
+            "/usr/bin/setpriv",
+            ["--reuid", fixture.ben, "--regid", fixture.ben, "--init-groups", "/usr/bin/curl", "-s", "--unix-socket", fixture.harness.socketPath,
+             "-H", "Content-Type: application/json", "-d", "{\"path\":\"\(other.path)\"}", "http://localhost/v1/sources"])
+        #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(raw.out.utf8)).error.code == "forbidden", "\(raw.out)")
+
+        let added = try fixture.sotto(as: fixture.ann, ["sources", "add", other.path])
+        #expect(added.status == 0, "ann is in the admin group: \(added.err)")
+        try fixture.harness.waitUntilIdle()
+        func benFinds() throws -> Bool {
+            try fixture.sotto(as: fixture.ben, ["search", PermissionTests.topic, "--limit", "50", "--json"]).out.contains(other.path + "/a.md")
+        }
+        #expect(try benFinds(), "the folder ann added is indexed")
+        let forgotten = try fixture.sotto(as: fixture.ann, ["forget", other.path + "/a.md"])
+        #expect(forgotten.status == 0, "\(forgotten.err)")
+        #expect(try !benFinds())
+        let removed = try fixture.sotto(as: fixture.ann, ["sources", "remove", other.path])
+        #expect(removed.status == 0, "\(removed.err)")
+        let audit = try fixture.sotto(as: fixture.ann, ["audit", "--json"])
+        #expect(audit.status == 0 && audit.out.contains("POST /v1/sources"), "an admin reads the trail: \(audit.err)")
+        let notAdmin = try fixture.sotto(as: fixture.ben, ["sources", "remove", fixture.docs.path])
+        #expect(notAdmin.status == 1 && notAdmin.err.contains("forbidden"), "\(notAdmin.err)")
     }
 
     /// With `[access] user_sources = true` a user may add a folder they own and can list, and only that.

@@ -149,6 +149,34 @@ private struct Fixture {
         }
     }
 
+    /// Permission changes are told at once, apart from the debounced events: the daemon's cached
+    /// access decisions must not outlive a chmod. The debounce here is a minute, so a path heard of
+    /// before it could only have come from the immediate report.
+    @Test func attributeChangesAreToldAtOnceNotDebounced() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/sub", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Data("x".utf8).write(to: URL(fileURLWithPath: root + "/sub/a.txt"))
+        let told = Mutex<[String?]>([])
+        let watcher = try DirectoryWatcher(debounce: .seconds(60)) { path in told.withLock { $0.append(path) } }
+        defer { watcher.stop() }
+        let recorder = EventRecorder(watcher.events)
+        try watcher.watch(root: root) { _ in true }
+        func heard(_ path: String) async -> Bool {
+            await recorder.wait { told.withLock { $0.contains(path) } }
+        }
+        #expect(chmod(root + "/sub/a.txt", 0o600) == 0)
+        #expect(await heard(root + "/sub/a.txt"), "a file's chmod")
+        #expect(chmod(root + "/sub", 0o700) == 0)
+        #expect(await heard(root + "/sub"), "a directory's chmod")
+        #expect(chmod(root, 0o750) == 0)
+        #expect(await heard(root), "the root's own chmod")
+        #expect(recorder.events.isEmpty, "the debounced events are still waiting: \(recorder.events)")
+        try Data("y".utf8).write(to: URL(fileURLWithPath: root + "/sub/b.txt"))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!told.withLock { $0.contains(root + "/sub/b.txt") }, "writing a file is no permission change")
+    }
+
     @Test func deletedFileIsRemoved() async throws {
         try await Fixture.run { fixture in
             try fixture.write("a.txt")
