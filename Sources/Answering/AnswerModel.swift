@@ -16,4 +16,12 @@ public protocol AnswerModel: Sendable {
     func generate(
         _ messages: [ChatMessage], options: GenerationOptions, shouldStop: () -> Bool, emit: (GenerationEvent) -> Void
     ) throws
+    /// Forgets any prompt kept for reuse (documents it quotes may just have been forgotten); at the
+    /// latest when the answer under way ends.
+    func forgetCachedPrompt()
+}
+
+extension AnswerModel {
+    /// A model that keeps no prompt has none to forget.
+    public func forgetCachedPrompt() {}
 }

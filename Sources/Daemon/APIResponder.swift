@@ -310,6 +310,7 @@ public struct APIResponder: HTTPResponder {
         try await store.erase()
         // Its chunks went by cascade; their vectors leave memory before the answer, so status agrees.
         await embeddingWorker?.dropDeletedVectors()
+        decoders.forgetCachedPrompts()
         return SourceRemoved(path: path, documentsRemoved: removed)
     }
 
@@ -335,8 +336,9 @@ public struct APIResponder: HTTPResponder {
             }
             forgotten.append(.init(path: path, documentsRemoved: try await store.forget(path: path)))
         }
-        // The vectors leave memory before the answer, as for a removed source.
+        // The vectors and the decoders' kept prompts leave memory before the answer, as for a removed source.
         await embeddingWorker?.dropDeletedVectors()
+        decoders.forgetCachedPrompts()
         return ForgetResponse(forgotten: forgotten)
     }
 

@@ -51,6 +51,16 @@ final class DecoderHost: Sendable {
         self.states = Mutex(states)
     }
 
+    /// Every loaded decoder forgets the prompt it keeps for reuse: after text was forgotten or erased.
+    func forgetCachedPrompts() {
+        let loaded = states.withLock { states in
+            states.values.compactMap { state -> (any AnswerModel)? in
+                if case .ready(let model) = state { model } else { nil }
+            }
+        }
+        for model in loaded { model.forgetCachedPrompt() }
+    }
+
     /// The model a request gets when it names none: the configured default, else the first present.
     var defaultModelName: String? {
         guard setting.isEnabled else { return nil }

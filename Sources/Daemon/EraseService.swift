@@ -11,6 +11,8 @@ struct EraseService: Service {
     let store: Store
     let embeddingWorker: EmbeddingWorker?
     let logger: Logger
+    /// Told after each erase: the decoders forget the prompt they keep, which may quote erased text.
+    var erased: @Sendable () -> Void = {}
     var interval: Duration = .seconds(2)
     /// An erase rewrites the whole full-text index, so it costs more as the index grows (docs/SECURITY.md
     /// has the figures): the next one waits at least this many times as long as the last took, which
@@ -25,6 +27,7 @@ struct EraseService: Service {
                 let started = ContinuousClock.now
                 do {
                     try await store.erase()
+                    erased()
                 } catch {
                     logger.error("erasing deleted documents from the database failed: \(error); it is retried")
                 }

@@ -139,7 +139,7 @@ public struct SottoDaemon: Sendable {
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: IndexerService(indexer: indexer))] + embeddingServices + [
                     .init(service: app),
-                    .init(service: EraseService(store: store, embeddingWorker: worker, logger: logger)),
+                    .init(service: EraseService(store: store, embeddingWorker: worker, logger: logger, erased: { decoders.forgetCachedPrompts() })),
                     .init(service: LifecycleNotifierService(indexer: indexer, notifier: notifier, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

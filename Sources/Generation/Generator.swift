@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Tokenizer
 
 /// Turns prompts into streams of text with one model.
@@ -12,6 +13,8 @@ public final class Generator: Sendable {
     public let chatTemplate: ChatTemplate?
     private let session: DecoderSession
     private let lock = NSLock()
+    /// Set when the cached prompt is to be forgotten while a generation holds the session.
+    private let forgetAfterGeneration = Mutex(false)
 
     /// - Parameters:
     ///   - contextLength: tokens of prompt and output together (default 8,192, capped by the model).
@@ -24,6 +27,37 @@ public final class Generator: Sendable {
 
     /// The context length in tokens.
     public var contextLength: Int { session.cache.capacity }
+
+    /// Forgets the prompt kept in the KV cache for reuse (it may quote documents that were just
+    /// forgotten): now, or as soon as the generation under way ends. Never waits for one.
+    public func forgetCachedPrompt() {
+        if lock.try() {
+            session.reset()
+            lock.unlock()
+        } else {
+            forgetAfterGeneration.withLock { $0 = true }
+            // The generation may have ended between the two: then no one else would look at the flag.
+            if lock.try() {
+                if takeForgetRequest() { session.reset() }
+                lock.unlock()
+            }
+        }
+    }
+
+    /// Whether the cached prompt was to be forgotten; clears the request.
+    private func takeForgetRequest() -> Bool {
+        forgetAfterGeneration.withLock { requested in
+            defer { requested = false }
+            return requested
+        }
+    }
+
+    /// How many tokens of the last prompt and answer the KV cache holds for reuse.
+    public var cachedTokenCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return session.tokens.count
+    }
 
     /// The token ids a prompt becomes.
     public func tokens(for prompt: GenerationPrompt) throws(GenerationError) -> [Int32] {
@@ -70,7 +104,10 @@ public final class Generator: Sendable {
         prompt: GenerationPrompt, options: GenerationOptions, shouldStop: () -> Bool, emit: (GenerationEvent) -> Void
     ) throws(GenerationError) {
         lock.lock()
-        defer { lock.unlock() }
+        defer {
+            if takeForgetRequest() { session.reset() }
+            lock.unlock()
+        }
         try options.sampling.validate()
         try options.speculation?.validate()
         guard options.maxTokens >= 0 else { throw .invalidOption("max tokens must be 0 or more (got \(options.maxTokens))") }

@@ -113,6 +113,9 @@ import Glibc
         #expect(try harness.client.status().denseSearch.vectors == 2, "the control: both embedded")
         #expect(try harness.cli(["forget", root.path + "/drop.md"]).status == 0)
         #expect(try harness.client.status().denseSearch.vectors == 1)
+        // As a new user found it once: after `sources remove`, status still counted the vectors.
+        #expect(try harness.cli(["sources", "remove", root.path]).status == 0)
+        #expect(try harness.client.status().denseSearch.vectors == 0, "removing the source drops its vectors before it answers")
     }
 
     @Test func forgettingOutsideEverySourceIsNotFound() throws {

@@ -41,6 +41,43 @@ struct GeneratorTests {
         #expect(text == expected)
     }
 
+    /// The prompt kept for reuse is forgotten on request: at once when the model is idle, and as
+    /// soon as a generation under way ends when it is not (the request never waits for it).
+    @Test func forgettingTheCachedPromptEmptiesTheKVCache() async throws {
+        let model = try TinyModel.model()
+        let generator = try Generator(model: model, contextLength: 128, threads: 1)
+        let options = GenerationOptions(maxTokens: 4, ignoresEndOfGeneration: true, speculation: nil)
+        _ = try await collect(generator.generate(prompt: .tokens([104, 105, 106]), options: options))
+        #expect(generator.cachedTokenCount >= 3, "the control: the prompt is kept for reuse")
+        generator.forgetCachedPrompt()
+        #expect(generator.cachedTokenCount == 0)
+
+        // Forgotten while a generation runs (on a thread of its own, held once its prompt is in):
+        // it ends with an empty cache.
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            var first = true
+            try? generator.generate(
+                prompt: .tokens([104, 105, 106]), options: GenerationOptions(maxTokens: 8, ignoresEndOfGeneration: true, speculation: nil),
+                shouldStop: { false },
+                emit: { event in
+                    guard case .prefilled = event, first else { return }
+                    first = false
+                    started.signal()
+                    release.wait()
+                })
+            finished.signal()
+        }
+        thread.start()
+        #expect(started.wait(timeout: .now() + 60) == .success)
+        generator.forgetCachedPrompt()
+        release.signal()
+        #expect(finished.wait(timeout: .now() + 60) == .success)
+        #expect(generator.cachedTokenCount == 0, "forgotten when the generation under way ended")
+    }
+
     @Test func stopsAtEndOfGeneration() async throws {
         let model = try TinyModel.model()
         // Make <|im_end|> the only likely token: a logit bias is not an option, so pick a prompt
