@@ -1,20 +1,28 @@
 import API
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The audit trail: one JSON line a request (`AuditRecord`), appended to a file only the daemon's
-/// user may read (mode 0600). Rotated by size (`.1` newest … `.5` oldest); rotated files older than
-/// the retention are deleted, and the live file is rotated once its first record is that old.
+/// user may read (mode 0600). Rotated by size (`.1` newest … `.5` oldest). No record is kept much
+/// past the retention: the live file is rotated once its first record is that old, and the rotated
+/// files are pruned when the trail is opened, at each rotation and hourly while records are written
+/// (a file whose newest record is past the retention is deleted, one whose oldest is loses those lines).
 final class AuditLog: Sendable {
     let path: String
     let retention: TimeInterval
     let maxBytes: Int64
     static let rotatedFiles = 5
+    /// How often the rotated files are pruned while records are written.
+    static let pruneInterval: TimeInterval = 3600
 
     private struct State {
         var handle: FileHandle?
         var size: Int64 = 0
         var firstRecordAt: Date?
+        var prunedAt = Date.distantPast
     }
 
     private let state = Mutex(State())
@@ -34,6 +42,8 @@ final class AuditLog: Sendable {
                 || state.firstRecordAt.map({ Date().timeIntervalSince($0) > retention }) == true
             {
                 try rotate(&state)
+            } else if Date().timeIntervalSince(state.prunedAt) > Self.pruneInterval {
+                pruneRotated(&state)
             }
             try state.handle?.write(contentsOf: line)
             state.size += Int64(line.count)
@@ -69,8 +79,8 @@ final class AuditLog: Sendable {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         state.size = Int64(try handle.seekToEnd())
         state.handle = handle
-        state.firstRecordAt = firstRecordDate()
-        pruneRotated()
+        state.firstRecordAt = firstRecordDate(of: path)
+        pruneRotated(&state)
     }
 
     private func rotate(_ state: inout State) throws {
@@ -85,19 +95,56 @@ final class AuditLog: Sendable {
         try open(&state)
     }
 
-    /// Deletes rotated files whose newest record is older than the retention.
-    private func pruneRotated() {
+    /// Deletes the rotated files whose newest record is older than the retention (the file's
+    /// modification time), and takes the older records out of one that holds both.
+    private func pruneRotated(_ state: inout State) {
+        state.prunedAt = Date()
+        let cutoff = Date().addingTimeInterval(-retention)
+        let manager = FileManager.default
         for index in 1...Self.rotatedFiles {
             let file = "\(path).\(index)"
-            guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date else { continue }
-            if Date().timeIntervalSince(modified) > retention { try? FileManager.default.removeItem(atPath: file) }
+            guard let modified = (try? manager.attributesOfItem(atPath: file))?[.modificationDate] as? Date else { continue }
+            if modified < cutoff {
+                try? manager.removeItem(atPath: file)
+            } else if let first = firstRecordDate(of: file), first < cutoff {
+                dropRecords(before: cutoff, in: file, modified: modified)
+            }
         }
     }
 
-    private func firstRecordDate() -> Date? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    /// Rewrites `file` without its records from before `cutoff` (and lines that are no record),
+    /// through a new file renamed over it, so a crash leaves the old or the new one; it keeps its
+    /// modification time, the time of its newest record. Deletes it when nothing is left.
+    private func dropRecords(before cutoff: Date, in file: String, modified: Date) {
+        guard let data = FileManager.default.contents(atPath: file) else { return }
+        let decoder = WireJSON.makeDecoder()
+        var kept = Data()
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let record = try? decoder.decode(AuditRecord.self, from: Data(line)), record.at >= cutoff else { continue }
+            kept.append(contentsOf: line)
+            kept.append(UInt8(ascii: "\n"))
+        }
+        guard !kept.isEmpty else {
+            try? FileManager.default.removeItem(atPath: file)
+            return
+        }
+        let temporary = file + ".new"
+        try? FileManager.default.removeItem(atPath: temporary)
+        guard FileManager.default.createFile(atPath: temporary, contents: kept, attributes: [.posixPermissions: 0o600]),
+            rename(temporary, file) == 0
+        else {
+            try? FileManager.default.removeItem(atPath: temporary)
+            return
+        }
+        try? FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: file)
+    }
+
+    /// The time of the first record in `file` (a record is a few kilobytes at most: a question and
+    /// up to a hundred paths).
+    private func firstRecordDate(of file: String) -> Date? {
+        guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
         defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: 4096), let end = data.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        guard let data = try? handle.read(upToCount: 1 << 20), let end = data.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
         return (try? WireJSON.makeDecoder().decode(AuditRecord.self, from: Data(data[..<end])))?.at
     }
 }
