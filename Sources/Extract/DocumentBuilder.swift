@@ -146,13 +146,20 @@ struct DocumentBuilder {
         }
     }
 
+    /// Unicode's White_Space, answered without the property table for ASCII: the table lookup was
+    /// the largest cost of reading a PDF's text (a quarter of it, on the SQuAD PDFs).
+    @inline(__always)
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x80 ? scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace
+    }
+
     /// Whitespace runs (including non-breaking spaces and tabs) to one space, trimmed; newlines too.
     static func oneLine<S: StringProtocol>(_ text: S) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar.properties.isWhitespace {
+            if isWhitespace(scalar) {
                 pendingSpace = !out.isEmpty
             } else if scalar.value < 0x20 || scalar == "\u{FEFF}" || (0x7F...0x9F).contains(scalar.value) {
                 continue

@@ -58,7 +58,7 @@ extension PDFExtractor {
                 endLine()
                 continue
             }
-            guard !scalar.properties.isWhitespace, sizes[i] > 0 else { continue }
+            guard !DocumentBuilder.isWhitespace(scalar), sizes[i] > 0 else { continue }
             sizeCounts[(sizes[i] * 2).rounded() / 2, default: 0] += 1
             let r = rectangles[i]
             top = min(top, min(r.y1, r.y2))

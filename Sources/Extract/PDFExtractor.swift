@@ -92,8 +92,7 @@ enum PDFExtractor {
             for (line, style) in styled[index] {
                 let atEdge = top.contains(line) || bottom.contains(line)
                 if atEdge, isPageNumber(line) { continue }
-                let key = furnitureKey(line)
-                if !line.isEmpty, repeated.contains(key), atEdge {
+                if atEdge, !line.isEmpty, case let key = furnitureKey(line), repeated.contains(key) {
                     if seen.insert(key).inserted { furniture.append(line) }
                     continue
                 }

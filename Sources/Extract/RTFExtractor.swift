@@ -3,7 +3,8 @@
 /// reader does not see are skipped (font, colour and style tables, document info, pictures, objects,
 /// headers and footers, field instructions, and every `{\*\…}` group); `\'hh` bytes are decoded in the
 /// document's code page (`\ansicpg`, windows-1252 by default) and `\uN` as Unicode with its
-/// fallback characters skipped.
+/// fallback characters skipped. Tracked changes read as accepted (`\deleted` text dropped, inserted
+/// text kept), and hidden text (`\v`), which no reader sees, is dropped as HTML's hidden elements are.
 struct RTFExtractor {
     private static let skippedDestinations: Set<String> = [
         "fonttbl", "colortbl", "stylesheet", "info", "pict", "object", "header", "headerl", "headerr", "headerf", "footer",
@@ -15,6 +16,11 @@ struct RTFExtractor {
 
     private struct State {
         var isSkipped = false
+        /// Character formatting: text deleted with change tracking on, and hidden text.
+        var isDeleted = false
+        var isHidden = false
+        /// Text of this group reaches the document.
+        var showsText: Bool { !isSkipped && !isDeleted && !isHidden }
         var unicodeSkip = 1
         var outlineLevel: Int?
     }
@@ -65,7 +71,7 @@ struct RTFExtractor {
             case 0x0A, 0x0D:
                 continue
             default:
-                guard !state.isSkipped else { continue }
+                guard state.showsText else { continue }
                 if skipFallback > 0 {
                     skipFallback -= 1
                     continue
@@ -93,7 +99,7 @@ struct RTFExtractor {
                 guard position + 2 <= bytes.count, let value = UInt8(String(decoding: bytes[position..<position + 2], as: UTF8.self), radix: 16)
                 else { return }
                 position += 2
-                guard !state.isSkipped else { return }
+                guard state.showsText else { return }
                 if skipFallback > 0 {
                     skipFallback -= 1
                     return
@@ -143,6 +149,13 @@ struct RTFExtractor {
             emit("\n")
         case "pard":
             state.outlineLevel = nil
+        case "deleted":
+            state.isDeleted = parameter != 0
+        case "v":
+            state.isHidden = parameter != 0
+        case "plain":
+            state.isDeleted = false
+            state.isHidden = false
         case "outlinelevel":
             if let parameter, (0..<9).contains(parameter) { state.outlineLevel = parameter + 1 }
         case "ansicpg":
@@ -152,7 +165,7 @@ struct RTFExtractor {
         case "u":
             guard let parameter else { return }
             let value = parameter < 0 ? parameter + 65_536 : parameter
-            if !state.isSkipped {
+            if state.showsText {
                 flushBytes()
                 paragraph.unicodeScalars.append(Unicode.Scalar(UInt32(clamping: value)) ?? "\u{FFFD}")
             }
@@ -172,7 +185,7 @@ struct RTFExtractor {
     }
 
     private mutating func emit(_ text: String) {
-        guard !state.isSkipped else { return }
+        guard state.showsText else { return }
         flushBytes()
         skipFallback = 0
         paragraph += text
