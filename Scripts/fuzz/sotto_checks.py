@@ -5,7 +5,7 @@ import json
 import schemathesis
 
 ASK_EVENTS = {"sources", "queued", "token", "done", "error"}
-INDEX_STATES = {"idle", "scanning", "indexing"}
+INDEX_STATES = {"idle", "scanning", "indexing", "recognizing"}
 
 
 def header(response, name):

@@ -102,15 +102,20 @@ public struct StatusResponse: Codable, Sendable {
         public var engine: String?
         /// Why OCR is off.
         public var reason: String?
-        /// Pages recognised since the daemon started, and their rate over the time spent on them.
+        /// Pages recognised (their text indexed) since the daemon started, and the rate of pages OCR
+        /// went through over the time spent on them.
         public var pages: Int
         public var pagesPerMinute: Double
-        /// The file name of the document that may be in OCR now (a PDF or an image being read).
+        /// The file name of the document in OCR now.
         public var currentDocument: String?
+        /// Pages and documents waiting for OCR, which runs after the other documents of a pass
+        /// (`indexing.ocr` has the rest of its progress).
+        public var pagesToDo: Int?
+        public var documentsToDo: Int?
 
         public init(
             enabled: Bool, languages: [String], engine: String?, reason: String?, pages: Int = 0,
-            pagesPerMinute: Double = 0, currentDocument: String? = nil
+            pagesPerMinute: Double = 0, currentDocument: String? = nil, pagesToDo: Int? = nil, documentsToDo: Int? = nil
         ) {
             self.enabled = enabled
             self.languages = languages
@@ -119,6 +124,8 @@ public struct StatusResponse: Codable, Sendable {
             self.pages = pages
             self.pagesPerMinute = pagesPerMinute
             self.currentDocument = currentDocument
+            self.pagesToDo = pagesToDo
+            self.documentsToDo = documentsToDo
         }
     }
 
@@ -237,6 +244,8 @@ public struct IndexProgress: Codable, Sendable, Equatable {
         case scanning
         /// Extracting, chunking and storing changed files.
         case indexing
+        /// Between passes, reading the scans and images a pass left for OCR (`ocr` says how far).
+        case recognizing
     }
     public var state: State
     /// Files queued for (re)indexing that are not done yet.
@@ -252,11 +261,45 @@ public struct IndexProgress: Codable, Sendable, Equatable {
     public var filesPerSecond: Double
     /// Incremented at the end of every pass; a client waits for a pass by waiting for this to grow.
     public var completedPasses: Int
+    /// Scans and images left for OCR, which reads them after the other documents of a pass; nil
+    /// when OCR is off.
+    public var ocr: OCR?
+
+    public struct OCR: Codable, Sendable, Equatable {
+        /// Documents waiting for OCR or being read, and their pages.
+        public var documentsToDo: Int
+        public var pagesToDo: Int
+        /// Since the daemon started: documents and pages OCR went through, and pages it recognised.
+        public var documentsDone: Int
+        public var pagesDone: Int
+        public var pagesRecognized: Int
+        /// Pages done per minute of OCR.
+        public var pagesPerMinute: Double
+        /// The document being read.
+        public var currentPath: String?
+
+        public init(
+            documentsToDo: Int, pagesToDo: Int, documentsDone: Int, pagesDone: Int, pagesRecognized: Int,
+            pagesPerMinute: Double, currentPath: String?
+        ) {
+            self.documentsToDo = documentsToDo
+            self.pagesToDo = pagesToDo
+            self.documentsDone = documentsDone
+            self.pagesDone = pagesDone
+            self.pagesRecognized = pagesRecognized
+            self.pagesPerMinute = pagesPerMinute
+            self.currentPath = currentPath
+        }
+
+        /// Nothing waits for OCR and nothing is being read.
+        public var isIdle: Bool { documentsToDo == 0 && currentPath == nil }
+    }
 
     public init(
         state: State, queued: Int, done: Int, total: Int, failed: Int, currentPath: String?,
-        filesPerSecond: Double, completedPasses: Int
+        filesPerSecond: Double, completedPasses: Int, ocr: OCR? = nil
     ) {
+        self.ocr = ocr
         self.state = state
         self.queued = queued
         self.done = done
@@ -536,7 +579,13 @@ public struct DocumentsResponse: Codable, Sendable {
 public struct IndexRequest: Codable, Sendable {
     /// Restrict the rescan to one root; nil rescans all.
     public var path: String?
-    public init(path: String? = nil) { self.path = path }
+    /// False: the stream ends when the pass is done, not when OCR has read the scans it left (which
+    /// goes on in the background). Default true.
+    public var waitForOCR: Bool?
+    public init(path: String? = nil, waitForOCR: Bool? = nil) {
+        self.path = path
+        self.waitForOCR = waitForOCR
+    }
 }
 
 // MARK: - Coding

@@ -35,7 +35,6 @@ public struct APIResponder: HTTPResponder {
     /// The sentence encoder, for `/v1/embeddings`; nil when none is loaded.
     var encoder: EncoderHost? = nil
     /// The extractor's count of recognised pages, for the status.
-    var ocrMeter: OCRMeter? = nil
 
     private static let routes: [String: Set<String>] = [
         "/v1/status": ["GET"],
@@ -214,6 +213,10 @@ public struct APIResponder: HTTPResponder {
             indexing.total = counts.documents
             indexing.failed = counts.failed
             indexing.filesPerSecond = 0
+            // OCR's backlog and pages are over every file too; the document in OCR is not theirs to see.
+            indexing.ocr = indexing.ocr.map { _ in
+                IndexProgress.OCR(documentsToDo: 0, pagesToDo: 0, documentsDone: 0, pagesDone: 0, pagesRecognized: 0, pagesPerMinute: 0, currentPath: nil)
+            }
         }
         var wireCounts = StatusResponse.Counts(
             roots: counts.roots, documents: counts.documents, indexed: counts.indexed, failed: counts.failed,
@@ -241,20 +244,19 @@ public struct APIResponder: HTTPResponder {
                 available: dense != nil, vectors: min(dense?.index.count ?? 0, visibility.isRestricted ? counts.chunks : .max),
                 reason: searcher.denseUnavailableReason),
             lastError: progress.lastError.map { .init(at: $0.at, path: $0.path, message: $0.message) },
-            decoder: decoders.status, ocr: ocrStatus(restricted: visibility.isRestricted))
+            decoder: decoders.status, ocr: ocrStatus(indexing.ocr))
     }
 
-    /// OCR as the daemon decided it at start, with the pages recognised since. The pages of the whole
-    /// index and the document in OCR are told only to callers who may see every document.
-    private func ocrStatus(restricted: Bool) -> StatusResponse.OCRStatus {
+    /// OCR as the daemon decided it at start, with the pages recognised since and those waiting.
+    private func ocrStatus(_ progress: IndexProgress.OCR?) -> StatusResponse.OCRStatus {
         let setting = configuration.ocr
-        let reading = restricted ? OCRMeter.Reading() : ocrMeter?.reading ?? OCRMeter.Reading()
         switch setting.resolution ?? setting.resolve(environment: ProcessInfo.processInfo.environment) {
         case .on(let settings):
             return StatusResponse.OCRStatus(
                 enabled: true, languages: settings.languages, engine: "tesseract \(OCREngine.version)", reason: nil,
-                pages: reading.pages, pagesPerMinute: reading.pagesPerMinute,
-                currentDocument: reading.currentDocument)
+                pages: progress?.pagesRecognized ?? 0, pagesPerMinute: progress?.pagesPerMinute ?? 0,
+                currentDocument: progress?.currentPath.map { $0.split(separator: "/").last.map(String.init) ?? $0 },
+                pagesToDo: progress?.pagesToDo ?? 0, documentsToDo: progress?.documentsToDo ?? 0)
         case .off(let reason):
             return StatusResponse.OCRStatus(enabled: false, languages: setting.languages, engine: nil, reason: reason)
         }
@@ -436,7 +438,8 @@ public struct APIResponder: HTTPResponder {
             }, total: page.total)
     }
 
-    /// Starts a rescan and streams progress (NDJSON, one `IndexProgress` a line) until it is done.
+    /// Starts a rescan and streams progress (NDJSON, one `IndexProgress` a line) until it is done and
+    /// OCR has read what it left.
     func index(_ request: IndexRequest?) async throws -> Response {
         var rootPath: String?
         if let path = request?.path {
@@ -455,7 +458,10 @@ public struct APIResponder: HTTPResponder {
                 var line = try encoder.encode(Self.wire(progress))
                 line.append(UInt8(ascii: "\n"))
                 try await writer.write(ByteBuffer(bytes: line))
-                if progress.completedPasses >= target || Task.isCancelled || Task.isShuttingDownGracefully { break }
+                // In step: the pass is done, and (unless the client would rather not wait) the scans
+                // it left for OCR are read.
+                let ocrDone = request?.waitForOCR == false || progress.ocr?.isIdle ?? true
+                if progress.completedPasses >= target && ocrDone || Task.isCancelled || Task.isShuttingDownGracefully { break }
                 try? await Task.sleep(for: .milliseconds(250))
             }
             try await writer.finish(nil)
@@ -555,7 +561,13 @@ public struct APIResponder: HTTPResponder {
         IndexProgress(
             state: IndexProgress.State(rawValue: progress.state.rawValue) ?? .idle, queued: progress.queued,
             done: progress.done, total: progress.total, failed: progress.failed, currentPath: progress.currentPath,
-            filesPerSecond: progress.filesPerSecond, completedPasses: progress.completedPasses)
+            filesPerSecond: progress.filesPerSecond, completedPasses: progress.completedPasses,
+            ocr: progress.ocr.map {
+                IndexProgress.OCR(
+                    documentsToDo: $0.documentsToDo, pagesToDo: $0.pagesToDo, documentsDone: $0.documentsDone,
+                    pagesDone: $0.pagesDone, pagesRecognized: $0.pagesRecognized, pagesPerMinute: $0.pagesPerMinute,
+                    currentPath: $0.currentPath)
+            })
     }
 }
 

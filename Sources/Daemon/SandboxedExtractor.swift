@@ -20,8 +20,6 @@ public struct SandboxedExtractor: DocumentExtracting {
     public var maxOutputBytes: Int
     /// Whether images and scanned PDF pages are recognised, and the limits of that.
     public var ocr: OCRSetting.Resolution
-    /// Counts the pages recognised, for `sotto status`.
-    public var meter = OCRMeter()
     /// The build of the executable, the libraries the extractors use and every setting the child
     /// gets (``DocumentExtracting/fingerprint``).
     public var fingerprint = ""
@@ -84,6 +82,8 @@ public struct SandboxedExtractor: DocumentExtracting {
         return "\(info.st_size) bytes, modified \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }
 
+    public var ocrPageLimit: Int? { ocr.settings?.maxPages }
+
     /// The most wall-clock time one document may take: `timeout`, and for a document that may be
     /// OCR'd the page time limit for each page it may recognise. The child earns the page times one
     /// page at a time, as it begins each (`ExtractorProcess.extensionPerMark`), so a document hung
@@ -109,26 +109,25 @@ public struct SandboxedExtractor: DocumentExtracting {
     }
 
     public func extract(
-        descriptor: Int32, format: DocumentFormat, fileName: String
+        descriptor: Int32, format: DocumentFormat, fileName: String, ocr mode: OCRMode = .recognize
     ) async -> Result<ExtractedDocument, DocumentExtractionError> {
         if format.isImage, case .off(let reason) = ocr {
             // Not worth a child: nothing but OCR reads an image.
             return .failure(.unreadable(ExtractionFailure(
                 .unsupported, "\(fileName) is an image; images are read only by OCR, which is off: \(reason)")))
         }
+        // A survey recognises nothing: no page time to earn, no language data to load.
+        let isSurvey = mode == .survey && ocr.settings != nil && format.mayNeedOCR
         var process = ExtractorProcess(
-            executable: executable, arguments: arguments(format, fileName),
+            executable: executable, arguments: arguments(format, fileName) + (isSurvey ? ["--ocr-survey"] : []),
             // Nothing of the daemon's environment; Swift's crash backtracer would try to exec a helper,
             // which the filter forbids (and would misreport a crash as SIGSYS). Tesseract's OpenMP
             // runs on one thread: the child is one of the daemon's workers, not the machine's owner.
             environment: ["SWIFT_BACKTRACE=enable=no", "LC_ALL=C.UTF-8", "OMP_THREAD_LIMIT=1"],
             timeout: timeout, maxOutputBytes: maxOutputBytes)
-        process.extensionPerMark = pageTime(for: format)
-        process.maxExtensions = maxPages(for: format)
+        process.extensionPerMark = isSurvey ? .zero : pageTime(for: format)
+        process.maxExtensions = isSurvey ? 0 : maxPages(for: format)
         let child = process
-        let isMetered = ocr.settings != nil && format.mayNeedOCR
-        if isMetered { meter.started(fileName) }
-        let started = ContinuousClock.now
         let outcome: Result<ExtractorProcess.Outcome, ExtractorProcess.SpawnError> = await withCheckedContinuation { continuation in
             Self.queue.async {
                 do throws(ExtractorProcess.SpawnError) {
@@ -140,23 +139,10 @@ public struct SandboxedExtractor: DocumentExtracting {
         }
         switch outcome {
         case .failure(let error):
-            if isMetered { meter.finished(pages: 0, seconds: 0) }
             return .failure(.extractorFailed(error.message))
         case .success(let outcome):
-            let result = interpret(outcome, format: format)
-            if isMetered {
-                let elapsed = ContinuousClock.now - started
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                meter.finished(pages: (try? result.get()).map(Self.recognizedPages) ?? 0, seconds: seconds)
-            }
-            return result
+            return interpret(outcome, format: format)
         }
-    }
-
-    /// Pages (or images) of `document` whose text came from OCR.
-    static func recognizedPages(_ document: ExtractedDocument) -> Int {
-        let parts = document.parts.filter(\.isOCR)
-        return Set(parts.map { $0.page ?? 0 }).count
     }
 
     func interpret(_ outcome: ExtractorProcess.Outcome, format: DocumentFormat) -> Result<ExtractedDocument, DocumentExtractionError> {

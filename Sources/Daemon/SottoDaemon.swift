@@ -110,7 +110,7 @@ public struct SottoDaemon: Sendable {
             auditLog: configuration.isAuditing()
                 ? AuditLog(path: configuration.auditPath, retentionDays: configuration.audit.retentionDays, maxBytes: configuration.audit.maxBytes)
                 : nil,
-            encoder: host, ocrMeter: documentExtractor.meter)
+            encoder: host)
         if configuration.isAuditing() { logger.info("the audit trail is written to \(configuration.auditPath)") }
         let logger = self.logger
         let budget = ConnectionBudget(limit: Self.connectionLimit(configured: configuration.maxConnections, logger: logger))

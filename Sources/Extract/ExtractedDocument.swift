@@ -19,6 +19,9 @@ public struct ExtractedDocument: Sendable, Codable, Equatable {
     /// What could not be read but did not stop the rest, each a sentence for `sotto documents`:
     /// "page 4 has no text layer", "attachment scan.tiff: image files are not read".
     public var problems: [String]
+    /// Pages (1-based; 1 for a single image) a survey found for OCR and left unread: the indexer has
+    /// them recognised later. nil when the document was not surveyed.
+    public var pagesAwaitingOCR: [Int]? = nil
 
     public init(
         format: DocumentFormat, extractor: String, text: String, parts: [DocumentPart] = [],

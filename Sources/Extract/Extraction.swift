@@ -4,11 +4,17 @@ public enum Extraction {
     /// Reads `bytes` as `format`. `fileName` is the document's own name (for messages and error text);
     /// `limits` bound what hostile input can make the extractor do. With `ocr`, images and PDF pages
     /// without a text layer are recognised; without it, images fail and such pages are problems.
+    /// With `survey` instead, nothing is recognised: the pages OCR would read (by its settings) are
+    /// listed in `pagesAwaitingOCR`, for the indexer to recognise later, after the cheap documents.
     public static func extract(
         _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits = ExtractionLimits(),
-        ocr: OCREngine? = nil
+        ocr: OCREngine? = nil, survey: OCRSettings? = nil
     ) throws(ExtractionFailure) -> ExtractedDocument {
-        try extract(bytes, format: format, fileName: fileName, limits: limits, depth: 0, ocr: ocr)
+        if let survey, ocr == nil {
+            if format == .pdf { return try PDFExtractor.extract(bytes, fileName: fileName, limits: limits, survey: survey) }
+            if format.isImage { return try ImageExtractor.survey(bytes, format: format, fileName: fileName, limits: limits) }
+        }
+        return try extract(bytes, format: format, fileName: fileName, limits: limits, depth: 0, ocr: ocr)
     }
 
     /// The libraries the extractors read with, e.g. "poppler 22.12.0, tesseract 5.3.0": a new one may

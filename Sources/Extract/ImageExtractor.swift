@@ -52,6 +52,23 @@ enum ImageExtractor {
             format: format, extractor: "image (\(ocr.name))", pageCount: isPaged ? pageCount : nil, problems: problems)
     }
 
+    /// What OCR would read, without reading it: the pages of a TIFF (its directories counted, nothing
+    /// decoded), one page for any other image. The indexer recognises them later in a pass.
+    static func survey(
+        _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits
+    ) throws(ExtractionFailure) -> ExtractedDocument {
+        guard !bytes.isEmpty else { throw ExtractionFailure(.corrupt, "\(fileName) is empty") }
+        Self.silenceLeptonica()
+        let isPaged = format == .tiff
+        let pageCount = isPaged ? try tiffPageCount(bytes, fileName: fileName) : 1
+        if pageCount > limits.maxPages {
+            throw ExtractionFailure(.limitExceeded, "\(fileName) has \(pageCount) pages, more than \(limits.maxPages) (maxPages)")
+        }
+        var document = DocumentBuilder(limits: limits).build(format: format, extractor: "image", pageCount: isPaged ? pageCount : nil)
+        document.pagesAwaitingOCR = Array(1...pageCount)
+        return document
+    }
+
     /// Decodes the image (or TIFF page `index`) after checking its dimensions, and recognises it.
     private static func recognize(
         _ buffer: UnsafeBufferPointer<UInt8>, index: Int?, place: String, fileName: String, engine: OCREngine

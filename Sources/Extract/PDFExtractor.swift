@@ -21,7 +21,7 @@ enum PDFExtractor {
     static var version: String { String(cString: poppler_get_version()) }
 
     static func extract(
-        _ bytes: [UInt8], fileName: String, limits: ExtractionLimits, ocr: OCREngine? = nil
+        _ bytes: [UInt8], fileName: String, limits: ExtractionLimits, ocr: OCREngine? = nil, survey: OCRSettings? = nil
     ) throws(ExtractionFailure) -> ExtractedDocument {
         guard bytes.count > 4, bytes.prefix(1024).firstRange(of: Array("%PDF-".utf8)) != nil else {
             throw ExtractionFailure(.corrupt, "\(fileName) does not start like a PDF (no %PDF- header)")
@@ -34,6 +34,12 @@ enum PDFExtractor {
             let recognized = try recognizePages(bytes, indices: sparse, fileName: fileName, engine: ocr)
             scanned = recognized.pages
             if let omitted = recognized.omitted { problems.append(omitted) }
+        }
+        // A survey reads the text layer only and lists the pages OCR would read, for later.
+        var awaiting: [Int] = []
+        if let survey, ocr == nil {
+            awaiting = pages.indices.filter { needsOCR(pages[$0], minimum: survey.minTextCharacters) }
+            for index in awaiting { scanned[index] = .notAttempted }
         }
         let lines = pages.map { page in page.split(separator: "\n", omittingEmptySubsequences: false).map { DocumentBuilder.oneLine($0) } }
         let repeated = repeatedFurniture(lines)
@@ -122,6 +128,11 @@ enum PDFExtractor {
             }
         }
         builder.endPart()
+        if survey != nil, ocr == nil, !awaiting.isEmpty {
+            var document = builder.build(format: .pdf, extractor: "pdf (poppler \(version))", pageCount: pages.count, problems: problems)
+            document.pagesAwaitingOCR = awaiting.map { $0 + 1 }
+            return document
+        }
         if builder.isEmpty {
             guard ocr != nil else {
                 throw ExtractionFailure(

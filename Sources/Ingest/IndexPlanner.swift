@@ -86,9 +86,11 @@ enum IndexPlanner {
     ///   (and of OCR) on every scan. One that killed the extractor once is tried again (the kill may
     ///   have been the machine's load: a second one quarantines it), a quarantined one is not; any
     ///   other failure (a file that could not be opened, an extractor that could not start) is tried
-    ///   on every scan, as its cause may be fixed without a new mtime (permissions).
+    ///   on every scan, as its cause may be fixed without a new mtime (permissions);
+    /// and in any case nothing waits for OCR (pages left by a pass the daemon did not see through,
+    /// resumed after a restart).
     static func isUnchanged(_ file: DiscoveredFile, _ document: DocumentRecord, readers: Readers) -> Bool {
-        guard InodeKey(document) == InodeKey(file), document.size == file.size,
+        guard document.ocrPendingPages == nil, InodeKey(document) == InodeKey(file), document.size == file.size,
             document.mtimeNanoseconds == file.mtimeNanoseconds
         else { return false }
         let format = FileKind.documentFormat(forPath: file.path)

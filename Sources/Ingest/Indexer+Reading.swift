@@ -66,7 +66,7 @@ extension Indexer {
         }
     }
 
-    private func saveUnindexed(
+    func saveUnindexed(
         path: String, root: RootRecord, file: DiscoveredFile?, status: DocumentStatus, reason: String,
         adjust: (inout DocumentRecord) -> Void = { _ in }
     ) async {
@@ -131,7 +131,7 @@ extension Indexer {
         let hash = document.contentHash
         // The same bytes that killed the extractor twice, or that the same extractors explained they
         // cannot read (a file touched, copied back): that answer stands, without another child.
-        if let previous, previous.contentHash == hash, previous.status != .indexed,
+        if let previous, previous.contentHash == hash, previous.status != .indexed, previous.ocrPendingPages == nil,
             previous.isQuarantined || (previous.crashCount == 0 && previous.extractedWith == documentExtractor.fingerprint)
         {
             await saveUnindexed(path: file.path, root: root, file: file, status: previous.status, reason: previous.reason ?? "quarantined") {
@@ -139,13 +139,65 @@ extension Indexer {
                 $0.contentHash = hash
                 $0.crashCount = previous.crashCount
                 $0.extractedWith = previous.extractedWith
+                $0.ocrPages = previous.ocrPages
             }
             return
         }
 
+        let ocrLimit = format.mayNeedOCR ? documentExtractor.ocrPageLimit : nil
+        if ocrLimit != nil {
+            // Left for OCR already, as it is now (a rescan while it waits, or while it is read).
+            let waiting = ocrBacklog.job(for: file.path) ?? ocrJob.flatMap { $0.file.path == file.path ? $0 : nil }
+            if let waiting, waiting.file == file, waiting.contentHash == hash { return }
+            if let previous, previous.contentHash == hash, previous.format == format.rawValue {
+                if previous.ocrPages != nil, previous.status == .indexed, let id = previous.id {
+                    // OCR has read these very bytes (the file was touched, or copied back): not again.
+                    await keep(id, as: file)
+                    return
+                }
+                if let pages = previous.ocrPendingPages {
+                    // Surveyed by a pass the daemon did not see through (a restart): back to OCR.
+                    leaveForOCR(.init(file: file, root: root, format: format, contentHash: hash, pages: pages, previous: previous))
+                    return
+                }
+            }
+        }
+
         let fileName = file.path.split(separator: "/").last.map(String.init) ?? file.path
-        let result = await documentExtractor.extract(descriptor: document.descriptor, format: format, fileName: fileName)
+        let result = await documentExtractor.extract(
+            descriptor: document.descriptor, format: format, fileName: fileName, ocr: ocrLimit == nil ? .recognize : .survey)
         withExtendedLifetime(document) {}
+        if case .success(let surveyed) = result, let awaiting = surveyed.pagesAwaitingOCR, !awaiting.isEmpty, let ocrLimit {
+            // Cheap now, OCR later: a text layer is searchable before its scanned pages are read.
+            let pages = min(awaiting.count, ocrLimit)
+            if surveyed.text.utf8.contains(where: { $0 > 0x20 }) {
+                await storeExtraction(.success(surveyed), file: file, format: format, root: root, previous: previous, hash: hash) {
+                    $0.ocrPendingPages = pages
+                }
+            } else {
+                let what = pages == 1 ? "1 page" : "\(pages) pages"
+                await saveUnindexed(
+                    path: file.path, root: root, file: file, status: .skipped,
+                    reason: "waiting for OCR (\(what)), which reads scans after the other documents of a pass"
+                ) {
+                    $0.format = format.rawValue
+                    $0.contentHash = hash
+                    $0.pageCount = surveyed.pageCount
+                    $0.ocrPendingPages = pages
+                }
+            }
+            leaveForOCR(.init(file: file, root: root, format: format, contentHash: hash, pages: pages, previous: previous))
+            return
+        }
+        await storeExtraction(result, file: file, format: format, root: root, previous: previous, hash: hash)
+    }
+
+    /// Records what the extractor made of a document: its chunks, or why it has none. A document
+    /// that killed the extractor twice with the same content (`hash`) is quarantined.
+    func storeExtraction(
+        _ result: Result<ExtractedDocument, DocumentExtractionError>, file: DiscoveredFile, format: DocumentFormat,
+        root: RootRecord, previous: DocumentRecord?, hash: String, adjust: @escaping (inout DocumentRecord) -> Void = { _ in }
+    ) async {
         switch result {
         case .success(let extracted):
             var text = ExtractedText(
@@ -163,7 +215,8 @@ extension Indexer {
             record.extractor = extracted.extractor
             record.pageCount = extracted.pageCount
             record.problems = extracted.problems
-            record.extractedWith = documentExtractor.fingerprint
+            record.extractedWith = documentExtractor?.fingerprint
+            adjust(&record)
             await save(record, chunks: chunks, root: root)
         case .failure(let error):
             var crashCount = 0
@@ -180,13 +233,25 @@ extension Indexer {
             // The extractors' answer about this content, remembered with who gave it; an extractor
             // that could not start said nothing about the document.
             let answered = if case .extractorFailed = error { false } else { true }
-            let fingerprint = documentExtractor.fingerprint
+            let fingerprint = documentExtractor?.fingerprint
             await saveUnindexed(path: file.path, root: root, file: file, status: status, reason: reason) {
                 $0.format = format.rawValue
                 $0.contentHash = hash
                 $0.crashCount = crashCount
                 $0.extractedWith = answered ? fingerprint : nil
+                adjust(&$0)
             }
+        }
+    }
+
+    /// The store has document `id` for these bytes, read by OCR: it stays, under the file's new stat.
+    private func keep(_ id: Int64, as file: DiscoveredFile) async {
+        do {
+            try await store.moveDocument(
+                id: id, to: file.path, device: Int64(bitPattern: file.device), inode: Int64(bitPattern: file.inode),
+                size: file.size, mtimeNanoseconds: file.mtimeNanoseconds)
+        } catch {
+            record(error: "cannot record \(file.path): \(error)", path: file.path)
         }
     }
 

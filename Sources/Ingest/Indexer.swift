@@ -31,11 +31,19 @@ public actor Indexer {
     var progress = IndexerProgress()
     var queue = IndexQueue()
     var watching = WatchState.off
+    /// Documents surveyed by a pass and left for OCR, and the one being recognised.
+    var ocrBacklog = OCRBacklog()
+    var ocrJob: OCRBacklog.Job?
+    /// OCR since start; its documents and pages to do are counted from the backlog when asked.
+    var ocrProgress = OCRProgress()
     /// When the last full rescan was taken; the periodic one follows `rescanInterval` after it.
     private var lastFullScan = ContinuousClock.now
 
     private let wakeups: AsyncStream<Void>
     let wake: AsyncStream<Void>.Continuation
+    /// Told when a pass ends or OCR work arrives (the OCR loop listens).
+    let ocrWakeups: AsyncStream<Void>
+    let ocrWake: AsyncStream<Void>.Continuation
     /// Told whenever documents were stored, moved or removed (the embedding worker listens).
     var changeObserver: (@Sendable () -> Void)?
     /// Told at once of a watched file's or directory's permission, owner or ACL change (the
@@ -58,6 +66,7 @@ public actor Indexer {
             maxTokens: maxTokens, targetTokens: target, overlapTokens: max(4, maxTokens / 8),
             counter: tokenCounter ?? WordPieceEstimate())
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (ocrWakeups, ocrWake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     // MARK: - Public face
@@ -75,6 +84,7 @@ public actor Indexer {
         let events = watching.watcher?.events
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.workLoop() }
+            group.addTask { await self.ocrLoop() }
             group.addTask { await self.tickLoop() }
             if let events {
                 group.addTask {
@@ -101,6 +111,13 @@ public actor Indexer {
         var snapshot = progress
         snapshot.queued = queue.count
         snapshot.rootsWithoutWatches = rootsWithoutWatches.sorted()
+        if documentExtractor?.ocrPageLimit != nil {
+            var ocr = ocrProgress
+            ocr.documentsToDo = ocrBacklog.count + (ocrJob == nil ? 0 : 1)
+            ocr.pagesToDo = ocrBacklog.pages + (ocrJob?.pages ?? 0)
+            snapshot.ocr = ocr
+            if snapshot.state == .idle, !ocr.isIdle { snapshot.state = .recognizing }
+        }
         return snapshot
     }
 
@@ -136,6 +153,7 @@ public actor Indexer {
         roots[path] = nil
         unwatch(root: path)
         queue.dropWork(under: path)
+        ocrBacklog.drop(under: path)
     }
 
     // MARK: - Loops
@@ -184,7 +202,11 @@ public actor Indexer {
         progress = IndexerProgress(
             state: .scanning, queued: 0, done: 0, total: 0, failed: 0, currentPath: nil, passStartedAt: Date(),
             completedPasses: progress.completedPasses, lastError: progress.lastError)
-        defer { progress.state = .idle }
+        defer {
+            progress.state = .idle
+            // The cheap documents are done: OCR may go on with what this pass left for it.
+            ocrWake.yield()
+        }
 
         // Take the queued work; anything arriving from now on is for the next pass.
         let work = queue.take(at: .now, roots: Set(roots.keys))
@@ -213,6 +235,7 @@ public actor Indexer {
         }
         if !Task.isCancelled, !plan.vanished.isEmpty {
             let ids = Array(plan.vanished.keys)
+            for document in plan.vanished.values { ocrBacklog.remove(path: document.path) }
             do {
                 try await store.removeDocuments(ids: ids)
                 changeObserver?()

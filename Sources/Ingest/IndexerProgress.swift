@@ -4,6 +4,9 @@ public import Foundation
 public struct IndexerProgress: Sendable, Equatable {
     public enum State: String, Sendable {
         case idle, scanning, indexing
+        /// Between passes, OCR reads what a pass left for it. Only in snapshots: the pass's own state is
+        /// `idle` meanwhile (a pass may begin at any time, beside OCR).
+        case recognizing
     }
     public struct Failure: Sendable, Equatable {
         public var at: Date
@@ -22,6 +25,8 @@ public struct IndexerProgress: Sendable, Equatable {
     public var lastError: Failure?
     /// Roots where changes are found by periodic rescans only (watch limit reached, network filesystem).
     public var rootsWithoutWatches: [String] = []
+    /// Scanned pages and images waiting for OCR and done since start; nil when OCR is off.
+    public var ocr: OCRProgress?
 
     public var filesPerSecond: Double {
         guard let start = passStartedAt else { return 0 }
@@ -35,6 +40,7 @@ public struct IndexerProgress: Sendable, Equatable {
         case .idle: "Idle; \(completedPasses) passes done"
         case .scanning: "Scanning for changes"
         case .indexing: "Indexing \(done)/\(total) files"
+        case .recognizing: "Reading scans by OCR, \(ocr?.pagesToDo ?? 0) pages to do"
         }
     }
 }

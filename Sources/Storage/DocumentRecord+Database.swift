@@ -31,6 +31,8 @@ extension DocumentRecord {
         problems = problemsJSON.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
         crashCount = try row.decode(forColumn: "crashCount")
         extractedWith = try row.decode(forColumn: "extractedWith")
+        ocrPendingPages = try row.decode(forColumn: "ocrPendingPages")
+        ocrPages = try row.decode(forColumn: "ocrPages")
     }
 
     /// Every column but `id`, in the order of `columnArguments`.
@@ -38,6 +40,7 @@ extension DocumentRecord {
         "rootId", "path", "device", "inode", "size", "mtimeNanoseconds", "contentHash", "status", "reason",
         "encoding", "kind", "chunkCount", "indexedAt", "format", "extractor", "pageCount", "problems", "crashCount",
         "extractedWith",
+        "ocrPendingPages", "ocrPages",
     ]
 
     private var columnArguments: StatementArguments {
@@ -45,6 +48,7 @@ extension DocumentRecord {
             rootId, path, device, inode, size, mtimeNanoseconds, contentHash, status.rawValue, reason,
             encoding, kind, chunkCount, indexedAt, format, extractor, pageCount, problemsJSON, crashCount,
             extractedWith,
+            ocrPendingPages, ocrPages,
         ]
     }
 

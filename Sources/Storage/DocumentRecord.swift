@@ -35,6 +35,14 @@ public struct DocumentRecord: Codable, Sendable, Equatable {
     public var problems: [String] = []
     /// Consecutive times this content (`contentHash`) killed the extractor; quarantined at 2.
     public var crashCount = 0
+    /// Pages of this content waiting for OCR, which the indexer does after the cheap documents of a
+    /// pass (the text layer of a PDF is searchable meanwhile); nil when none wait. A document with
+    /// pages waiting is read again by the next pass, also after a restart.
+    public var ocrPendingPages: Int? = nil
+    /// Pages whose text OCR recognised, once OCR has read this content (`contentHash`), also when it
+    /// found nothing usable; nil when OCR has not. Such a document is not recognised again until its
+    /// content changes.
+    public var ocrPages: Int? = nil
 
     /// The fingerprint of the extractors that read it (``DocumentExtracting``'s `fingerprint`): a
     /// document they failed on is not read again until its file or they change. Nil when no extractor

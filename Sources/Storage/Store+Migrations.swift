@@ -133,6 +133,15 @@ extension Store {
                 t.add(column: "extractedWith", .text)
             }
         }
+        migrator.registerMigration("v5-ocr") { db in
+            // OCR runs after the cheap documents of a pass: `ocrPendingPages` marks a document whose
+            // scanned pages wait for it (resumed after a restart), `ocrPages` one whose content OCR
+            // has read (not read again until the content changes).
+            try db.alter(table: "document") { t in
+                t.add(column: "ocrPendingPages", .integer)
+                t.add(column: "ocrPages", .integer)
+            }
+        }
         return migrator
     }
 }

@@ -36,6 +36,8 @@ struct StatusCommand: ParsableCommand {
             print("indexing   idle (\(p.queued) queued)")
         case .scanning:
             print("indexing   scanning for changes (\(p.queued) queued)")
+        case .recognizing:
+            print("indexing   reading scans by OCR (\(p.queued) queued)")
         case .indexing:
             print("indexing   \(p.done)/\(p.total) files, \(String(format: "%.1f", p.filesPerSecond)) files/s, \(p.queued) queued")
             if let current = p.currentPath { print("           \(Terminal.dim(Terminal.displayPath(current)))") }
@@ -64,7 +66,10 @@ struct StatusCommand: ParsableCommand {
         if let ocr = status.ocr {
             if ocr.enabled {
                 var line = "ocr        on (\(ocr.languages.joined(separator: "+")), \(ocr.engine ?? "tesseract")): \(ocr.pages) pages recognised"
-                if ocr.pages > 0 { line += ", \(String(format: "%.1f", ocr.pagesPerMinute)) pages/min" }
+                if ocr.pages > 0 || ocr.pagesPerMinute > 0 { line += ", \(String(format: "%.1f", ocr.pagesPerMinute)) pages/min" }
+                if let documents = ocr.documentsToDo, documents > 0 {
+                    line += "; \(ocr.pagesToDo ?? 0) pages to do (\(documents) document\(documents == 1 ? "" : "s"))"
+                }
                 print(line)
                 if let current = ocr.currentDocument { print("           reading \(Terminal.dim(current))") }
             } else {

@@ -39,6 +39,9 @@ struct ExtractCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("OCR settings as JSON (OCRSettings); without them, no OCR.", valueName: "json"))
     var ocr: String?
 
+    @Flag(name: .long, help: "With --ocr: recognise nothing, list the pages OCR would read (the indexer's survey).")
+    var ocrSurvey = false
+
     func validate() throws {
         guard DocumentFormat(rawValue: format) != nil else {
             throw ValidationError("unknown format \(format); one of \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -81,7 +84,7 @@ struct ExtractCommand: ParsableCommand {
         // Tesseract reads its language data from files, so it is loaded (and run once) here.
         var engine: OCREngine?
         var engineFailure: ExtractionFailure?
-        if let ocrSettings, format.mayNeedOCR {
+        if let ocrSettings, format.mayNeedOCR, !ocrSurvey {
             do {
                 let ready = try OCREngine(settings: ocrSettings)
                 ready.warmUp()
@@ -108,7 +111,9 @@ struct ExtractCommand: ParsableCommand {
             reply = .failure(engineFailure)
         } else {
             do {
-                reply = .document(try Extraction.extract(input, format: format, fileName: name, limits: extractionLimits, ocr: engine))
+                reply = .document(try Extraction.extract(
+                    input, format: format, fileName: name, limits: extractionLimits, ocr: engine,
+                    survey: ocrSurvey ? ocrSettings : nil))
             } catch {
                 reply = .failure(error)
             }

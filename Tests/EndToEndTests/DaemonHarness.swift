@@ -113,13 +113,14 @@ final class DaemonHarness: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// Waits until the indexer is idle after at least `passes` completed passes and nothing is queued.
+    /// Waits until the indexer is idle after at least `passes` completed passes, nothing is queued and
+    /// OCR has read the scans the passes left for it.
     @discardableResult
     func waitUntilIdle(passes: Int = 1, timeout: TimeInterval = 120) throws -> StatusResponse {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let status = try? client.status(), status.indexing.state == .idle, status.indexing.queued == 0,
-                status.indexing.completedPasses >= passes
+                status.indexing.completedPasses >= passes, status.indexing.ocr?.isIdle ?? true
             {
                 return status
             }

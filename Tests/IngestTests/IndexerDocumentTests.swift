@@ -20,7 +20,11 @@ import Testing
             self.fingerprint = fingerprint
         }
 
-        func extract(descriptor: Int32, format: DocumentFormat, fileName: String) async -> Result<ExtractedDocument, DocumentExtractionError> {
+        var ocrPageLimit: Int? { nil }
+
+        func extract(
+            descriptor: Int32, format: DocumentFormat, fileName: String, ocr: OCRMode
+        ) async -> Result<ExtractedDocument, DocumentExtractionError> {
             calls.withLock { $0[fileName, default: 0] += 1 }
             var bytes = [UInt8](repeating: 0, count: 4096)
             let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
