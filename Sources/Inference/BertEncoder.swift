@@ -5,7 +5,7 @@ import CBLAS
 /// Sequences of a batch are packed end to end (no padding rows): every step but attention works
 /// token by token, so it runs on one (tokens, hidden) matrix, and attention runs per sequence over
 /// exactly its own tokens. That is what an attention mask over padded rows computes, without the
-/// padded rows. By far most of the time is in the `sgemm`s of the projections and the FFN.
+/// padded rows. By far most of the time is in the products of the projections and the FFN (`LinearWeight`).
 struct BertEncoder: Sendable {
     let configuration: BertConfiguration
     let sentence: SentenceEncoderConfiguration
@@ -55,11 +55,11 @@ struct BertEncoder: Sendable {
 
         let scale = 1 / Float(d).squareRoot()
         for layer in weights.layers {
-            // Biases are folded into the sgemms: C starts as the bias rows (or the residual plus the
-            // bias) and sgemm adds the product with beta = 1, which also spares OpenBLAS zeroing C.
+            // Biases are folded into the products: C starts as the bias rows (or the residual plus
+            // the bias) and the product is added to it, so no pass adds a bias or zeroes C.
             // Self-attention. qkv = b + x · Wqkvᵀ: (tokens, 3h) = (tokens, h) · (h, 3h)
             Kernels.fillRows(qkv, rows: tokens, columns: 3 * h, with: layer.qkvBias)
-            linear(x, layer.qkvWeight, accumulatingInto: qkv, rows: tokens, inputs: h, outputs: 3 * h)
+            layer.qkvWeight.accumulate(x, into: qkv, rows: tokens)
             for s in 0..<batch.count {
                 let n = lengths[s]
                 let base = qkv + offsets[s] * 3 * h
@@ -76,14 +76,14 @@ struct BertEncoder: Sendable {
             }
             // x = LayerNorm(x + bo + context · Woᵀ)
             Kernels.addBias(x, rows: tokens, columns: h, bias: layer.attentionOutBias)
-            linear(context, layer.attentionOutWeight, accumulatingInto: x, rows: tokens, inputs: h, outputs: h)
+            layer.attentionOutWeight.accumulate(context, into: x, rows: tokens)
             Kernels.layerNorm(x, rows: tokens, columns: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: c.layerNormEps)
             // Feed-forward. up = GELU(b1 + x · W1ᵀ): (tokens, ffn); x = LayerNorm(x + b2 + up · W2ᵀ)
             Kernels.fillRows(up, rows: tokens, columns: ffn, with: layer.upBias)
-            linear(x, layer.upWeight, accumulatingInto: up, rows: tokens, inputs: h, outputs: ffn)
+            layer.upWeight.accumulate(x, into: up, rows: tokens)
             Kernels.applyGELU(up, count: tokens * ffn, tanhApproximation: c.activation == .geluTanh)
             Kernels.addBias(x, rows: tokens, columns: h, bias: layer.downBias)
-            linear(up, layer.downWeight, accumulatingInto: x, rows: tokens, inputs: ffn, outputs: h)
+            layer.downWeight.accumulate(up, into: x, rows: tokens)
             Kernels.layerNorm(x, rows: tokens, columns: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: c.layerNormEps)
         }
 
@@ -109,15 +109,6 @@ struct BertEncoder: Sendable {
                 for j in 0..<h { vector[j] *= inverse }
             }
             return vector
-        }
-    }
-
-    /// output += input · weightᵀ: (rows, outputs) += (rows, inputs) · (outputs, inputs)ᵀ.
-    private func linear(_ input: UnsafePointer<Float>, _ weight: [Float], accumulatingInto output: UnsafeMutablePointer<Float>,
-                        rows: Int, inputs: Int, outputs: Int) {
-        weight.withUnsafeBufferPointer { w in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs),
-                        1, input, Int32(inputs), w.baseAddress, Int32(inputs), 1, output, Int32(outputs))
         }
     }
 }

@@ -1,15 +1,16 @@
-/// The weights of a BERT encoder in `Float`, laid out for the forward pass. Linear weights keep
-/// PyTorch's (out, in) row-major layout, which `sgemm` reads transposed.
+/// The weights of a BERT encoder in `Float`, laid out for the forward pass. Linear weights are
+/// read in PyTorch's (out, in) row-major layout and kept in the form their product reads
+/// (`LinearWeight`).
 struct BertWeights: Sendable {
     struct Layer: Sendable {
-        var qkvWeight: [Float]        // (3·hidden, hidden): query rows, then key rows, then value rows
+        var qkvWeight: LinearWeight   // (3·hidden, hidden): query rows, then key rows, then value rows
         var qkvBias: [Float]          // (3·hidden)
-        var attentionOutWeight: [Float] // (hidden, hidden)
+        var attentionOutWeight: LinearWeight // (hidden, hidden)
         var attentionOutBias: [Float] // (hidden)
         var attentionNormGamma: [Float], attentionNormBeta: [Float] // (hidden)
-        var upWeight: [Float]         // (intermediate, hidden)
+        var upWeight: LinearWeight    // (intermediate, hidden)
         var upBias: [Float]           // (intermediate)
-        var downWeight: [Float]       // (hidden, intermediate)
+        var downWeight: LinearWeight  // (hidden, intermediate)
         var downBias: [Float]         // (hidden)
         var outputNormGamma: [Float], outputNormBeta: [Float] // (hidden)
     }
@@ -47,16 +48,18 @@ struct BertWeights: Sendable {
             let attentionNorm = try norm(names.attentionNorm(l))
             let outputNorm = try norm(names.outputNorm(l))
             return Layer(
-                qkvWeight: try tensor(names.query(l) + ".weight", [h, h]) + tensor(names.key(l) + ".weight", [h, h])
-                    + tensor(names.value(l) + ".weight", [h, h]),
+                qkvWeight: LinearWeight(
+                    rowMajor: try tensor(names.query(l) + ".weight", [h, h]) + tensor(names.key(l) + ".weight", [h, h])
+                        + tensor(names.value(l) + ".weight", [h, h]),
+                    outputs: 3 * h, inputs: h),
                 qkvBias: try tensor(names.query(l) + ".bias", [h]) + tensor(names.key(l) + ".bias", [h])
                     + tensor(names.value(l) + ".bias", [h]),
-                attentionOutWeight: try tensor(names.attentionOutput(l) + ".weight", [h, h]),
+                attentionOutWeight: LinearWeight(rowMajor: try tensor(names.attentionOutput(l) + ".weight", [h, h]), outputs: h, inputs: h),
                 attentionOutBias: try tensor(names.attentionOutput(l) + ".bias", [h]),
                 attentionNormGamma: attentionNorm.gamma, attentionNormBeta: attentionNorm.beta,
-                upWeight: try tensor(names.intermediate(l) + ".weight", [i, h]),
+                upWeight: LinearWeight(rowMajor: try tensor(names.intermediate(l) + ".weight", [i, h]), outputs: i, inputs: h),
                 upBias: try tensor(names.intermediate(l) + ".bias", [i]),
-                downWeight: try tensor(names.output(l) + ".weight", [h, i]),
+                downWeight: LinearWeight(rowMajor: try tensor(names.output(l) + ".weight", [h, i]), outputs: h, inputs: i),
                 downBias: try tensor(names.output(l) + ".bias", [h]),
                 outputNormGamma: outputNorm.gamma, outputNormBeta: outputNorm.beta)
         }

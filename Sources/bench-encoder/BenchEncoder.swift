@@ -59,7 +59,7 @@ struct BenchEncoder {
         let rate = rates.sorted()[rates.count / 2]
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        print(#"{"engine":"sotto","passages":\#(passages.count),"tokens":\#(tokens),"passages_per_s":\#(rate),"tokens_per_s":\#(rate * Double(tokens) / Double(passages.count)),"peak_rss_mb":\#(Double(usage.ru_maxrss) / 1024),"blas_core":"\#(BLASRuntime.coreName)"}"#)
+        print(#"{"engine":"sotto","passages":\#(passages.count),"tokens":\#(tokens),"passages_per_s":\#(rate),"tokens_per_s":\#(rate * Double(tokens) / Double(passages.count)),"peak_rss_mb":\#(Double(usage.ru_maxrss) / 1024),"blas_core":"\#(BLASRuntime.coreName)","gemm":"\#(EncoderProducts.kernel)"}"#)
     }
 
     /// Prints {"records", "min_cosine", "blas_core"} for the goldens at `path`; exits 1 when they cannot be read.
@@ -89,6 +89,6 @@ struct BenchEncoder {
             for (x, y) in zip(vector, golden) { dot += Double(x) * Double(y); a += Double(x) * Double(x); b += Double(y) * Double(y) }
             worst = min(worst, vector.count == golden.count ? dot / max((a * b).squareRoot(), 1e-30) : -1)
         }
-        print(#"{"records":\#(records.count),"min_cosine":\#(worst),"blas_core":"\#(BLASRuntime.coreName)"}"#)
+        print(#"{"records":\#(records.count),"min_cosine":\#(worst),"blas_core":"\#(BLASRuntime.coreName)","gemm":"\#(EncoderProducts.kernel)"}"#)
     }
 }

@@ -14,8 +14,8 @@ import Testing
         let weights = try BertWeights(file: file, configuration: configuration)
         #expect(weights.layers.count == 2)
         let layer = weights.layers[1]
-        #expect(layer.qkvWeight.count == 3 * 16 * 16)
-        #expect(Array(layer.qkvWeight[256..<512]) == (try file.floats("bert.encoder.layer.1.attention.self.key.weight")))
+        #expect(layer.qkvWeight.rowMajor.count == 3 * 16 * 16)
+        #expect(Array(layer.qkvWeight.rowMajor[256..<512]) == (try file.floats("bert.encoder.layer.1.attention.self.key.weight")))
         #expect(Array(layer.qkvBias[32..<48]) == (try file.floats("bert.encoder.layer.1.attention.self.value.bias")))
     }
 
@@ -75,6 +75,6 @@ import Testing
         let renamed = try BertWeights(file: try SafetensorsFile(url: url), configuration: configuration)
         let original = try BertWeights(file: source, configuration: configuration)
         #expect(renamed.embeddingNormGamma == original.embeddingNormGamma)
-        #expect(renamed.layers[1].downWeight == original.layers[1].downWeight)
+        #expect(renamed.layers[1].downWeight.rowMajor == original.layers[1].downWeight.rowMajor)
     }
 }
