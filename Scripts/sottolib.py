@@ -40,7 +40,8 @@ def reexec_in_venv(name, script):
     """Runs the calling script again under venv_dir(name)'s python, once; exits saying how to make the
     virtualenv when it does not exist. Call it where an import of the virtualenv's packages failed."""
     python = os.path.join(venv_dir(name), "bin", "python")
-    if os.path.exists(python) and os.path.realpath(sys.executable) != os.path.realpath(python):
+    # sys.prefix, not the interpreter's real path: a virtualenv's python is a symlink to the system's.
+    if os.path.exists(python) and os.path.realpath(sys.prefix) != os.path.realpath(venv_dir(name)):
         os.execv(python, [python] + sys.argv)
     sys.exit(f"{script}: a package is missing; make the virtualenv {venv_dir(name)} (see {script} --help), "
              f"or set SOTTO_VENV_{name.upper()} to one that has it")
