@@ -5,7 +5,7 @@ import CTesseract
 /// It is made before the extraction sandbox closes — loading the language data opens files, which the
 /// sandbox then forbids — and used for every page of the one document the child reads. Tesseract's
 /// OpenMP threads are held to one by the child's environment (`OMP_THREAD_LIMIT=1`): the indexer
-/// runs one child at a time and the machine's other cores belong to search and answers.
+/// runs at most two children (a pass's and OCR's) and the machine's other cores belong to search and answers.
 public final class OCREngine {
     public let settings: OCRSettings
     private let api: OpaquePointer

@@ -49,6 +49,8 @@ import Glibc
         #expect(many.out.contains("1998 more pages without a text layer (from page 3) were not recognised"), "\(many.out.prefix(2000))")
     }
 
+    /// The end-to-end bar for hostile scans: a corrupt image and a decompression bomb end
+    /// with a clear reason, a 2,000-page scan within the page limit, and the daemon serves throughout.
     @Test(.enabled(if: OCRTests.dataDirectory != nil, OCRTests.skipReason))
     func aScannedLetterIsSearchedAndCitedAsOCRAndHostileImagesCostOnlyThemselves() throws {
         let harness = try DaemonHarness(config: "[index]\ndebounce_ms = 100\n[ocr]\nmax_pages = 2\npage_timeout = 120\n")
@@ -61,6 +63,14 @@ import Glibc
         }
         try harness.start()
         #expect(try harness.cli(["sources", "add", folder.path]).status == 0)
+        // Served while OCR reads the hostile files: the pass is done, the notes are found.
+        #expect(try harness.cli(["index", "--no-wait-for-ocr"]).status == 0)
+        let notes = try harness.cli(["search", "boiler serviced May", "--json"])
+        #expect(try WireJSON.makeDecoder().decode(SearchResponse.self, from: Data(notes.out.utf8)).hits
+            .contains { $0.path.hasSuffix("notes.md") }, "\(notes.out)")
+        let surveyed = try #require(try harness.client.status().indexing.ocr)
+        // Five documents, six pages: the 2,000-page scan costs its max_pages (2), each image one.
+        #expect(surveyed.documentsDone + surveyed.documentsToDo == 5 && surveyed.pagesDone + surveyed.pagesToDo == 6, "\(surveyed)")
         #expect(try harness.cli(["index"]).status == 0)
 
         let json = try harness.cli(["search", "follow-up appointment Dr Nowak", "--json"])
@@ -87,6 +97,7 @@ import Glibc
         #expect(status.out.contains("ocr        on (eng, tesseract "), "\(status.out)")
         let wire = try harness.client.status()
         #expect(wire.ocr?.enabled == true && (wire.ocr?.pages ?? 0) >= 4, "letter 1 + photo 1 + archive 2 pages")
+        #expect(wire.indexing.state == .idle && wire.indexing.ocr?.documentsDone == 5 && wire.indexing.ocr?.pagesDone == 6)
         #expect(harness.stop() == 0)
     }
 
