@@ -1,6 +1,5 @@
 import Extract
 import Foundation
-import Glibc
 import Storage
 
 /// OCR as its own later step: a pass surveys scans and images cheaply and leaves them in the backlog
@@ -59,8 +58,10 @@ extension Indexer {
         ocrProgress.pagesRecognized += recognized
         ocrProgress.seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 
-        let isCurrent = await offload { Self.isSameFile(path, as: job.file) }
-        guard isCurrent, roots[job.root.path]?.id == job.root.id, ocrBacklog.job(for: path) == nil else { return }
+        // The root's rules as they are now: a file forgotten meanwhile (`sotto forget`) is not stored.
+        guard let root = roots[job.root.path], root.id == job.root.id, ocrBacklog.job(for: path) == nil,
+            await isCurrent(job.file, in: root)
+        else { return }
         var killed = false
         if case .failure(let error) = result { killed = error.killedExtractor }
         await storeExtraction(result, file: job.file, format: job.format, root: job.root, previous: job.previous, hash: job.contentHash) {
@@ -76,10 +77,20 @@ extension Indexer {
         Set(document.parts.filter(\.isOCR).map { $0.page ?? 0 }).count
     }
 
-    /// The file at `path` is still `file` as the survey found it (same inode, size and mtime).
-    static func isSameFile(_ path: String, as file: DiscoveredFile) -> Bool {
-        var status = Glibc.stat()
-        guard fstatat(AT_FDCWD, path, &status, 0) == 0, FileWalker.isRegularFile(status) else { return false }
-        return FileWalker.discoveredFile(path: path, status) == file
+    /// `file` is still there as the survey found it (same inode, size and mtime), and still one the
+    /// root's rules index.
+    func isCurrent(_ file: DiscoveredFile, in root: RootRecord) async -> Bool {
+        let walker = FileWalker(root: root.path, rules: Self.rules(for: root, maxFileSize: settings.maxFileSize))
+        guard case .success(let now)? = await offload({ walker.stat(file: file.path) }) else { return false }
+        return now == file
+    }
+
+    /// Drops the waiting jobs of `root` its rules no longer index (a path forgotten, an exclude added).
+    func dropExcludedOCR(of root: RootRecord) async {
+        let rules = Self.rules(for: root, maxFileSize: settings.maxFileSize)
+        let walker = FileWalker(root: root.path, rules: rules)
+        for path in ocrBacklog.paths(under: root.path) {
+            if await offload({ walker.stat(file: path) }) == nil { ocrBacklog.remove(path: path) }
+        }
     }
 }

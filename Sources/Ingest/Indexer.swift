@@ -143,9 +143,10 @@ public actor Indexer {
 
     /// A root's rules changed in the store (a forgotten path added to its excludes): later scans
     /// and changes follow them.
-    public func rootChanged(_ root: RootRecord) {
+    public func rootChanged(_ root: RootRecord) async {
         guard roots[root.path] != nil else { return }
         roots[root.path] = root
+        await dropExcludedOCR(of: root)
     }
 
     /// A root was removed from the store: stop watching it and drop its queued work.

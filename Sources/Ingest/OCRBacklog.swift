@@ -36,6 +36,11 @@ struct OCRBacklog {
 
     mutating func remove(path: String) { jobs.removeAll { $0.file.path == path } }
 
+    /// The paths of the jobs under `root`.
+    func paths(under root: String) -> [String] {
+        jobs.map(\.file.path).filter { $0.hasPrefix(root + "/") }
+    }
+
     /// Drops the jobs under `root` (the root was removed).
     mutating func drop(under root: String) {
         jobs.removeAll { $0.file.path == root || $0.file.path.hasPrefix(root + "/") }

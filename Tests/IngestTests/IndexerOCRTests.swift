@@ -168,4 +168,32 @@ import Testing
         #expect(extractor.recognized("a.png") == 1 && extractor.recognized("b.png") == 2)
         try? FileManager.default.removeItem(at: directory)
     }
+
+    /// `sotto forget` of scans waiting for OCR (or being read): they are not read, or not stored.
+    @Test func aForgottenScanIsNotReadOrStoredByOCR() async throws {
+        let root = try write("SCAN Alpha invoice from the plumber.", to: "a.png")
+        _ = try write("SCAN Bravo statement of the bank.", to: "b.png")
+        let extractor = FakeOCRExtractor()
+        extractor.hold("a.png")
+        extractor.hold("b.png")
+        try await run(extractor) { (indexer: Indexer, store: Store) async throws in
+            #expect(try await IndexerTests.eventually { await indexer.currentProgress().ocr?.documentsToDo == 2 })
+            for name in ["a.png", "b.png"] {
+                let record = try #require(try await store.root(path: root))
+                let updated = try #require(try await store.updateExcludes(rootPath: root, record.exclude + ["/" + name]))
+                await indexer.rootChanged(updated)
+                _ = try await store.forget(path: root + "/" + name)
+            }
+            // The one being read is still being read; the waiting one is gone from OCR's backlog.
+            #expect(await indexer.currentProgress().ocr?.documentsToDo == 1)
+            extractor.release("a.png")
+            extractor.release("b.png")
+            #expect(try await IndexerTests.eventually { await indexer.currentProgress().ocr?.isIdle == true })
+            #expect(try await store.document(path: root + "/a.png") == nil)
+            #expect(try await store.document(path: root + "/b.png") == nil)
+            #expect(try await found("plumber invoice", in: store).isEmpty)
+        }
+        #expect(extractor.recognized("a.png") + extractor.recognized("b.png") == 1, "only the one already in OCR was read")
+        try? FileManager.default.removeItem(at: directory)
+    }
 }
