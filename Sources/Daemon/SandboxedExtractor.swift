@@ -103,9 +103,14 @@ public struct SandboxedExtractor: DocumentExtracting {
         return settings.maxPages
     }
 
-    /// The CPU limit is a backstop behind the wall clock: never the one that fires first.
+    /// The most CPU seconds `sottod extract --cpu-limit-seconds` accepts (a day).
+    public static let maxCPULimitSeconds = 86_400
+
+    /// The CPU limit is a backstop behind the wall clock: never the one that fires first, and never more
+    /// than the child accepts (`[ocr] page_timeout = 900` with 100 pages asked for 90,090 s, and the child
+    /// refused to start for every PDF).
     public func cpuLimitSeconds(for format: DocumentFormat) -> Int {
-        cpuLimitSeconds + Int((timeout(for: format) - timeout).components.seconds)
+        min(Self.maxCPULimitSeconds, cpuLimitSeconds + Int((timeout(for: format) - timeout).components.seconds))
     }
 
     public func extract(

@@ -83,6 +83,20 @@ import Testing
         #expect(off.timeout(for: .pdf) == .seconds(60) && !off.arguments(.pdf, "a.pdf").contains("--ocr"))
     }
 
+    @Test func theCPULimitStaysWithinWhatTheChildAccepts() throws {
+        let folder = try dataFolder(["eng"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var setting = OCRSetting()
+        setting.dataDirectory = folder
+        setting.maxPages = 100
+        setting.pageTimeout = .seconds(900)
+        let extractor = SandboxedExtractor.sottod(timeout: .seconds(60), ocr: setting.resolve(environment: [:]))
+        let arguments = extractor.arguments(.pdf, "scan.pdf")
+        let limit = arguments.firstIndex(of: "--cpu-limit-seconds").flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil }
+        #expect(limit == SandboxedExtractor.maxCPULimitSeconds)
+        #expect(extractor.timeout(for: .pdf) == .seconds(60 + 100 * 900))
+    }
+
     @Test func withOCROffAnImageIsSkippedWithoutAChild() async throws {
         // The executable does not exist: were a child started, the result would say it could not start.
         let extractor = SandboxedExtractor.sottod(executable: "/nonexistent/sottod", ocr: .off(reason: "no data"))
