@@ -64,7 +64,7 @@ final class InProcessDaemon: @unchecked Sendable {
         logger.logLevel = .critical
         let daemon = SottoDaemon(configuration: configuration, logger: logger, decoderLoader: loader)
         task = Task { try await daemon.run() }
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while (try? await run { try $0.status() }) == nil {
             guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
             try await Task.sleep(for: .milliseconds(20))
@@ -79,7 +79,9 @@ final class InProcessDaemon: @unchecked Sendable {
         return daemon
     }
 
-    var client: SottoClient { SottoClient(socketPath: socketPath, timeout: 20) }
+    /// Clients wait up to two minutes for a reply: in a whole-suite run on two cores the daemon's tasks
+    /// share the pool with every other suite's, and a 20 s wait ran out ("timed out waiting for sottod").
+    var client: SottoClient { SottoClient(socketPath: socketPath, timeout: 120) }
 
     /// Runs blocking client calls on a thread of their own: a test's socket calls must not hold the
     /// cooperative pool that the daemon in this same process needs to answer them.
@@ -101,7 +103,7 @@ final class InProcessDaemon: @unchecked Sendable {
 
     /// Waits until the decoder is ready (it loads in the background).
     func waitForDecoder() async throws {
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while try await run({ try $0.status().decoder?.models.first?.state }) != "ready" {
             guard Date() < deadline else { throw POSIXError(.ETIMEDOUT) }
             try await Task.sleep(for: .milliseconds(20))
@@ -132,7 +134,7 @@ final class InProcessDaemon: @unchecked Sendable {
     func openAsk(_ body: String, waitForHead: Bool = true) async throws -> OpenConnection {
         let socketPath = self.socketPath
         return try await run { _ in
-            let connection = try UnixHTTPConnection(socketPath: socketPath, timeout: 20)
+            let connection = try UnixHTTPConnection(socketPath: socketPath, timeout: 120)
             try connection.send(method: "POST", path: "/v1/ask", body: Data(body.utf8), accept: "application/x-ndjson")
             return OpenConnection(connection: connection, head: waitForHead ? try connection.readHead() : nil)
         }
