@@ -71,20 +71,7 @@ import Testing
     func run(
         _ extractor: FakeOCRExtractor, _ body: @escaping @Sendable (Indexer, Store) async throws -> Void
     ) async throws {
-        let store = try Store(path: directory.appendingPathComponent("index.sqlite").path)
-        let settings = IndexerSettings(watch: false, rescanInterval: .zero)
-        let indexer = Indexer(store: store, settings: settings, logger: Logger(label: "test"), documentExtractor: extractor)
-        let root = directory.appendingPathComponent("root").path
-        var record = try await store.root(path: root)
-        if record == nil { record = try await store.addRoot(path: root, include: [], exclude: [], useDefaultExcludes: true) }
-        guard let record else { return }
-        _ = await indexer.rootAdded(record)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await indexer.run() }
-            defer { group.cancelAll() }
-            try await body(indexer, store)
-        }
-        try store.close()
+        try await IndexerRun.run(in: directory, extractor: extractor, body)
     }
 
     func found(_ words: String, in store: Store) async throws -> [String] {

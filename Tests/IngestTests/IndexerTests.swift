@@ -22,17 +22,8 @@ import Testing
     func withIndexer(
         _ settings: IndexerSettings, root: String, _ body: @escaping @Sendable (Indexer, Store) async throws -> Void
     ) async throws {
-        let store = try Store(path: directory.appendingPathComponent("index.sqlite").path)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let indexer = Indexer(store: store, settings: settings, logger: Logger(label: "test"))
-        let record = try await store.addRoot(path: root, include: [], exclude: [], useDefaultExcludes: true)
-        _ = await indexer.rootAdded(record)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await indexer.run() }
-            defer { group.cancelAll() }
-            try await body(indexer, store)
-        }
-        try store.close()
+        try await IndexerRun.run(in: directory, root: root, extractor: nil, settings: settings, body)
     }
 
     static func eventually(_ timeout: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws -> Bool {
