@@ -9,8 +9,28 @@ struct OCRPageText: Sendable, Equatable {
     var timedOut: Bool
 
     /// The text as paragraphs, words hyphenated at a line end joined, as for a PDF's text layer.
-    var paragraphs: [String] {
-        PDFExtractor.paragraphs(text.split(separator: "\n", omittingEmptySubsequences: false).map { DocumentBuilder.oneLine($0) })
+    var paragraphs: [String] { PDFExtractor.paragraphs(lines) }
+
+    /// The lines, each in one line's spacing and without a speck of dust Tesseract read as a lone mark
+    /// at its start or end ("agree- ,", "~ All other repairs", "Page 1 of 4 ."): such a mark would hide
+    /// a hyphen to join, a sentence going on over a page break, or a page number.
+    var lines: [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { Self.withoutSpecks(DocumentBuilder.oneLine($0)) }
+    }
+
+    /// Marks a speck is read as. Not a list's markers (`-`, `•`, `*`) nor brackets, which may be text.
+    private static let speckMarks: Set<Character> = [".", ",", ";", ":", "'", "‘", "’", "`", "\"", "“", "”", "~", "°", "©", "®", "_", "|", "¢", "«", "»", "^"]
+
+    /// `line` without a lone speck mark (one character after its last space, or before its first).
+    static func withoutSpecks(_ line: String) -> String {
+        var words = line.split(separator: " ", omittingEmptySubsequences: false)
+        while words.count > 1, let last = words.last, last.count == 1, let mark = last.first, speckMarks.contains(mark) {
+            words.removeLast()
+        }
+        while words.count > 1, let first = words.first, first.count == 1, let mark = first.first, speckMarks.contains(mark) {
+            words.removeFirst()
+        }
+        return words.joined(separator: " ")
     }
 
     /// Why this page's text is not indexed, or nil when it is good enough. `place` names it in the

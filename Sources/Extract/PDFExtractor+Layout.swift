@@ -162,6 +162,7 @@ extension PDFExtractor {
     /// A line that is only a page number: "7", "- 7 -", "Page 7", "Page 7 of 12", "7 / 12".
     static func isPageNumber(_ line: String) -> Bool {
         let words = line.lowercased().split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "–" || $0 == "/" })
+            .filter { $0.contains { $0.isLetter || $0.isNumber } }  // "Page 3 ." as OCR may read it
         guard let last = words.last, last.allSatisfy(\.isNumber) else { return false }
         switch words.count {
         case 1: return true

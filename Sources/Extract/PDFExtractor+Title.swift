@@ -30,17 +30,15 @@ extension PDFExtractor {
         return title
     }
 
-    /// The running header: of the lines repeated at the top of the pages (``repeatedFurniture(_:)``),
-    /// the one on the most pages, as its first page has it; never a page number or a line without a
-    /// letter.
-    static func runningHeader(_ pages: [[String]], repeated: Set<String>) -> String? {
-        guard !repeated.isEmpty else { return nil }
-        var counts: [String: (count: Int, first: Int, line: String)] = [:]
+    /// The running header: of the lines repeated at the top of the pages (``PageFurniture``), the one
+    /// on the most pages, as its first page has it; never a page number or a line without a letter.
+    static func runningHeader(_ pages: [[String]], furniture: PageFurniture) -> String? {
+        guard !furniture.isEmpty else { return nil }
+        var counts: [Int: (count: Int, first: Int, line: String)] = [:]
         for (index, lines) in pages.enumerated() {
             let top = lines.filter { !$0.isEmpty }.prefix(2)
             for line in top where line.contains(where: \.isLetter) && !isPageNumber(line) {
-                let key = furnitureKey(line)
-                guard repeated.contains(key) else { continue }
+                guard let key = furniture.match(line) else { continue }
                 if let seen = counts[key] {
                     if seen.first != index { counts[key]?.count += 1 }
                 } else {

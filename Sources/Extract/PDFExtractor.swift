@@ -14,9 +14,10 @@ import CPoppler
 /// blank lines and at a wider gap than the usual line spacing; a word hyphenated at a line end is
 /// joined (`agree-`/`ment` → `agreement`); a paragraph a page ends mid-sentence goes on with the next
 /// page's first (one block over the break, so its chunk spans both pages); page numbers at the top or
-/// bottom of a page are dropped; and running headers and footers — a line at the top or bottom of at
-/// least half the pages (and three), the same but for its digits — are kept on the first page they
-/// appear on only, as a block of their own after any paragraph carried over.
+/// bottom of a page are dropped; and running headers and footers (``PageFurniture``) are kept on the
+/// first page they appear on only, as a block of their own after any paragraph carried over. Scanned
+/// pages (a text layer of a few characters at most) are recognised by OCR, and their lines go the
+/// same way as a text layer's.
 enum PDFExtractor {
     static var version: String { String(cString: poppler_get_version()) }
 
@@ -41,39 +42,43 @@ enum PDFExtractor {
             awaiting = pages.indices.filter { needsOCR(pages[$0], minimum: survey.minTextCharacters) }
             for index in awaiting { scanned[index] = .notAttempted }
         }
-        let lines = pages.map { page in page.split(separator: "\n", omittingEmptySubsequences: false).map { DocumentBuilder.oneLine($0) } }
-        let repeated = repeatedFurniture(lines)
+        // Recognised pages stand in for their (nearly empty) text layer, lines as Tesseract laid them
+        // out: their headers, footers, page numbers and paragraphs over a break are read as a text layer's.
+        var lines = pages.map { page in page.split(separator: "\n", omittingEmptySubsequences: false).map { DocumentBuilder.oneLine($0) } }
+        var pageStyles = styles
+        for (index, page) in scanned {
+            guard case .recognized(let recognized) = page else { continue }
+            lines[index] = recognized.lines
+            pageStyles[index] = nil
+        }
+        let furniture = PageFurniture(pages: lines)
         let styled = lines.indices.map { index in
             lines[index].indices.map { i in
-                (line: lines[index][i], style: styles[index].flatMap { $0.indices.contains(i) ? $0[i] : nil })
+                (line: lines[index][i], style: pageStyles[index].flatMap { $0.indices.contains(i) ? $0[i] : nil })
             }
         }
         let body = bodySize(styled)
         var levels = body.map { headingLevels(styled, body: $0) } ?? [:]
         let gap = body.flatMap { lineGap(styled, body: $0) }
-        let header = runningHeader(lines, repeated: repeated)
+        let header = runningHeader(lines, furniture: furniture)
         let title = documentTitle(
             metadata: metadataTitle, runningHeader: header, firstHeading: firstHeading(styled, levels: levels))
         // The title heads the document and its own headings move one level down, so every page's
         // chunks carry it in their heading path, as a Markdown file's `# Title` does.
         if title != nil { levels = levels.mapValues { $0 + 1 } }
         var pendingTitle = title
-        var seen: Set<String> = []
-        if let title, let header, title == header { seen.insert(furnitureKey(header)) }
+        var seen: Set<Int> = []
+        if let title, let header, title == header, let kept = furniture.match(header) { seen.insert(kept) }
         var builder = DocumentBuilder(limits: limits)
-        // The last block written, when it is a paragraph of the text layer: the next page's first
+        // The last block written, when it is a paragraph (of a text layer or recognised): the next page's first
         // paragraph may go on with it.
         var openParagraph: String?
         for (index, pageLines) in lines.enumerated() {
             let nonEmpty = pageLines.filter { !$0.isEmpty }
+            var isOCR = false
             switch scanned[index] {
-            case .recognized(let page)?:
-                builder.beginPart(page: index + 1, isOCR: true)
-                if let title = pendingTitle { try builder.heading(title, level: 1) }
-                pendingTitle = nil
-                for paragraph in page.paragraphs { try builder.paragraph(paragraph) }
-                openParagraph = nil
-                continue
+            case .recognized?:
+                isOCR = true
             case .failed(let problem)? where nonEmpty.isEmpty:
                 problems.append(problem)
                 openParagraph = nil
@@ -94,17 +99,17 @@ enum PDFExtractor {
             // that runs over the break.
             let top = Set(nonEmpty.prefix(2)), bottom = Set(nonEmpty.suffix(2))
             var kept: [(line: String, style: LineStyle?)] = []
-            var furniture: [String] = []
+            var pageFurniture: [String] = []
             for (line, style) in styled[index] {
                 let atEdge = top.contains(line) || bottom.contains(line)
                 if atEdge, isPageNumber(line) { continue }
-                if atEdge, !line.isEmpty, case let key = furnitureKey(line), repeated.contains(key) {
-                    if seen.insert(key).inserted { furniture.append(line) }
+                if atEdge, !line.isEmpty, let repeated = furniture.match(line) {
+                    if seen.insert(repeated).inserted { pageFurniture.append(line) }
                     continue
                 }
                 kept.append((line, style))
             }
-            builder.beginPart(page: index + 1)
+            builder.beginPart(page: index + 1, isOCR: isOCR)
             if let title = pendingTitle { try builder.heading(title, level: 1) }
             pendingTitle = nil
             var pageBlocks = blocks(kept, body: body, levels: levels, gap: gap)[...]
@@ -114,7 +119,7 @@ enum PDFExtractor {
                 pageBlocks = pageBlocks.dropFirst()
                 carried = first
             }
-            if !furniture.isEmpty { try builder.paragraph(furniture.joined(separator: "\n")) }
+            if !pageFurniture.isEmpty { try builder.paragraph(pageFurniture.joined(separator: "\n")) }
             for block in pageBlocks {
                 switch block {
                 case .heading(let title, let level): try builder.heading(title, level: level)
@@ -124,7 +129,7 @@ enum PDFExtractor {
             switch pageBlocks.last {
             case .paragraph(let paragraph)?: openParagraph = paragraph
             case .heading?: openParagraph = nil
-            case nil: openParagraph = furniture.isEmpty ? carried : nil
+            case nil: openParagraph = pageFurniture.isEmpty ? carried : nil
             }
         }
         builder.endPart()
@@ -226,24 +231,6 @@ enum PDFExtractor {
     /// in lowercase (`agree-` / `ment` → `agreement`), as ``paragraphs(_:)`` joins lines.
     static func joinsHyphenated(_ previous: String, _ next: String) -> Bool {
         previous.hasSuffix("-") && previous.dropLast().last?.isLetter == true && next.first?.isLowercase == true
-    }
-
-    /// A line with its digits masked: "Page 3 of 12" and "Page 4 of 12" are the same footer.
-    static func furnitureKey(_ line: String) -> String {
-        String(line.map { $0.isNumber ? "#" : $0 })
-    }
-
-    /// Keys of lines among the first or last two of at least half the pages (and at least three).
-    static func repeatedFurniture(_ pages: [[String]]) -> Set<String> {
-        guard pages.count >= 3 else { return [] }
-        var counts: [String: Int] = [:]
-        for lines in pages {
-            let nonEmpty = lines.filter { !$0.isEmpty }
-            let keys = Set((nonEmpty.prefix(2) + nonEmpty.suffix(2)).map(furnitureKey))
-            for key in keys { counts[key, default: 0] += 1 }
-        }
-        let threshold = max(3, (pages.count + 1) / 2)
-        return Set(counts.filter { $0.value >= threshold }.map(\.key))
     }
 
     /// Lines to paragraphs: a blank line ends one; a line ending in a hyphen after a letter, followed

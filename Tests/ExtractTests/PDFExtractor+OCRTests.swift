@@ -16,6 +16,31 @@ import Testing
     }
 
     @Test(.enabled(if: OCRTesting.isAvailable, OCRTesting.skipReason))
+    func recognisedPagesLoseTheirFurnitureAndKeepAParagraphOverABreakWhole() throws {
+        // page-breaks.pdf scanned: the same header, footer and "Page n of 4" on each of its four pages.
+        let document = try OCRTesting.read("page-breaks-scan.pdf", .pdf, engine: OCRTesting.engine())
+        #expect(document.parts.map(\.page) == [1, 2, 3, 4])
+        #expect(document.parts.allSatisfy { $0.isOCR })
+        #expect(document.partsAreWellFormed)
+        let blocks = document.text.components(separatedBy: "\n\n")
+        // The running header and the footer are kept once, out of the text's flow; no page numbers.
+        // (The title is the scan's metadata title, its file name, as Pillow wrote it.)
+        #expect(document.text.hasPrefix("# page-breaks-scan\n\nHarbor Lights - Building Report 2026\nHarbor Lights Tenants' Association\n\n"))
+        #expect(document.text.components(separatedBy: "Building Report 2026").count == 2)
+        #expect(document.text.components(separatedBy: "Tenants' Association").count == 2)
+        #expect(!document.text.contains("Page "))
+        #expect(!document.text.contains("1 of 4"))
+        #expect(document.text.contains("\n\nAll other repairs"))  // a speck read as "~" before it is gone
+        // "… was replaced in" at the foot of page 1 goes on with "May 2026 …" on page 2: one block.
+        #expect(blocks.contains { $0.contains("was replaced in\nMay 2026 at a cost") })
+        #expect(document.part(containing: "was replaced in")?.page == 1)
+        #expect(document.part(containing: "May 2026 at a cost")?.page == 2)
+        // "agree-" / "ment" over the break from page 2 to page 3: one word.
+        #expect(document.text.contains("tenants signed an agreement to share the cost"))
+        #expect(document.part(containing: "ment to share the cost")?.page == 3)
+    }
+
+    @Test(.enabled(if: OCRTesting.isAvailable, OCRTesting.skipReason))
     func theScannedLetterIsRead() throws {
         let document = try OCRTesting.read("letter-scan.pdf", .pdf, engine: OCRTesting.engine())
         #expect(document.part(containing: "12 February 2027")?.page == 1)
