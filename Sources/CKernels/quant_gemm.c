@@ -300,8 +300,8 @@ static long gemm_column_block(int type, long columns, long n) {
     return kb < columns ? kb : columns;
 }
 
-int sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long columns,
-                     const void *prepared, long n, float *y, long ldy) {
+static int quant_gemm(int type, const void *w, long row_bytes, long rows, long columns,
+                      const void *prepared, long n, float *y, long ldy, int add) {
     if (!sq_traits(type)) return SOTTO_QUANT_UNKNOWN_TYPE;
     if (sotto_quant_gemm_activation_bytes(type, columns, n) == 0 || sotto_quant_best_level() < 2) return SOTTO_QUANT_BAD_SHAPE;
     if (rows <= 0) return SOTTO_QUANT_OK;
@@ -338,10 +338,10 @@ int sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long co
                 const long c = n - i0 < GEMM_COLS ? n - i0 : GEMM_COLS;
                 float *out = y + r0;
                 switch (type) {
-                case T_Q4_K: gemm_q4_K(&t, &x, i0, c, k0, kb, out, ldy, valid, k0 > 0); break;
-                case T_Q6_K: gemm_q6_K(&t, &x, i0, c, k0, kb, out, ldy, valid, k0 > 0); break;
-                case T_Q5_0: gemm_q5_0(&t, &x, i0, c, k0, kb, out, ldy, valid, k0 > 0); break;
-                case T_Q8_0: gemm_q8_0(&t, &x, i0, c, k0, kb, out, ldy, valid, k0 > 0); break;
+                case T_Q4_K: gemm_q4_K(&t, &x, i0, c, k0, kb, out, ldy, valid, add || k0 > 0); break;
+                case T_Q6_K: gemm_q6_K(&t, &x, i0, c, k0, kb, out, ldy, valid, add || k0 > 0); break;
+                case T_Q5_0: gemm_q5_0(&t, &x, i0, c, k0, kb, out, ldy, valid, add || k0 > 0); break;
+                case T_Q8_0: gemm_q8_0(&t, &x, i0, c, k0, kb, out, ldy, valid, add || k0 > 0); break;
                 default: __builtin_unreachable();  // gemm_handles admits only these
                 }
             }
@@ -349,4 +349,14 @@ int sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long co
     }
     free(memory);
     return SOTTO_QUANT_OK;
+}
+
+int sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long columns,
+                     const void *prepared, long n, float *y, long ldy) {
+    return quant_gemm(type, w, row_bytes, rows, columns, prepared, n, y, ldy, 0);
+}
+
+int sotto_quant_gemm_add(int type, const void *w, long row_bytes, long rows, long columns,
+                         const void *prepared, long n, float *y, long ldy) {
+    return quant_gemm(type, w, row_bytes, rows, columns, prepared, n, y, ldy, 1);
 }

@@ -21,8 +21,9 @@ struct BertWeights: Sendable {
     var embeddingNormGamma: [Float], embeddingNormBeta: [Float] // (hidden)
     var layers: [Layer]
 
-    /// Reads every tensor the configuration calls for, checking each shape.
-    init(file: SafetensorsFile, configuration c: BertConfiguration) throws {
+    /// Reads every tensor the configuration calls for, checking each shape; the linear layers'
+    /// weights are kept for `kernel`.
+    init(file: SafetensorsFile, configuration c: BertConfiguration, kernel: LinearWeight.Kernel = .preferred) throws {
         let path = file.url.path
         guard let names = BertTensorNames.detect(in: file.tensors.keys) else {
             throw InferenceError.missingTensor(path: path, name: "embeddings.word_embeddings.weight")
@@ -51,15 +52,15 @@ struct BertWeights: Sendable {
                 qkvWeight: LinearWeight(
                     rowMajor: try tensor(names.query(l) + ".weight", [h, h]) + tensor(names.key(l) + ".weight", [h, h])
                         + tensor(names.value(l) + ".weight", [h, h]),
-                    outputs: 3 * h, inputs: h),
+                    outputs: 3 * h, inputs: h, kernel: kernel),
                 qkvBias: try tensor(names.query(l) + ".bias", [h]) + tensor(names.key(l) + ".bias", [h])
                     + tensor(names.value(l) + ".bias", [h]),
-                attentionOutWeight: LinearWeight(rowMajor: try tensor(names.attentionOutput(l) + ".weight", [h, h]), outputs: h, inputs: h),
+                attentionOutWeight: LinearWeight(rowMajor: try tensor(names.attentionOutput(l) + ".weight", [h, h]), outputs: h, inputs: h, kernel: kernel),
                 attentionOutBias: try tensor(names.attentionOutput(l) + ".bias", [h]),
                 attentionNormGamma: attentionNorm.gamma, attentionNormBeta: attentionNorm.beta,
-                upWeight: LinearWeight(rowMajor: try tensor(names.intermediate(l) + ".weight", [i, h]), outputs: i, inputs: h),
+                upWeight: LinearWeight(rowMajor: try tensor(names.intermediate(l) + ".weight", [i, h]), outputs: i, inputs: h, kernel: kernel),
                 upBias: try tensor(names.intermediate(l) + ".bias", [i]),
-                downWeight: LinearWeight(rowMajor: try tensor(names.output(l) + ".weight", [h, i]), outputs: h, inputs: i),
+                downWeight: LinearWeight(rowMajor: try tensor(names.output(l) + ".weight", [h, i]), outputs: h, inputs: i, kernel: kernel),
                 downBias: try tensor(names.output(l) + ".bias", [h]),
                 outputNormGamma: outputNorm.gamma, outputNormBeta: outputNorm.beta)
         }

@@ -25,8 +25,10 @@ public final class Embedder: Sendable {
 
     /// Loads the model in `modelDirectory`. `threads` is the number of threads a batch runs on
     /// (default: all cores). OpenBLAS is set to one thread per call, process-wide.
-    public init(modelDirectory: URL, threads: Int? = nil, prefixes: EmbeddingPrefixes = .none) throws {
-        let encoder = try BertEncoder(modelDirectory: modelDirectory)
+    public init(
+        modelDirectory: URL, threads: Int? = nil, prefixes: EmbeddingPrefixes = .none, arithmetic: EncoderArithmetic = .fastest
+    ) throws {
+        let encoder = try BertEncoder(modelDirectory: modelDirectory, kernel: .chosen(for: arithmetic))
         tokenizer = try Self.loadTokenizer(modelDirectory)
         let digest = try ModelFileDigest.sha256Hex(ofFileAt: modelDirectory.appendingPathComponent("model.safetensors"))
         modelName = modelDirectory.standardizedFileURL.lastPathComponent

@@ -11,6 +11,8 @@ final class EncoderWorkspace {
     private(set) var context: UnsafeMutablePointer<Float>    // (tokens, hidden): attention output, before projection
     private(set) var intermediate: UnsafeMutablePointer<Float> // (tokens, intermediate)
     private(set) var scores: UnsafeMutablePointer<Float>     // (longest, longest): one head's attention
+    /// The int8 kernel's quantized inputs of one product.
+    let activations = ActivationScratch()
 
     init(hiddenSize: Int, intermediateSize: Int) {
         self.hiddenSize = hiddenSize

@@ -26,6 +26,7 @@ struct BLASRuntimeProductionParityTests {
         let records: Int
         let min_cosine: Double
         let blas_core: String
+        let gemm: String
     }
 
     /// bench-encoder next to the test bundle (SwiftPM puts products and tests in one directory).
@@ -53,7 +54,9 @@ struct BLASRuntimeProductionParityTests {
         #expect(process.terminationStatus == 0)
         let verdict = try JSONDecoder().decode(Verdict.self, from: data)
         #expect(verdict.records >= 500)
-        #expect(verdict.min_cosine >= 0.99999)
+        // Float products give sentence-transformers' vectors to within rounding; the int8 ones (the
+        // default where the CPU has AVX-512 VNNI) to within the bound set for them.
+        #expect(verdict.min_cosine >= (verdict.gemm == "int8" ? 0.995 : 0.99999), "\(verdict.gemm)")
         // The restart worked: the kernels are not a legacy guess on a CPU that has better ones.
         #expect(BLASRuntime.betterCoreType(current: verdict.blas_core, cpuFlags: BLASRuntime.cpuFlags()) == nil, "\(verdict.blas_core)")
     }

@@ -8,7 +8,7 @@ import Testing
     private let reference: Fixtures.TinyReference
 
     init() throws {
-        encoder = try BertEncoder(modelDirectory: Fixtures.tinyBERT)
+        encoder = try BertEncoder(modelDirectory: Fixtures.tinyBERT, kernel: .chosen(for: .float))
         reference = try Fixtures.tinyReference()
     }
 

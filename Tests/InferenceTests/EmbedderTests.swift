@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct EmbedderTests {
     @Test func tinyModelLoadsAndDescribesItself() throws {
-        let embedder = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1)
+        let embedder = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1, arithmetic: .float)
         #expect(embedder.dimension == 16)
         #expect(embedder.maxSequenceLength == 16)
         #expect(embedder.modelName == "tiny-bert")
@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func tinyModelEmbedsTokenIDsInInputOrder() throws {
-        let embedder = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1)
+        let embedder = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1, arithmetic: .float)
         let reference = try Fixtures.tinyReference()
         // Batches of 3 after sorting by length: the result must still follow the input order.
         let vectors = try embedder.embed(tokenIDs: reference.sequences, batchSize: 3)
@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func tinyModelEmbedsText() throws {
-        let embedder = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1)
+        let embedder = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1, arithmetic: .float)
         let reference = try Fixtures.tinyReference()
         // "the cat dog sat on mat ." is reference sequence 2: [CLS] 5 7 8 9 10 11 29 [SEP].
         let vectors = try embedder.embed(["The cat dog sat on mat."])
@@ -32,8 +32,8 @@ import Testing
     }
 
     @Test func prefixesApplyByRole() throws {
-        let plain = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1)
-        let prefixed = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1, prefixes: EmbeddingPrefixes(query: "hello ", passage: ""))
+        let plain = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1, arithmetic: .float)
+        let prefixed = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1, prefixes: EmbeddingPrefixes(query: "hello ", passage: ""), arithmetic: .float)
         let query = try prefixed.embed(["cat"], role: .query)
         #expect(maxAbsoluteDifference(query[0], try plain.embed(["hello cat"])[0]) < 1e-6)
         #expect(maxAbsoluteDifference(try prefixed.embed(["cat"], role: .passage)[0], try plain.embed(["cat"])[0]) < 1e-6)

@@ -24,8 +24,8 @@ import Testing
 
     @Test func workersGiveTheSameVectorsAsOne() throws {
         let reference = try Fixtures.tinyReference()
-        let one = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1)
-        let three = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 3)
+        let one = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 1, arithmetic: .float)
+        let three = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 3, arithmetic: .float)
         let single = try one.embed(tokenIDs: reference.sequences, batchSize: 32)
         let split = try three.embed(tokenIDs: reference.sequences, batchSize: 32)
         #expect(single.count == reference.sequences.count)
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func badSequenceInOneWorkerFailsTheBatch() throws {
-        let three = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 3)
+        let three = try Embedder(modelDirectory: Fixtures.tinyBERT, threads: 3, arithmetic: .float)
         #expect(throws: InferenceError.self) {
             try three.embed(tokenIDs: [[2, 5, 3], [2, 6, 3], [2, -1, 3]], batchSize: 32)
         }

@@ -70,6 +70,11 @@ int sotto_quant_gemm_prepare(int type, const float *x, long columns, long first,
 int sotto_quant_gemm(int type, const void *w, long row_bytes, long rows, long columns,
                      const void *prepared, long n, float *y, long ldy);
 
+/// As sotto_quant_gemm, but adding to y: y[i*ldy + r] += W[r,:]·X[i,:] (the encoder's layers start
+/// y as the bias or the residual).
+int sotto_quant_gemm_add(int type, const void *w, long row_bytes, long rows, long columns,
+                         const void *prepared, long n, float *y, long ldy);
+
 /// One head's causal attention problem: query rows i in 0..<count see keys and values 0...first+i.
 typedef struct {
     const float *q;   // query row i at q + i*ldq (head_dim floats)
