@@ -9,15 +9,17 @@
 extension PDFExtractor {
     /// The title to put above the document's headings, or nil when there is none or the first heading
     /// already says it.
-    static func documentTitle(metadata: String?, runningHeader: String?, firstHeading: String?) -> String? {
-        guard let title = meaningfulTitle(metadata) ?? runningHeader else { return nil }
+    static func documentTitle(metadata: String?, runningHeader: String?, firstHeading: String?, fileName: String? = nil) -> String? {
+        guard let title = meaningfulTitle(metadata, fileName: fileName) ?? runningHeader else { return nil }
         if let firstHeading, comparable(firstHeading) == comparable(title) { return nil }
         return title
     }
 
     /// A metadata title worth showing: not empty, not a placeholder a generator writes when the author
-    /// set none ("untitled", "anonymous"), not a file name ("Microsoft Word - lease.docx", "draft.tex").
-    static func meaningfulTitle(_ raw: String?) -> String? {
+    /// set none ("untitled", "anonymous"), not a file name ("Microsoft Word - lease.docx", "draft.tex"),
+    /// nor the document's own file name without its extension (what scanners and image-to-PDF tools write,
+    /// "scan_0042" in scan_0042.pdf).
+    static func meaningfulTitle(_ raw: String?, fileName: String? = nil) -> String? {
         guard let raw else { return nil }
         let title = DocumentBuilder.oneLine(raw)
         let lowered = title.lowercased()
@@ -27,6 +29,10 @@ extension PDFExtractor {
         if lowered.hasPrefix("microsoft ") && lowered.contains(" - ") { return nil }
         let fileExtensions = [".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".tex", ".dvi", ".ps", ".indd", ".ppt", ".pptx", ".xls", ".xlsx", ".html", ".htm"]
         if fileExtensions.contains(where: lowered.hasSuffix) { return nil }
+        if let fileName {
+            let stem = fileName.split(separator: "/").last.map { name in name.lastIndex(of: ".").map { name[..<$0] } ?? name } ?? ""
+            if comparable(String(stem)) == comparable(title) { return nil }
+        }
         return title
     }
 

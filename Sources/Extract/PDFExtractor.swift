@@ -62,7 +62,7 @@ enum PDFExtractor {
         let gap = body.flatMap { lineGap(styled, body: $0) }
         let header = runningHeader(lines, furniture: furniture)
         let title = documentTitle(
-            metadata: metadataTitle, runningHeader: header, firstHeading: firstHeading(styled, levels: levels))
+            metadata: metadataTitle, runningHeader: header, firstHeading: firstHeading(styled, levels: levels), fileName: fileName)
         // The title heads the document and its own headings move one level down, so every page's
         // chunks carry it in their heading path, as a Markdown file's `# Title` does.
         if title != nil { levels = levels.mapValues { $0 + 1 } }

@@ -23,9 +23,9 @@ import Testing
         #expect(document.parts.allSatisfy { $0.isOCR })
         #expect(document.partsAreWellFormed)
         let blocks = document.text.components(separatedBy: "\n\n")
-        // The running header and the footer are kept once, out of the text's flow; no page numbers.
-        // (The title is the scan's metadata title, its file name, as Pillow wrote it.)
-        #expect(document.text.hasPrefix("# page-breaks-scan\n\nHarbor Lights - Building Report 2026\nHarbor Lights Tenants' Association\n\n"))
+        // The running header is the title (the scan's metadata title is only its file name, as Pillow
+        // wrote it), the footer is kept once, out of the text's flow; no page numbers.
+        #expect(document.text.hasPrefix("# Harbor Lights - Building Report 2026\n\nHarbor Lights Tenants' Association\n\n"))
         #expect(document.text.components(separatedBy: "Building Report 2026").count == 2)
         #expect(document.text.components(separatedBy: "Tenants' Association").count == 2)
         #expect(!document.text.contains("Page "))

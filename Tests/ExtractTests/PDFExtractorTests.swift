@@ -49,6 +49,11 @@ import Testing
         for placeholder in ["", "  ", "untitled", "Untitled Document", "anonymous", "Microsoft Word - lease.docx", "scan_0042.pdf", "2025"] {
             #expect(PDFExtractor.meaningfulTitle(placeholder) == nil, "\(placeholder)")
         }
+        // A scan's metadata title that is only its file name: the running header is the title.
+        #expect(PDFExtractor.meaningfulTitle("scan_0042", fileName: "scan_0042.pdf") == nil)
+        #expect(PDFExtractor.meaningfulTitle("00-Super_Bowl_50", fileName: "00-Super_Bowl_50.pdf") == nil)
+        #expect(PDFExtractor.meaningfulTitle("Residential Lease", fileName: "lease.pdf") == "Residential Lease")
+        #expect(PDFExtractor.documentTitle(metadata: "lease-scan", runningHeader: header, firstHeading: nil, fileName: "lease-scan.pdf") == header)
     }
 
     @Test func theRunningHeaderIsTheTopLineOnMostPagesNeverAPageNumber() {
