@@ -1,5 +1,5 @@
-// Re-runs the citation check over a Scripts/eval --citations-log (JSON lines on standard input: question,
-// draft, sources) and writes what it finds, one JSON line per answer, for Scripts/eval --recheck.
+// Re-runs the citation check over a Scripts/eval --citations-log or --answers-log (JSON lines on standard
+// input: question, draft, sources, optionally style) and writes what it finds, one JSON line per answer, for Scripts/eval --recheck.
 import Answering
 import Foundation
 
@@ -7,10 +7,15 @@ struct Row: Decodable {
     struct Source: Decodable {
         var number: Int
         var text: String
+        /// The file (or a supplied passage's title) and section: the check reads names in them too.
+        var path: String?
+        var section: String?
     }
     var question: String
     var draft: String?
     var sources: [Source]?
+    /// "short" for a short-style answer (Scripts/eval --answers-log); else the default style.
+    var style: String?
 }
 
 struct Result: Encodable {
@@ -40,11 +45,11 @@ while let line = readLine(strippingNewline: true) {
         continue
     }
     let sources = (row.sources ?? []).map {
-        AnswerSource(number: $0.number, path: "s\($0.number).md", documentId: Int64($0.number), chunkIds: [], text: $0.text,
-                     section: nil, byteStart: 0, byteEnd: $0.text.utf8.count, lineStart: 1, lineEnd: 1, page: nil, score: 0)
+        AnswerSource(number: $0.number, path: $0.path ?? "s\($0.number).md", documentId: Int64($0.number), chunkIds: [], text: $0.text,
+                     section: $0.section, byteStart: 0, byteEnd: $0.text.utf8.count, lineStart: 1, lineEnd: 1, page: nil, score: 0)
     }
     let draft = row.draft ?? ""
-    let check = verifier.check(draft, question: row.question, sources: sources, style: .sentences)
+    let check = verifier.check(draft, question: row.question, sources: sources, style: row.style == "short" ? .short : .sentences)
     let bytes = Array(draft.utf8)
     let result = Result(
         citations: check.citations.map(\.number), grounded: check.isGrounded, refusal: check.isRefusal,
