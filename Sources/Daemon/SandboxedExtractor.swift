@@ -3,6 +3,7 @@ public import Extract
 import Foundation
 public import Ingest
 import Sandbox
+import Synchronization
 
 /// Has documents read by `sottod extract` in a child process: the daemon re-executes itself with the
 /// document open on standard input, the child locks itself down (rlimits, no_new_privs, seccomp) and
@@ -132,15 +133,23 @@ public struct SandboxedExtractor: DocumentExtracting {
             timeout: timeout, maxOutputBytes: maxOutputBytes)
         process.extensionPerMark = isSurvey ? .zero : pageTime(for: format)
         process.maxExtensions = isSurvey ? 0 : maxPages(for: format)
+        // A stopping daemon cancels the task that waits here: the child is killed within
+        // `ExtractorProcess.cancellationCheck` instead of being waited for.
+        let stop = StopRequest()
+        process.isCancelled = { stop.isRequested }
         let child = process
-        let outcome: Result<ExtractorProcess.Outcome, ExtractorProcess.SpawnError> = await withCheckedContinuation { continuation in
-            Self.queue.async {
-                do throws(ExtractorProcess.SpawnError) {
-                    continuation.resume(returning: .success(try child.run(standardInput: descriptor)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
+        let outcome: Result<ExtractorProcess.Outcome, ExtractorProcess.SpawnError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                Self.queue.async {
+                    do throws(ExtractorProcess.SpawnError) {
+                        continuation.resume(returning: .success(try child.run(standardInput: descriptor)))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
                 }
             }
+        } onCancel: {
+            stop.request()
         }
         switch outcome {
         case .failure(let error):
@@ -154,6 +163,8 @@ public struct SandboxedExtractor: DocumentExtracting {
         let ranOutOfMemory = Self.mentionsMemory(outcome.diagnostics)
         let cpuLimitSeconds = cpuLimitSeconds(for: format)
         switch outcome.termination {
+        case .cancelled:
+            return .failure(.cancelled)
         case .timedOut:
             let allowed = timeout + pageTime(for: format) * outcome.extensions
             return .failure(.timedOut(seconds: Int(allowed.components.seconds)))
@@ -186,4 +197,13 @@ public struct SandboxedExtractor: DocumentExtracting {
         return ["could not allocate memory", "cannot allocate memory", "bad_alloc", "out of memory", "memoryerror",
                 "failed to allocate"].contains { text.contains($0) }
     }
+}
+
+/// A flag a task's cancellation handler sets and the extractor's wait reads from another thread.
+private final class StopRequest: Sendable {
+    private let requested = Atomic<Bool>(false)
+
+    var isRequested: Bool { requested.load(ordering: .acquiring) }
+
+    func request() { requested.store(true, ordering: .releasing) }
 }

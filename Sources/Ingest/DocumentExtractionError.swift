@@ -15,12 +15,15 @@ public enum DocumentExtractionError: Error, Sendable, Equatable {
     case outputTooLarge(limitBytes: Int)
     /// The child could not be started, refused to run, or answered something unreadable.
     case extractorFailed(String)
+    /// The daemon is stopping and killed the child: nothing is known of the document, which is read
+    /// again at the next start (never recorded as a failure).
+    case cancelled
 
     /// The document killed (or would have kept busy) the extractor: twice, and it is quarantined.
     public var killedExtractor: Bool {
         switch self {
         case .crashed, .forbiddenSystemCall, .timedOut, .outOfMemory, .cpuTimeExceeded, .outputTooLarge: return true
-        case .unreadable, .extractorFailed: return false
+        case .unreadable, .extractorFailed, .cancelled: return false
         }
     }
 
@@ -34,6 +37,7 @@ public enum DocumentExtractionError: Error, Sendable, Equatable {
         case .cpuTimeExceeded(let seconds): return "used more than \(seconds) s of CPU time"
         case .outputTooLarge(let limit): return "extractor output is larger than \(Self.size(limit))"
         case .extractorFailed(let reason): return "extractor failed: \(reason)"
+        case .cancelled: return "extraction stopped: the daemon is stopping"
         }
     }
 

@@ -167,6 +167,9 @@ extension Indexer {
         let result = await documentExtractor.extract(
             descriptor: document.descriptor, format: format, fileName: fileName, ocr: ocrLimit == nil ? .recognize : .survey)
         withExtendedLifetime(document) {}
+        // The daemon is stopping (the child may have been killed for it): nothing is stored, the
+        // document is read at the next start.
+        guard !Task.isCancelled else { return }
         if case .success(let surveyed) = result, let awaiting = surveyed.pagesAwaitingOCR, !awaiting.isEmpty, let ocrLimit {
             // Cheap now, OCR later: a text layer is searchable before its scanned pages are read.
             let pages = min(awaiting.count, ocrLimit)

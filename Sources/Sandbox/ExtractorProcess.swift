@@ -9,6 +9,8 @@ public struct ExtractorProcess: Sendable {
         case signaled(Int32)
         case timedOut
         case outputTooLarge
+        /// `isCancelled` said so: the child was killed, its output is not a result.
+        case cancelled
     }
 
     public struct Outcome: Sendable {
@@ -42,6 +44,10 @@ public struct ExtractorProcess: Sendable {
     /// pages need, while a child hung before any page still meets `timeout`.
     public var extensionPerMark: Duration = .zero
     public var maxExtensions = 0
+    /// Asked at least every `cancellationCheck` while the child runs; true kills it (the daemon is
+    /// stopping: a scan's OCR may have minutes left, which a stop should not wait for).
+    public var isCancelled: @Sendable () -> Bool = { false }
+    public static let cancellationCheck: Duration = .milliseconds(200)
 
     /// The byte a child writes to standard error as it begins a unit of work that earns more time
     /// (ASCII record separator: never part of a diagnostic's text; it is removed from them).
@@ -123,14 +129,20 @@ public struct ExtractorProcess: Sendable {
         var ended: Termination?
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
 
+        let checkMilliseconds = Self.cancellationCheck.components.seconds * 1000
+            + Self.cancellationCheck.components.attoseconds / 1_000_000_000_000_000
         while !open.isEmpty && ended == nil {
+            if isCancelled() {
+                ended = .cancelled
+                break
+            }
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else {
                 ended = .timedOut
                 break
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let milliseconds = Int32(min(1000, max(1, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)))
+            let milliseconds = Int32(min(checkMilliseconds, max(1, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)))
             let ready = poll(&fds, nfds_t(fds.count), milliseconds)
             if ready < 0 {
                 if errno == EINTR { continue }
@@ -169,6 +181,10 @@ public struct ExtractorProcess: Sendable {
             }
             if ContinuousClock.now >= deadline {
                 ended = .timedOut
+                break
+            }
+            if isCancelled() {
+                ended = .cancelled
                 break
             }
             usleep(5_000)

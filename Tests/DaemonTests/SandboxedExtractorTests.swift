@@ -60,6 +60,33 @@ import Testing
         #expect(error.message == "timed out after 1 s")
     }
 
+    /// A stopping daemon cancels the task waiting for a child (a scan's OCR may have minutes left):
+    /// the child is killed, not waited for, and the document is not given a failure of its own.
+    @Test(arguments: ["exec sleep 60", "exec >&- 2>&-; sleep 60"])
+    func cancellingTheWaitKillsTheChild(script: String) async throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString).pid")
+        defer { try? FileManager.default.removeItem(at: pidFile) }
+        let recording = shell("echo $$ > '\(pidFile.path)'; " + script, timeout: .seconds(300))
+        let started = ContinuousClock.now
+        let waiting = Task { try await extract(recording) }
+        // Cancelled once the child has started (it wrote its pid), as the service group cancels the indexer.
+        var pid: pid_t?
+        while pid == nil, ContinuousClock.now - started < .seconds(60) {
+            try await Task.sleep(for: .milliseconds(50))
+            pid = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        let child = try #require(pid, "the child never started")
+        waiting.cancel()
+        let result = try await waiting.value
+        let elapsed = ContinuousClock.now - started
+        #expect(result == .failure(.cancelled))
+        #expect(elapsed < .seconds(45), "took \(elapsed) of the child's 60 s")
+        // Reaped: no process of that pid is left, not even a zombie.
+        #expect(kill(child, 0) != 0 && errno == ESRCH)
+        guard case .failure(let error) = result else { return }
+        #expect(!error.killedExtractor, "not held against the document")
+    }
+
     @Test func aChildThatClosesItsPipesAndLingersIsKilledAtTheTimeout() async throws {
         let result = try await extract(shell("exec >&- 2>&-; sleep 60", timeout: .seconds(1)))
         #expect(result == .failure(.timedOut(seconds: 1)))
