@@ -6,7 +6,8 @@ import Glibc
 /// Each image's dimensions are read from its header and checked before anything is decoded, so a
 /// decompression bomb (a small file declaring a huge canvas) is refused without allocating it. A
 /// multi-page TIFF is read as pages, one part per page, up to `[ocr] max_pages`; other images are one
-/// part without a page. Text Tesseract is unsure of is not indexed but listed as a problem.
+/// part without a page; a TIFF's pages are laid out as a scanned PDF's (``PageFlow``). Text Tesseract is
+/// unsure of is not indexed but listed as a problem.
 enum ImageExtractor {
     static func extract(
         _ bytes: [UInt8], format: DocumentFormat, fileName: String, limits: ExtractionLimits, ocr: OCREngine?
@@ -23,9 +24,9 @@ enum ImageExtractor {
         if pageCount > limits.maxPages {
             throw ExtractionFailure(.limitExceeded, "\(fileName) has \(pageCount) pages, more than \(limits.maxPages) (maxPages)")
         }
-        var builder = DocumentBuilder(limits: limits)
         var problems: [String] = []
         let recognized = min(pageCount, settings.maxPages)
+        var pages: [[String]?] = []
         for index in 0..<recognized {
             let place = isPaged ? "page \(index + 1)" : "the image"
             ocr.pageBegins()
@@ -34,10 +35,20 @@ enum ImageExtractor {
             }
             if let problem = page.problem(place: place, settings: settings) {
                 problems.append(problem)
+                pages.append(nil)
+            } else {
+                pages.append(page.lines)
+            }
+        }
+        // A TIFF's pages are laid out as a scanned PDF's: furniture once, page numbers dropped, paragraphs over breaks.
+        var flow = PageFlow(furniture: PageFurniture(pages: pages.map { $0 ?? [] }))
+        var builder = DocumentBuilder(limits: limits)
+        for (index, lines) in pages.enumerated() {
+            guard let lines else {
+                flow.skip()
                 continue
             }
-            builder.beginPart(page: isPaged ? index + 1 : nil, isOCR: true)
-            for paragraph in page.paragraphs { try builder.paragraph(paragraph) }
+            try flow.add(page: isPaged ? index + 1 : nil, lines: lines.map { ($0, nil) }, isOCR: true, to: &builder)
         }
         builder.endPart()
         if recognized < pageCount {

@@ -66,13 +66,11 @@ enum PDFExtractor {
         // The title heads the document and its own headings move one level down, so every page's
         // chunks carry it in their heading path, as a Markdown file's `# Title` does.
         if title != nil { levels = levels.mapValues { $0 + 1 } }
-        var pendingTitle = title
-        var seen: Set<Int> = []
-        if let title, let header, title == header, let kept = furniture.match(header) { seen.insert(kept) }
+        var flow = PageFlow(furniture: furniture, title: title, header: header)
+        flow.body = body
+        flow.levels = levels
+        flow.gap = gap
         var builder = DocumentBuilder(limits: limits)
-        // The last block written, when it is a paragraph (of a text layer or recognised): the next page's first
-        // paragraph may go on with it.
-        var openParagraph: String?
         for (index, pageLines) in lines.enumerated() {
             let nonEmpty = pageLines.filter { !$0.isEmpty }
             var isOCR = false
@@ -81,56 +79,20 @@ enum PDFExtractor {
                 isOCR = true
             case .failed(let problem)? where nonEmpty.isEmpty:
                 problems.append(problem)
-                openParagraph = nil
+                flow.skip()
                 continue
             case .notAttempted? where nonEmpty.isEmpty:
-                openParagraph = nil
+                flow.skip()
                 continue
             default:
                 break  // no OCR, or the few characters of the text layer are better than nothing
             }
             if nonEmpty.isEmpty {
                 problems.append("page \(index + 1) has no text layer (a scanned image?)")
-                openParagraph = nil
+                flow.skip()
                 continue
             }
-            // Page numbers go; a running header or footer is kept once, out of the flow of the text
-            // (after a paragraph carried over from the page before), so it never splits a paragraph
-            // that runs over the break.
-            let top = Set(nonEmpty.prefix(2)), bottom = Set(nonEmpty.suffix(2))
-            var kept: [(line: String, style: LineStyle?)] = []
-            var pageFurniture: [String] = []
-            for (line, style) in styled[index] {
-                let atEdge = top.contains(line) || bottom.contains(line)
-                if atEdge, isPageNumber(line) { continue }
-                if atEdge, !line.isEmpty, let repeated = furniture.match(line) {
-                    if seen.insert(repeated).inserted { pageFurniture.append(line) }
-                    continue
-                }
-                kept.append((line, style))
-            }
-            builder.beginPart(page: index + 1, isOCR: isOCR)
-            if let title = pendingTitle { try builder.heading(title, level: 1) }
-            pendingTitle = nil
-            var pageBlocks = blocks(kept, body: body, levels: levels, gap: gap)[...]
-            var carried: String?
-            if let previous = openParagraph, case .paragraph(let first)? = pageBlocks.first, continuesParagraph(previous, first) {
-                try builder.continueParagraph(first, joiningHyphen: joinsHyphenated(previous, first))
-                pageBlocks = pageBlocks.dropFirst()
-                carried = first
-            }
-            if !pageFurniture.isEmpty { try builder.paragraph(pageFurniture.joined(separator: "\n")) }
-            for block in pageBlocks {
-                switch block {
-                case .heading(let title, let level): try builder.heading(title, level: level)
-                case .paragraph(let paragraph): try builder.paragraph(paragraph)
-                }
-            }
-            switch pageBlocks.last {
-            case .paragraph(let paragraph)?: openParagraph = paragraph
-            case .heading?: openParagraph = nil
-            case nil: openParagraph = pageFurniture.isEmpty ? carried : nil
-            }
+            try flow.add(page: index + 1, lines: styled[index], isOCR: isOCR, to: &builder)
         }
         builder.endPart()
         if survey != nil, ocr == nil, !awaiting.isEmpty {

@@ -26,6 +26,11 @@ import Testing
         #expect(document.part(containing: "ends on 31 March 2027")?.page == 2)
         #expect(document.part(containing: "written notice")?.page == 3)
         #expect(document.problems.isEmpty)
+        // Laid out as a scanned PDF: the running header once, "Page n of 3" gone where it was read as such.
+        #expect(document.text.components(separatedBy: "Garden Row - Residential Lease").count == 2)
+        #expect(!document.text.contains("Page 1 of 3"))
+        #expect(!document.text.contains("Page 3 of 3"))
+        #expect(document.partsAreWellFormed)
     }
 
     @Test(.enabled(if: OCRTesting.isAvailable, OCRTesting.skipReason))
