@@ -59,7 +59,7 @@ struct BertEncoder: Sendable {
             // the bias) and the product is added to it, so no pass adds a bias or zeroes C.
             // Self-attention. qkv = b + x · Wqkvᵀ: (tokens, 3h) = (tokens, h) · (h, 3h)
             Kernels.fillRows(qkv, rows: tokens, columns: 3 * h, with: layer.qkvBias)
-            layer.qkvWeight.accumulate(x, into: qkv, rows: tokens, scratch: workspace.activations)
+            try layer.qkvWeight.accumulate(x, into: qkv, rows: tokens, scratch: workspace.activations)
             for s in 0..<batch.count {
                 let n = lengths[s]
                 let base = qkv + offsets[s] * 3 * h
@@ -76,14 +76,14 @@ struct BertEncoder: Sendable {
             }
             // x = LayerNorm(x + bo + context · Woᵀ)
             Kernels.addBias(x, rows: tokens, columns: h, bias: layer.attentionOutBias)
-            layer.attentionOutWeight.accumulate(context, into: x, rows: tokens, scratch: workspace.activations)
+            try layer.attentionOutWeight.accumulate(context, into: x, rows: tokens, scratch: workspace.activations)
             Kernels.layerNorm(x, rows: tokens, columns: h, gamma: layer.attentionNormGamma, beta: layer.attentionNormBeta, epsilon: c.layerNormEps)
             // Feed-forward. up = GELU(b1 + x · W1ᵀ): (tokens, ffn); x = LayerNorm(x + b2 + up · W2ᵀ)
             Kernels.fillRows(up, rows: tokens, columns: ffn, with: layer.upBias)
-            layer.upWeight.accumulate(x, into: up, rows: tokens, scratch: workspace.activations)
+            try layer.upWeight.accumulate(x, into: up, rows: tokens, scratch: workspace.activations)
             Kernels.applyGELU(up, count: tokens * ffn, tanhApproximation: c.activation == .geluTanh)
             Kernels.addBias(x, rows: tokens, columns: h, bias: layer.downBias)
-            layer.downWeight.accumulate(up, into: x, rows: tokens, scratch: workspace.activations)
+            try layer.downWeight.accumulate(up, into: x, rows: tokens, scratch: workspace.activations)
             Kernels.layerNorm(x, rows: tokens, columns: h, gamma: layer.outputNormGamma, beta: layer.outputNormBeta, epsilon: c.layerNormEps)
         }
 

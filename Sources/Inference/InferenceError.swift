@@ -17,6 +17,8 @@ public enum InferenceError: Error, Sendable, Equatable {
     case unsupportedDType(path: String, name: String, dtype: String)
     /// A token id is outside the vocabulary, or a sequence is empty or longer than the model allows.
     case invalidInput(String)
+    /// A product kernel could not run (its working memory could not be allocated).
+    case kernelFailed(String)
 
     /// A sentence for the user: what went wrong and what to do next.
     public var message: String {
@@ -37,6 +39,8 @@ public enum InferenceError: Error, Sendable, Equatable {
             "The tensor \(name) in \(path) is stored as \(dtype); only F32, F16 and BF16 weights can be loaded."
         case .invalidInput(let problem):
             "The encoder was given invalid input: \(problem)."
+        case .kernelFailed(let problem):
+            "The encoder's product failed: \(problem). Free some memory, or set SOTTO_ENCODER_GEMM=avx512 (or avx2) for the float products."
         }
     }
 }

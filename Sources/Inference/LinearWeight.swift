@@ -106,7 +106,7 @@ struct LinearWeight: Sendable {
     /// row-major and dense. The int8 kernel quantizes the input rows into `scratch` first.
     func accumulate(
         _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, rows: Int, scratch: ActivationScratch
-    ) {
+    ) throws {
         switch kernel {
         case .blas:
             storage.withUnsafeBufferPointer { w in
@@ -121,11 +121,16 @@ struct LinearWeight: Sendable {
             guard rows > 0 else { return }
             let rowBytes = sotto_quant_activation_bytes(Self.q8Type, inputs)
             let prepared = scratch.reserve(bytes: sotto_quant_gemm_activation_bytes(Self.q8Type, inputs, rows))
-            // Shapes, type and level were checked when the weight was kept; the kernel's only other
-            // failure is its small tile buffer's allocation, which would fail the process anyway.
-            _ = sotto_quant_gemm_prepare(Self.q8Type, input, inputs, 0, rows, rows, prepared)
-            blocks.withUnsafeBytes { w in
-                _ = sotto_quant_gemm_add(Self.q8Type, w.baseAddress, rowBytes, outputs, inputs, prepared, rows, output, outputs)
+            // Shapes, type and level were checked when the weight was kept; what is left to fail is an
+            // allocation, and then the output is not written: an error, never a wrong vector.
+            var status = sotto_quant_gemm_prepare(Self.q8Type, input, inputs, 0, rows, rows, prepared)
+            if Int(status) == SOTTO_QUANT_OK {
+                status = blocks.withUnsafeBytes { w in
+                    sotto_quant_gemm_add(Self.q8Type, w.baseAddress, rowBytes, outputs, inputs, prepared, rows, output, outputs)
+                }
+            }
+            guard Int(status) == SOTTO_QUANT_OK else {
+                throw InferenceError.kernelFailed("the int8 product of \(rows) × \(inputs) by \(outputs) × \(inputs) ended with status \(status)")
             }
         }
     }
