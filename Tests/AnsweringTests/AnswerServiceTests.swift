@@ -33,7 +33,7 @@ import Testing
         let model = EchoAnswerModel(script: ["The lease ends", " on 28 February 2029", " [1].", " See also [7]."])
         let prepared = try await prepare("When does the Berlin lease end?", model: model)
         let service = AnswerService(queueCapacity: 2)
-        let run = try await collect(service.answer(prepared, model: model, deadline: .now + .seconds(10)))
+        let run = try await collect(service.answer(prepared, model: model, deadline: .now + .seconds(600)))
         #expect(run.tokens == ["The lease ends", " on 28 February 2029", " [1].", " See also [7]."])
         let outcome = try #require(run.outcome)
         #expect(outcome.answer == "The lease ends on 28 February 2029 [1]. See also [7].")
@@ -50,7 +50,7 @@ import Testing
         let model = EchoAnswerModel(script: ["one", " two", " three"])
         var prepared = try await prepare("When does the Berlin lease end?", model: model)
         prepared.options.maxTokens = 2
-        let outcome = try #require(try await collect(AnswerService(queueCapacity: 1).answer(prepared, model: model, deadline: .now + .seconds(10))).outcome)
+        let outcome = try #require(try await collect(AnswerService(queueCapacity: 1).answer(prepared, model: model, deadline: .now + .seconds(600))).outcome)
         #expect(outcome.finishReason == .length)
         #expect(outcome.generatedTokens == 2)
     }
