@@ -129,8 +129,6 @@ public struct ExtractorProcess: Sendable {
         var ended: Termination?
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
 
-        let checkMilliseconds = Self.cancellationCheck.components.seconds * 1000
-            + Self.cancellationCheck.components.attoseconds / 1_000_000_000_000_000
         while !open.isEmpty && ended == nil {
             if isCancelled() {
                 ended = .cancelled
@@ -142,7 +140,7 @@ public struct ExtractorProcess: Sendable {
                 break
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let milliseconds = Int32(min(checkMilliseconds, max(1, remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)))
+            let milliseconds = Int32(max(1, Self.milliseconds(min(Self.cancellationCheck, remaining))))
             let ready = poll(&fds, nfds_t(fds.count), milliseconds)
             if ready < 0 {
                 if errno == EINTR { continue }
@@ -199,6 +197,11 @@ public struct ExtractorProcess: Sendable {
         let signal = status & 0x7F
         let termination: Termination = signal == 0 ? .exited((status >> 8) & 0xFF) : .signaled(signal)
         return Outcome(termination: termination, output: stdout, diagnostics: Self.text(stderr), extensions: extensions)
+    }
+
+    /// Whole milliseconds of `duration`, for poll(2).
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     private static func text(_ bytes: [UInt8]) -> String {

@@ -64,14 +64,20 @@ import Testing
         #expect(OCRSettings.installedLanguages(in: folder) == ["eng"])
     }
 
-    @Test func aDocumentThatMayNeedOCRGetsPageTimeForEveryPage() throws {
+    /// A runner with a 60 s timeout and OCR on, resolved from English data in a temporary folder
+    /// (removed once resolved: the tests read only the limits and arguments it gives).
+    private func ocrExtractor(maxPages: Int, pageTimeoutSeconds: Int) throws -> SandboxedExtractor {
         let folder = try dataFolder(["eng"])
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var setting = OCRSetting()
         setting.dataDirectory = folder
-        setting.maxPages = 10
-        setting.pageTimeout = .seconds(30)
-        let extractor = SandboxedExtractor.sottod(timeout: .seconds(60), ocr: setting.resolve(environment: [:]))
+        setting.maxPages = maxPages
+        setting.pageTimeout = .seconds(pageTimeoutSeconds)
+        return SandboxedExtractor.sottod(timeout: .seconds(60), ocr: setting.resolve(environment: [:]))
+    }
+
+    @Test func aDocumentThatMayNeedOCRGetsPageTimeForEveryPage() throws {
+        let extractor = try ocrExtractor(maxPages: 10, pageTimeoutSeconds: 30)
         #expect(extractor.timeout(for: .pdf) == .seconds(60 + 10 * 30))
         #expect(extractor.timeout(for: .png) == .seconds(360))
         #expect(extractor.timeout(for: .docx) == .seconds(60))
@@ -84,13 +90,7 @@ import Testing
     }
 
     @Test func theCPULimitStaysWithinWhatTheChildAccepts() throws {
-        let folder = try dataFolder(["eng"])
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        var setting = OCRSetting()
-        setting.dataDirectory = folder
-        setting.maxPages = 100
-        setting.pageTimeout = .seconds(900)
-        let extractor = SandboxedExtractor.sottod(timeout: .seconds(60), ocr: setting.resolve(environment: [:]))
+        let extractor = try ocrExtractor(maxPages: 100, pageTimeoutSeconds: 900)
         let arguments = extractor.arguments(.pdf, "scan.pdf")
         let limit = arguments.firstIndex(of: "--cpu-limit-seconds").flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil }
         #expect(limit == SandboxedExtractor.maxCPULimitSeconds)
