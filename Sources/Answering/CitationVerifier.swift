@@ -2,15 +2,15 @@
 /// that hold its words and numbers; corrects a citation that points at the wrong source, adds the
 /// missing one to a sentence one source clearly holds, and marks the sentences no source holds.
 ///
-/// Support is lexical: the share of a sentence's content words (crudely stemmed, as abstention's
-/// coverage) that a few consecutive sentences of a source contain, each word weighted by what it
+/// Support is lexical: the share of a sentence's content words (compared by stem: `keys`) that a few consecutive sentences of a source contain, each word weighted by what it
 /// tells apart. Every retrieved source tends to hold the question's own words, so those count for
 /// little; the words the answer adds (a name, a date) decide, and they must stand together in the
 /// source, not be scattered over it ("Tesla moved to Pittsburgh in 1880" is not held by an article
 /// that names Pittsburgh in one paragraph and 1880 in another). A number, and a name the answer adds,
 /// must be in those sentences as written; of the names the answer repeats from the question, one must
 /// be in the source, its file name or its section (so "the river that flows through Budapest is the Purus Arch" is not held by the Amazon
-/// article). Fast: a few milliseconds for five sources.
+/// article). A short answer is one phrase: all its words must be held (`IndexedSource.phraseSupport`).
+/// Fast: a few milliseconds for five sources.
 public struct CitationVerifier: Sendable {
     /// Weighted share of a sentence's words a source must hold to support it (sentences style).
     public var minimumSupport: Double
@@ -32,19 +32,22 @@ public struct CitationVerifier: Sendable {
     /// Checks `answer` (as the model wrote it) against the sources it was given.
     public func check(_ answer: String, question: String, sources: [AnswerSource], style: AnswerStyle) -> AnswerCheck {
         let started = ContinuousClock.now
-        let questionKeys = Set(ContentWords.of(question).map(Self.key))
-        let indexed = sources.map { IndexedSource($0, span: span) }
+        var cache = KeyCache()
+        let questionKeys = cache.keySet(of: question)
+        let questionNames = Set(ContentWords.names(in: question).flatMap { cache.keys($0) })
+        var indexed: [IndexedSource] = []
+        for source in sources { indexed.append(IndexedSource(source, span: span, cache: &cache)) }
         let bytes = Array(answer.utf8)
         var sentences: [CheckedSentence] = []
         var quotes: [Int: Range<Int>] = [:]
         var order: [Int] = []
         var refuses = false
-        // A short answer is one phrase, all of whose words must be in one source.
+        // A short answer is one phrase, all of whose words must be in one source (`phraseSupport`).
         let threshold = style == .short ? 0.999 : minimumSupport
         for range in SentenceSplitter.ranges(in: answer, lineBreaks: true) {
             let text = String(decoding: bytes[range], as: UTF8.self)
             let cited = Citations.numbers(in: text)
-            let keywords = Self.keywords(of: Citations.removingMarkers(from: text), questionKeys: questionKeys, weight: questionWordWeight)
+            let keywords = Self.keywords(of: Citations.removingMarkers(from: text), questionKeys: questionKeys, questionNames: questionNames, weight: questionWordWeight, cache: &cache)
             let isRefusal = Self.isRefusal(text)
             if isRefusal { refuses = true }
             let isClaim = keywords.contains { $0.isNew } && !isRefusal
@@ -52,7 +55,7 @@ public struct CitationVerifier: Sendable {
                 sentences.append(CheckedSentence(range: range, cited: cited, verified: [], isSupported: true, isClaim: false))
                 continue
             }
-            let scores = indexed.map { $0.support(for: keywords) }
+            let scores = indexed.map { style == .short ? $0.phraseSupport(for: keywords) : $0.support(for: keywords) }
             var best: Int?
             for index in scores.indices where best.map({ scores[index] > scores[$0] }) ?? true { best = index }
             let bestScore = best.map { scores[$0] } ?? 0
@@ -93,7 +96,8 @@ public struct CitationVerifier: Sendable {
     // MARK: - Words
 
     struct Keyword: Hashable {
-        var key: String
+        /// The word's `keys`: it is in a text whose keys hold any of them.
+        var keys: [String]
         var weight: Double
         var isNumber: Bool
         /// Not one of the question's words.
@@ -105,12 +109,47 @@ public struct CitationVerifier: Sendable {
         var isRequiredNearby: Bool { isNumber || (isName && isNew) }
         /// A name the answer repeats from the question: what the source must have somewhere.
         var isRequiredInSource: Bool { isName && !isNew }
+
+        func isIn(_ keys: Set<String>) -> Bool { self.keys.contains(where: keys.contains) }
     }
 
-    /// Numbers stay as written ("five" is 5); words are compared by `Relevance.stem`.
-    static func key(_ word: String) -> String {
-        if let digits = numberWords[word] { return digits }
-        return word.contains(where: \.isNumber) ? word : Relevance.stem(word)
+    /// What a word is compared by. A number stays as written ("five" is 5). A word has two keys, and
+    /// two words are one when either is the same: its Porter stem ("form" and "forming"), and its
+    /// first five letters as abstention's coverage compares them (`Relevance.stem`), which catches
+    /// the names and foreign words the stemmer does not know ("Platyctenida", "platyctenids").
+    static func keys(_ word: String) -> [String] {
+        if let digits = numberWords[word] { return [digits] }
+        if word.contains(where: \.isNumber) { return [word] }
+        return [PorterStemmer.stem(word), "~" + Relevance.stem(word)]
+    }
+
+    /// `keys` remembered for one check: a source's words repeat, and stemming each anew costs more than
+    /// the rest of the check.
+    struct KeyCache {
+        var known: [String: [String]] = [:]
+
+        mutating func keys(_ word: String) -> [String] {
+            if let keys = known[word] { return keys }
+            let keys = CitationVerifier.keys(word)
+            known[word] = keys
+            return keys
+        }
+
+        /// The keys of every word of `text`.
+        mutating func keySet(of text: String) -> Set<String> {
+            var set = Set<String>()
+            for word in CitationVerifier.words(of: text) { set.formUnion(keys(word)) }
+            return set
+        }
+    }
+
+    /// The content words of `text`, with the number words `ContentWords` leaves out as function words
+    /// ("two forced fumbles" holds the answer "2"), but for "one", more often a pronoun than the number
+    /// ("one of only ten teams" does not hold the answer "1").
+    static func words(of text: String) -> [String] {
+        ContentWords.runs(of: text).map { $0.lowercased() }.filter {
+            $0 != "one" && (numberWords[$0] != nil || !ContentWords.stopwords.contains($0))
+        }
     }
 
     static let numberWords: [String: String] = [
@@ -119,17 +158,21 @@ public struct CitationVerifier: Sendable {
         "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19", "twenty": "20",
     ]
 
-    static func keywords(of text: String, questionKeys: Set<String>, weight: Double) -> [Keyword] {
+    /// `questionNames`: the keys of the names the question writes with a capital, which stay names where
+    /// the answer begins with them ("Forte Pro" for "What did Mitsubishi rename its Forte to?").
+    static func keywords(
+        of text: String, questionKeys: Set<String>, questionNames: Set<String> = [], weight: Double, cache: inout KeyCache
+    ) -> [Keyword] {
         var seen = Set<String>()
         var keywords: [Keyword] = []
         let names = ContentWords.names(in: text)
-        for word in ContentWords.of(text) where !fillers.contains(word) {
-            let key = key(word)
-            guard seen.insert(key).inserted else { continue }
-            let isNew = !questionKeys.contains(key)
+        for word in words(of: text) where !fillers.contains(word) {
+            let keys = cache.keys(word)
+            guard seen.insert(keys[0]).inserted else { continue }
+            let isNew = !keys.contains(where: questionKeys.contains)
             keywords.append(Keyword(
-                key: key, weight: isNew ? 1 : weight, isNumber: key.contains(where: \.isNumber), isNew: isNew,
-                isName: names.contains(word)))
+                keys: keys, weight: isNew ? 1 : weight, isNumber: keys[0].contains(where: \.isNumber), isNew: isNew,
+                isName: names.contains(word) || keys.contains(where: questionNames.contains)))
         }
         return keywords
     }
@@ -165,11 +208,12 @@ public struct CitationVerifier: Sendable {
         /// The words of each run of consecutive sentences (one run when the source is shorter).
         var windows: [Set<String>]
 
-        init(_ source: AnswerSource, span: Int) {
+        init(_ source: AnswerSource, span: Int, cache: inout KeyCache) {
             self.source = source
             let bytes = Array(source.text.utf8)
-            let sentences = SentenceSplitter.ranges(in: source.text, lineBreaks: false).map { range in
-                (range: range, keys: Set(ContentWords.of(String(decoding: bytes[range], as: UTF8.self)).map(CitationVerifier.key)))
+            var sentences: [(range: Range<Int>, keys: Set<String>)] = []
+            for range in SentenceSplitter.ranges(in: source.text, lineBreaks: false) {
+                sentences.append((range: range, keys: cache.keySet(of: String(decoding: bytes[range], as: UTF8.self))))
             }
             let keys = sentences.reduce(into: Set<String>()) { $0.formUnion($1.keys) }
             let width = max(1, span)
@@ -178,7 +222,7 @@ public struct CitationVerifier: Sendable {
             // What the passage is about, though its text may not say it: the file and the headings above it
             // ("§ 3 Term" of the Berlin lease never names Berlin).
             let context = (source.path.split(separator: "/").last.map(String.init) ?? "") + " " + (source.section ?? "")
-            about = keys.union(ContentWords.of(context).map(CitationVerifier.key))
+            about = keys.union(cache.keySet(of: context))
             windows = sentences.count <= width ? [keys] : (0...(sentences.count - width)).map { start in
                 sentences[start..<(start + width)].reduce(into: Set<String>()) { $0.formUnion($1.keys) }
             }
@@ -191,13 +235,13 @@ public struct CitationVerifier: Sendable {
             guard total > 0 else { return 0 }
             // One of them suffices: a question may misspell a name the source writes right.
             let asked = keywords.filter(\.isRequiredInSource)
-            if !asked.isEmpty, !asked.contains(where: { about.contains($0.key) }) { return 0 }
+            if !asked.isEmpty, !asked.contains(where: { $0.isIn(about) }) { return 0 }
             var best = 0.0
             for window in windows {
                 var held = 0.0
                 var isComplete = true
                 for keyword in keywords {
-                    if window.contains(keyword.key) {
+                    if keyword.isIn(window) {
                         held += keyword.weight
                     } else if keyword.isRequiredNearby {
                         isComplete = false
@@ -209,11 +253,24 @@ public struct CitationVerifier: Sendable {
             return best
         }
 
+        /// A short answer's support, 1 or 0: one run of sentences of the source holds every word the answer
+        /// adds, and every word it repeats from the question that the source has. A repeated word the source
+        /// does not have is neither support nor contradiction: the question's wording is not always the
+        /// source's ("the Normans' main enemy" where the source says "fighting against"), and the answer
+        /// only echoes it. (The default style weighs such words at `questionWordWeight` for the same reason.)
+        /// A repeated word the source does have must stand with the rest, as the answer's own words must.
+        func phraseSupport(for keywords: [Keyword]) -> Double {
+            let asked = keywords.filter(\.isRequiredInSource)
+            if !asked.isEmpty, !asked.contains(where: { $0.isIn(about) }) { return 0 }
+            let needed = keywords.filter { $0.isNew || $0.isIn(keys) }
+            return windows.contains { window in needed.allSatisfy { $0.isIn(window) } } ? 1 : 0
+        }
+
         /// The sentence of the source holding the most of `keywords` (the earliest of equals).
         func quote(for keywords: [Keyword]) -> Range<Int> {
             var best: (range: Range<Int>, held: Double)?
             for sentence in sentences {
-                let held = keywords.reduce(0) { $0 + (sentence.keys.contains($1.key) ? $1.weight : 0) }
+                let held = keywords.reduce(0) { $0 + ($1.isIn(sentence.keys) ? $1.weight : 0) }
                 if best.map({ held > $0.held }) ?? true { best = (sentence.range, held) }
             }
             return best?.range ?? 0..<0

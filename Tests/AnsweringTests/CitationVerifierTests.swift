@@ -127,6 +127,57 @@ import Testing
         #expect(!check("Grace reviews the backup tape", question: "Who?", style: .short).isGrounded)
     }
 
+    // The short answers below are the 0.5B's, on SQuAD (docs/EVALUATION.md, the short style's 200 questions).
+
+    /// Whether a short answer to `question` is grounded in a source holding `text`.
+    func holds(_ text: String, _ answer: String, asked question: String) -> Bool {
+        check(answer, question: question, style: .short, sources: Self.numbered([text])).isGrounded
+    }
+
+    /// A source, a question, a short answer the source holds and one it does not.
+    struct ShortCase: Sendable, CustomTestStringConvertible {
+        var rule, text, question, held, notHeld: String
+        var testDescription: String { rule }
+    }
+
+    static let shortCases = [
+        ShortCase(
+            rule: "another form of the source's word matches ('form', 'forming')",
+            text: "In 1857 John Sheepshanks donated 233 paintings, mainly by contemporary British artists, and a similar number of drawings "
+                + "to the museum with the intention of forming a 'A National Gallery of British Art', a role since taken on by Tate Britain.",
+            question: "What was the goal of John Sheepshanks considerable bequest to the museum?",
+            held: "form a 'National Gallery of British Art'", notHeld: "form a 'National Library of British Art'"),
+        ShortCase(
+            // "one of the game's best" is no count of fumbles.
+            rule: "a number matches the source's number word, but for 'one'",
+            text: "Von Miller had five solo tackles, 2½ sacks, and two forced fumbles. He was one of the game's best players.",
+            question: "How many fumbles did Von Miller force in Super Bowl 50?", held: "2", notHeld: "1"),
+        ShortCase(
+            rule: "question words the source does not use may be repeated; the words added must be there",
+            text: "Soon after the Normans began to enter Italy, they entered the Byzantine Empire and then Armenia, fighting against the "
+                + "Pechenegs, the Bulgars, and especially the Seljuk Turks.",
+            question: "Who was the Normans' main enemy in Italy, the Byzantine Empire and Armenia?",
+            held: "The Normans' main enemy in Italy, the Byzantine Empire and Armenia, was the Pechenegs, the Bulgars, and especially the Seljuk Turks.",
+            notHeld: "The Normans' main enemy in Italy was the Cumans."),
+        ShortCase(
+            // The source names the NFC beside the 49–15 and the AFC three sentences away.
+            rule: "a question word the source has must stand with the answer",
+            text: "They defeated the Arizona Cardinals 49–15 in the NFC Championship Game. The Panthers advanced to the Super Bowl. "
+                + "The franchise was founded in 1995. The Broncos had reached the AFC playoffs.",
+            question: "Who did Denver beat in the AFC championship?",
+            held: "the Arizona Cardinals in the NFC Championship Game", notHeld: "the Arizona Cardinals in the AFC Championship Game"),
+    ]
+
+    @Test(arguments: shortCases) func aShortAnswerIsHeldWordForWord(_ example: ShortCase) {
+        #expect(holds(example.text, example.held, asked: example.question))
+        #expect(!holds(example.text, example.notHeld, asked: example.question))
+    }
+
+    @Test func aNameOfTheQuestionThatBeginsAShortAnswerMustBeInItsSource() {
+        let text = "On 27 January 2014, Microsoft announced that SkyDrive will soon become OneDrive and SkyDrive Pro becomes OneDrive for Business."
+        #expect(!holds(text, "Forte Pro", asked: "What did Mitsubishi rename its Forte to?"))
+    }
+
     @Test func sentenceRangesAreByteRangesOfTheAnswer() {
         let answer = "Ada refactors the invoice exporter [2]. The lease ends on 28 February 2029 [1]."
         let check = check(answer, question: "What is happening?")
