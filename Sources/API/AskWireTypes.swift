@@ -178,10 +178,23 @@ public struct AskCounts: Codable, Sendable, Equatable {
     public var promptTokens: Int
     public var generatedTokens: Int
     public var sources: Int
-    public init(promptTokens: Int, generatedTokens: Int, sources: Int) {
+    /// Prompt tokens the decoder kept from the answer before (a shared prefix) and did not read
+    /// again; absent when the decoder was not asked.
+    public var reusedPromptTokens: Int?
+    /// Tokens speculation proposed and how many of them the model kept; absent when the decoder was
+    /// not asked.
+    public var draftedTokens: Int?
+    public var acceptedDraftTokens: Int?
+    public init(
+        promptTokens: Int, generatedTokens: Int, sources: Int, reusedPromptTokens: Int? = nil, draftedTokens: Int? = nil,
+        acceptedDraftTokens: Int? = nil
+    ) {
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens
         self.sources = sources
+        self.reusedPromptTokens = reusedPromptTokens
+        self.draftedTokens = draftedTokens
+        self.acceptedDraftTokens = acceptedDraftTokens
     }
 }
 

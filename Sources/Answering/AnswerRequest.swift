@@ -106,6 +106,11 @@ public struct AnswerOutcome: Sendable {
     }
     /// Set when the answer may have been steered by an instruction inside a source (`InjectionCheck`).
     public var warning: String? = nil
+    /// Prompt tokens the decoder kept from the answer before (a shared prefix) and did not run again.
+    public var reusedPromptTokens = 0
+    /// Tokens speculation proposed, and how many of them the model kept.
+    public var draftedTokens = 0
+    public var acceptedDraftTokens = 0
 }
 
 /// What the answer stream carries after the sources.

@@ -14,7 +14,7 @@ public final class EchoAnswerModel: AnswerModel {
     /// Pieces to send instead of the echo.
     public let script: [String]?
     private let emitted = Mutex(0)
-    private let requests = Mutex<[[ChatMessage]]>([])
+    private let requests = Mutex<[(messages: [ChatMessage], options: GenerationOptions)]>([])
 
     public init(name: String = "echo", contextTokens: Int = 4096, tokenDelay: Duration = .zero, script: [String]? = nil) {
         self.name = name
@@ -26,7 +26,9 @@ public final class EchoAnswerModel: AnswerModel {
     /// Pieces sent so far over all requests.
     public var emittedPieces: Int { emitted.withLock { $0 } }
     /// The chats it was asked to answer, in order.
-    public var receivedChats: [[ChatMessage]] { requests.withLock { $0 } }
+    public var receivedChats: [[ChatMessage]] { requests.withLock { $0.map(\.messages) } }
+    /// The options each of those chats came with.
+    public var receivedOptions: [GenerationOptions] { requests.withLock { $0.map(\.options) } }
 
     /// About one token per word or punctuation run.
     public func countTokens(_ text: String) -> Int {
@@ -36,7 +38,7 @@ public final class EchoAnswerModel: AnswerModel {
     public func generate(
         _ messages: [ChatMessage], options: GenerationOptions, shouldStop: () -> Bool, emit: (GenerationEvent) -> Void
     ) {
-        requests.withLock { $0.append(messages) }
+        requests.withLock { $0.append((messages, options)) }
         let all = script ?? Self.echo(messages)
         let promptTokens = messages.reduce(0) { $0 + countTokens($1.content) }
         let clock = ContinuousClock()

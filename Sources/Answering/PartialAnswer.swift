@@ -14,6 +14,9 @@ final class PartialAnswer: Sendable {
         var firstTokenSeconds: Double?
         var queueSeconds = 0.0
         var reason = FinishReason.stop
+        var reusedPromptTokens = 0
+        var draftedTokens = 0
+        var acceptedDraftTokens = 0
     }
     private let state = Mutex(State())
 
@@ -39,6 +42,9 @@ final class PartialAnswer: Sendable {
                 state.prefillSeconds = summary.prefillSeconds
                 state.decodeSeconds = summary.decodeSeconds
                 state.reason = FinishReason(summary.stopReason)
+                state.reusedPromptTokens = summary.reusedPromptTokens
+                state.draftedTokens = summary.draftedTokens
+                state.acceptedDraftTokens = summary.acceptedDraftTokens
             }
         }
     }
@@ -52,6 +58,8 @@ final class PartialAnswer: Sendable {
             promptTokens: state.promptTokens, generatedTokens: state.generatedTokens ?? state.pieces,
             queueSeconds: state.queueSeconds, prefillSeconds: state.prefillSeconds, decodeSeconds: state.decodeSeconds,
             firstTokenSeconds: state.firstTokenSeconds,
-            warning: InjectionCheck.warning(answer: answer, question: question, sources: sources))
+            warning: InjectionCheck.warning(answer: answer, question: question, sources: sources),
+            reusedPromptTokens: state.reusedPromptTokens, draftedTokens: state.draftedTokens,
+            acceptedDraftTokens: state.acceptedDraftTokens)
     }
 }

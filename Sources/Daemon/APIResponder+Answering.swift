@@ -1,6 +1,7 @@
 import API
 import Answering
 import Foundation
+import Generation
 import Retrieval
 
 /// The one answer path behind `/v1/ask` and `/v1/chat/completions`: retrieval and abstention, then
@@ -27,11 +28,14 @@ extension APIResponder {
     }
 
     /// Takes a place in the decoder's queue (503 `queue_full` with Retry-After when there is none)
-    /// and starts the answer: queue positions, tokens, then the outcome. The stream throws
+    /// and starts the answer, speculating unless `[decoder] speculation` is off: queue positions,
+    /// tokens, then the outcome. The stream throws
     /// `AnsweringError.clientLeft` as soon as the client leaves, which stops the generation.
     func startAnswer(
         _ prepared: PreparedAnswer, model: any AnswerModel, received: ContinuousClock.Instant, watch: ConnectionWatch?
     ) throws(APIError) -> AsyncThrowingStream<AnswerEvent, any Error> {
+        var prepared = prepared
+        if !configuration.decoder.speculates { prepared.options.speculation = nil }
         do {
             return try decoders.answers.answer(prepared, model: model, deadline: received + configuration.decoder.timeLimit, watch: watch)
         } catch {

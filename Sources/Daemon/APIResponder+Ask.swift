@@ -158,7 +158,12 @@ extension APIResponder {
             invalidCitations: outcome.invalidCitations, abstained: outcome.finishReason == .abstained,
             finishReason: outcome.finishReason.rawValue, model: model, query: prepared.query,
             relevance: prepared.relevance.map { AskRelevance(cosine: $0.cosine, coverage: $0.coverage) },
-            counts: AskCounts(promptTokens: outcome.promptTokens, generatedTokens: outcome.generatedTokens, sources: prepared.sources.count),
+            counts: AskCounts(
+                promptTokens: outcome.promptTokens, generatedTokens: outcome.generatedTokens, sources: prepared.sources.count,
+                // Only when the decoder ran (the check runs on every answer it wrote).
+                reusedPromptTokens: outcome.check.map { _ in outcome.reusedPromptTokens },
+                draftedTokens: outcome.check.map { _ in outcome.draftedTokens },
+                acceptedDraftTokens: outcome.check.map { _ in outcome.acceptedDraftTokens }),
             timings: AskTimings(
                 retrievalMs: prepared.retrievalSeconds * 1000, queueMs: outcome.queueSeconds * 1000,
                 prefillMs: outcome.prefillSeconds * 1000, decodeMs: outcome.decodeSeconds * 1000, firstTokenMs: firstToken,

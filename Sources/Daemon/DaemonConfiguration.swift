@@ -131,6 +131,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var queueSize = 8
         /// An answer is stopped (or a waiting request refused) this long after the request arrived.
         public var timeLimit: Duration = .seconds(300)
+        /// Whether answers draft tokens by prompt lookup and check them in one pass (`speculation`):
+        /// the same greedy text, sooner. Off decodes one token per pass, for measuring the difference.
+        public var speculates = true
         /// The models `Scripts/fetch-models decoders` installs, best first.
         public var models: [Model] = [
             Model(name: "qwen2.5-coder-1.5b", file: "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
@@ -304,6 +307,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
             if let value = try table.integer("context_tokens", in: 256...131_072) { decoder.contextTokens = Int(value) }
             if let value = try table.integer("queue_size", in: 0...1000) { decoder.queueSize = Int(value) }
             if let value = try table.integer("time_limit_seconds", in: 1...86_400) { decoder.timeLimit = .seconds(value) }
+            if let value = try table.bool("speculation") { decoder.speculates = value }
             try table.finish()
         }
         if var table = try reader.table("access") {

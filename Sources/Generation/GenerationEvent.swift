@@ -23,6 +23,8 @@ public enum StopReason: String, Sendable, Equatable {
 /// Counts and timings of one generation.
 public struct GenerationSummary: Sendable, Equatable {
     public var promptTokens: Int
+    /// Prompt tokens found in the KV cache from the generation before (a shared prefix), not run again.
+    public var reusedPromptTokens: Int
     public var generatedTokens: Int
     /// Time to run the prompt through the model (prefill).
     public var prefillSeconds: Double
@@ -44,9 +46,10 @@ public struct GenerationSummary: Sendable, Equatable {
     public init(
         promptTokens: Int, generatedTokens: Int, prefillSeconds: Double, decodeSeconds: Double,
         decodeEvaluations: Int, stopReason: StopReason, decodedTokens: Int? = nil, draftedTokens: Int = 0,
-        acceptedDraftTokens: Int = 0
+        acceptedDraftTokens: Int = 0, reusedPromptTokens: Int = 0
     ) {
         self.promptTokens = promptTokens
+        self.reusedPromptTokens = reusedPromptTokens
         self.generatedTokens = generatedTokens
         self.prefillSeconds = prefillSeconds
         self.decodeSeconds = decodeSeconds

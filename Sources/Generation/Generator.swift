@@ -226,7 +226,8 @@ public final class Generator: Sendable {
                 GenerationSummary(
                     promptTokens: promptTokens.count, generatedTokens: counts.generated, prefillSeconds: prefillSeconds,
                     decodeSeconds: counts.decodeSeconds, decodeEvaluations: counts.evaluations, stopReason: stopReason,
-                    decodedTokens: counts.decoded, draftedTokens: counts.drafted, acceptedDraftTokens: counts.accepted)))
+                    decodedTokens: counts.decoded, draftedTokens: counts.drafted, acceptedDraftTokens: counts.accepted,
+                    reusedPromptTokens: shared)))
     }
 }
 

@@ -48,6 +48,8 @@ import Testing
         #expect(result.counts.generatedTokens == tokens.count)
         #expect(result.timings.firstTokenMs != nil)
         #expect(result.timings.totalMs >= result.timings.retrievalMs)
+        // The stand-in keeps no prompt and drafts nothing, but the decoder ran: the counts are there.
+        #expect(result.counts.reusedPromptTokens == 0 && result.counts.draftedTokens == 0 && result.counts.acceptedDraftTokens == 0)
     }
 
     @Test func answersWithOneDocumentWhenNotStreaming() async throws {
@@ -74,6 +76,28 @@ import Testing
             return
         }
         #expect(streamed.model == "fake")
+    }
+
+    /// Answers speculate by default; `[decoder] speculation = false` has the decoder take one token
+    /// per pass, for grounded answers and plain chats alike.
+    @Test func speculationIsOnByDefaultAndTheConfigurationTurnsItOff() async throws {
+        let speculating = EchoAnswerModel(name: "fake")
+        let daemon = try await InProcessDaemon.ready(model: speculating)
+        _ = try await daemon.run { try $0.askWhole(question) }
+        await daemon.stop()
+        #expect(speculating.receivedOptions.count == 1)
+        #expect(speculating.receivedOptions.allSatisfy { $0.speculation != nil })
+
+        let plain = EchoAnswerModel(name: "fake")
+        let plainDaemon = try await InProcessDaemon.ready(model: plain, decoderConfig: "speculation = false")
+        _ = try await plainDaemon.run { try $0.askWhole(question) }
+        let chat = try await plainDaemon.run {
+            try $0.raw("POST", "/chat/completions", body: Data(#"{"model": "fake", "messages": [{"role": "user", "content": "Hello"}]}"#.utf8))
+        }
+        await plainDaemon.stop()
+        #expect(chat.status == 200)
+        #expect(plain.receivedOptions.count == 2)
+        #expect(plain.receivedOptions.allSatisfy { $0.speculation == nil })
     }
 
     @Test func citationsOfSourcesThatDoNotExistAreDroppedAndFlagged() async throws {
@@ -157,6 +181,7 @@ import Testing
         #expect(result.finishReason == "abstained")
         #expect(result.answer.contains("do not seem to contain"))
         #expect(model.receivedChats.isEmpty)
+        #expect(result.counts.reusedPromptTokens == nil && result.counts.draftedTokens == nil, "no decoder, no decoder counts")
     }
 
     @Test func withoutADecoderAskFailsClearlyAndSearchWorks() async throws {

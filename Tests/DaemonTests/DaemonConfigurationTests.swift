@@ -135,6 +135,7 @@ import Testing
         #expect(defaults.decoderPath(defaults.decoder.models[0])
             == "/home/ada/.local/share/sotto/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
         #expect(defaults.decoder.defaultModel == nil && defaults.decoder.queueSize == 8 && defaults.decoder.contextTokens == 4096)
+        #expect(defaults.decoder.speculates)
 
         let file = try write(
             """
@@ -144,6 +145,7 @@ import Testing
             context_tokens = 2048
             queue_size = 3
             time_limit_seconds = 60
+            speculation = false
             [[decoders]]
             name = "fast"
             file = "~/models/small.gguf"
@@ -158,6 +160,7 @@ import Testing
         #expect(decoder.defaultModel == "fast")
         #expect(decoder.threads == 2 && decoder.contextTokens == 2048 && decoder.queueSize == 3)
         #expect(decoder.timeLimit == .seconds(60))
+        #expect(!decoder.speculates)
         #expect(decoder.models.map(\.name) == ["fast", "echo"])
         #expect(decoder.models[0].contextTokens == 1024)
         #expect(configuration.decoderPath(decoder.models[0]) == "/home/ada/models/small.gguf")

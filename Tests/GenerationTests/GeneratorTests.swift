@@ -41,6 +41,21 @@ struct GeneratorTests {
         #expect(text == expected)
     }
 
+    /// The summary says how much of the prompt the KV cache held already: nothing at first, all but
+    /// the last token (which runs for its logits) when the prompt comes again, its shared start after.
+    @Test func theSummaryCountsThePromptTokensReusedFromTheCache() async throws {
+        let generator = try Generator(model: try TinyModel.model(), contextLength: 128, threads: 1)
+        let options = GenerationOptions(maxTokens: 3, ignoresEndOfGeneration: true, speculation: nil)
+        let (_, first) = try await collect(generator.generate(prompt: .tokens([104, 105, 106, 107]), options: options))
+        let (_, again) = try await collect(generator.generate(prompt: .tokens([104, 105, 106, 107]), options: options))
+        let (_, branched) = try await collect(generator.generate(prompt: .tokens([104, 105, 110, 111, 112]), options: options))
+        let (_, other) = try await collect(generator.generate(prompt: .tokens([120, 105]), options: options))
+        #expect(try #require(first).reusedPromptTokens == 0)
+        #expect(try #require(again).reusedPromptTokens == 3)
+        #expect(try #require(branched).reusedPromptTokens == 2)
+        #expect(try #require(other).reusedPromptTokens == 0)
+    }
+
     /// The prompt kept for reuse is forgotten on request: at once when the model is idle, and as
     /// soon as a generation under way ends when it is not (the request never waits for it).
     @Test func forgettingTheCachedPromptEmptiesTheKVCache() async throws {
