@@ -194,7 +194,7 @@ let package = Package(
         // Builds the synthetic index of Scripts/bench-scale.
         .executableTarget(name: "bench-scale", dependencies: ["Storage"], swiftSettings: strict),
         // The batch-method crossovers of QuantizedMatrix+Batch (BatchMethod.preferred), measured.
-        .executableTarget(name: "quant-bench", dependencies: ["Quant", "GGUF"], swiftSettings: strict),
+        .executableTarget(name: "quant-bench", dependencies: ["Quant", "GGUF", "CKernels"], swiftSettings: strict),
         // Where the tests find the real models ($SOTTO_MODELS_DIR), for every test target that uses one.
         .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "TestSupport"], exclude: ["Fixtures"]),

@@ -13,4 +13,8 @@ extension QuantizedMatrix {
         guard let method = BatchMethod.allCases.first(where: { "\($0)" == method }) else { return }
         try multiply(batch: x, count: n, into: y, pool: pool, method: method, kernel: .best)
     }
+
+    /// Below this many weights `multiply(vector:)` runs on the calling thread (the roofline reads such
+    /// matrices the same way).
+    package static var parallelThresholdForBenchmarks: Int { parallelThreshold }
 }

@@ -23,6 +23,7 @@ struct QuantBench {
         }
         if arguments.contains("--help") || arguments.contains("-h") {
             print("usage: quant-bench [--model FILE.gguf] [--counts 1,2,4,8,...] [--repeat-seconds S]")
+            print("       quant-bench --roofline [--model FILE.gguf] [--threads T] [--tokens N]")
             return
         }
         let environment = ProcessInfo.processInfo.environment
@@ -37,6 +38,21 @@ struct QuantBench {
         } catch {
             FileHandle.standardError.write(Data("quant-bench: cannot read \(path): \(error)\n".utf8))
             exit(1)
+        }
+        if arguments.contains("--roofline") {
+            let threads = value("--threads").flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
+            let tokens = value("--tokens").flatMap(Int.init) ?? 20
+            guard threads >= 1, threads <= 256, tokens >= 1 else {
+                FileHandle.standardError.write(Data("quant-bench: --threads must be 1...256 and --tokens at least 1\n".utf8))
+                exit(2)
+            }
+            do {
+                try Roofline.run(file: file, path: path, threads: threads, tokens: tokens)
+            } catch {
+                FileHandle.standardError.write(Data("quant-bench: \(error)\n".utf8))
+                exit(1)
+            }
+            return
         }
         print("CPU: \(cpuModel()); command: \(arguments.joined(separator: " ")); model: \(path)")
         let pool = ComputePool(threads: 1)
@@ -89,6 +105,11 @@ struct QuantBench {
         var t = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
     static func cpuModel() -> String {

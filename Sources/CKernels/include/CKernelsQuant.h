@@ -1,6 +1,8 @@
 #ifndef SOTTO_CKERNELS_QUANT_H
 #define SOTTO_CKERNELS_QUANT_H
 
+#include <stdint.h>
+
 /// Dot products between rows of ggml-quantized weights and an activation vector, for the decoder.
 ///
 /// The activation vector is quantized once per use (`sotto_quant_quantize`), into the 8-bit block
@@ -98,6 +100,10 @@ void sotto_attention_f32(const sotto_attention_rows *rows, int level);
 /// Dequantizes `rows` rows of W into out (row r at out + r*ld), `columns` floats each.
 int sotto_quant_dequantize(int type, const void *w, long row_bytes, long rows, long columns,
                            float *out, long ld);
+
+/// Reads `count` bytes as fast as the CPU streams memory (at `level`, capped at the best) and returns a
+/// checksum of them, so the reads cannot be elided: the read-only bandwidth a product is compared with.
+uint64_t sotto_quant_stream_read(const void *bytes, long count, int level);
 
 /// A hint to the CPU that the caller is spinning on a memory location (PAUSE on x86-64).
 static inline void sotto_quant_spin_pause(void) {
