@@ -160,9 +160,13 @@ public final class DecoderSession: @unchecked Sendable {
             // x += Wo · attention(RoPE(Wq·norm(x) + bq), RoPE(Wk·norm(x) + bk), Wv·norm(x) + bv)
             normalize(x, rows: n, weight: layer.attentionNorm)
             traced(.attentionNorm, layer: l, rows: all)
-            try project(layer.query, xb, count: n, into: q, bias: layer.queryBias)
-            try project(layer.key, xb, count: n, into: k, bias: layer.keyBias)
-            try project(layer.value, xb, count: n, into: v, bias: layer.valueBias)
+            if n == 1 {
+                try projectToken([(layer.query, q, layer.queryBias), (layer.key, k, layer.keyBias), (layer.value, v, layer.valueBias)])
+            } else {
+                try project(layer.query, xb, count: n, into: q, bias: layer.queryBias)
+                try project(layer.key, xb, count: n, into: k, bias: layer.keyBias)
+                try project(layer.value, xb, count: n, into: v, bias: layer.valueBias)
+            }
             traced(.queryKeyValue, layer: l, rows: all)
             rotateAndCache(layer: l, count: n, start: p0)
             traced(.rotation, layer: l, rows: all)
@@ -178,8 +182,12 @@ public final class DecoderSession: @unchecked Sendable {
             let xr = x + rows.lowerBound * c.hiddenSize
             normalize(xr, rows: rows.count, weight: layer.feedForwardNorm)
             traced(.feedForwardNorm, layer: l, rows: rows)
-            try project(layer.gate, xb, count: rows.count, into: gate)
-            try project(layer.up, xb, count: rows.count, into: up)
+            if rows.count == 1 {
+                try projectToken([(layer.gate, gate, nil), (layer.up, up, nil)])
+            } else {
+                try project(layer.gate, xb, count: rows.count, into: gate)
+                try project(layer.up, xb, count: rows.count, into: up)
+            }
             traced(.gateUp, layer: l, rows: rows)
             DecoderKernels.swiGLU(gate, up: up, rows: rows.count, width: c.intermediateSize)
             traced(.swiGLU, layer: l, rows: rows)
@@ -254,6 +262,24 @@ public final class DecoderSession: @unchecked Sendable {
         bias.withUnsafeBufferPointer { b in
             guard let b = b.baseAddress else { return }
             for i in 0..<n { DecoderKernels.add(output + i * w.rows, b, count: w.rows) }
+        }
+    }
+
+    /// One token's products of several matrices that take the same input (xb), handed to the pool
+    /// at once; each output row is what `project` would give it (a single token's rows are summed in
+    /// the matrix-vector order either way).
+    private func projectToken(_ products: [(QuantizedMatrix, UnsafeMutablePointer<Float>, [Float]?)]) throws(GenerationError) {
+        do {
+            try QuantizedMatrix.multiply(products.map { QuantizedMatrix.Product($0.0, into: $0.1) }, vector: xb, pool: pool)
+        } catch {
+            throw .kernelFailed(error.message)
+        }
+        for (w, output, bias) in products {
+            guard let bias else { continue }
+            bias.withUnsafeBufferPointer { b in
+                guard let b = b.baseAddress else { return }
+                DecoderKernels.add(output, b, count: w.rows)
+            }
         }
     }
 

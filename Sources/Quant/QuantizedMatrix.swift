@@ -93,7 +93,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
 
 /// One matrix-vector product's pointers, shared read-only by the pool's threads (each writes only
 /// its own rows of the output).
-private struct MatvecJob: @unchecked Sendable {
+struct MatvecJob: @unchecked Sendable {
     let type: Int32
     let weights: UnsafeRawPointer
     let rowBytes: Int

@@ -76,6 +76,47 @@ import Testing
         }
     }
 
+    /// Products that share one input, handed to the pool at once, give each output exactly what
+    /// multiply(vector:) gives it alone: for matrices of different types and sizes (the parts the
+    /// threads get cross from one matrix into the next), and for a list small enough to run on the
+    /// calling thread.
+    @Test(arguments: [[(GGMLType.q5_0, 161), (.q8_0, 37), (.q4_K, 64)], [(.q6_K, 96), (.q4_0, 7)], [(.q8_0, 3), (.q4_1, 2)]])
+    func sharedInputProducts(shapes: [(GGMLType, Int)]) throws {
+        let columns = 512
+        let x = TestData.activations(count: columns, seed: 8)
+        // All the matrices' bytes in one buffer, each at its own offset.
+        var bytes: [UInt8] = [], offsets: [Int] = []
+        for (index, (type, rows)) in shapes.enumerated() {
+            offsets.append(bytes.count)
+            bytes += TestData.weights(type: type, count: rows * columns, seed: UInt64(30 + index))
+        }
+        offsets.append(bytes.count)
+        try bytes.withUnsafeBytes { raw in
+            let matrices = try shapes.indices.map { i in
+                try QuantizedMatrix(
+                    type: shapes[i].0, rows: shapes[i].1, columns: columns,
+                    data: UnsafeRawBufferPointer(rebasing: raw[offsets[i]..<offsets[i + 1]]))
+            }
+            for pool in [Self.pool, ComputePool(threads: 1)] {
+                var alone: [[Float]] = []
+                for m in matrices {
+                    var y = [Float](repeating: .nan, count: m.rows)
+                    try x.withUnsafeBufferPointer { xp in
+                        try y.withUnsafeMutableBufferPointer { try m.multiply(vector: xp.baseAddress!, into: $0.baseAddress!, pool: pool) }
+                    }
+                    alone.append(y)
+                }
+                let outputs = matrices.map { UnsafeMutablePointer<Float>.allocate(capacity: $0.rows) }
+                defer { outputs.forEach { $0.deallocate() } }
+                for (m, output) in zip(matrices, outputs) { output.initialize(repeating: .nan, count: m.rows) }
+                let products = zip(matrices, outputs).map { QuantizedMatrix.Product($0, into: $1) }
+                try x.withUnsafeBufferPointer { try QuantizedMatrix.multiply(products, vector: $0.baseAddress!, pool: pool) }
+                let together = zip(outputs, matrices).map { Array(UnsafeBufferPointer(start: $0, count: $1.rows)) }
+                #expect(together == alone, "\(shapes.map { "\($0.0)×\($0.1)" }) on \(pool.threads) threads")
+            }
+        }
+    }
+
     /// Both batch methods against the float product of the reference weights: BLAS works on exactly
     /// dequantized weights (float rounding only); the integer kernels add the activation quantization
     /// bound. Batch row i must also equal multiply(vector:) of X[i] for the integer method.
