@@ -28,14 +28,15 @@ extension QuantizedMatrix {
             // 64-byte aligned pieces, as one product's own scratch is.
             bytes += (sotto_quant_activation_bytes(product.matrix.typeCode, product.matrix.columns) + 63) & ~63
         }
-        let status = KernelStatus()
+        // One status a product, so that a failure names its own matrix.
+        let statuses = live.map { _ in KernelStatus() }
         let kernel = QuantKernel.best
         withUnsafeTemporaryAllocation(byteCount: max(bytes, 64), alignment: 64) { scratch in
             guard let base = scratch.baseAddress else { return }
             var jobs: [MatvecJob] = []
             var starts: [Int] = []
             var rows = 0, work = 0
-            for (product, offset) in zip(live, offsets) {
+            for ((product, offset), status) in zip(zip(live, offsets), statuses) {
                 let m = product.matrix
                 guard let weights = m.base else { continue }
                 let xq = base + offset
@@ -61,6 +62,6 @@ extension QuantizedMatrix {
                 pool.parallelFor(rows, run)
             }
         }
-        for product in live { try status.check(product.matrix) }
+        for (product, status) in zip(live, statuses) { try status.check(product.matrix) }
     }
 }
