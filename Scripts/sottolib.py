@@ -1,5 +1,6 @@
 """What Sotto's Python scripts share: the repository's places, the daemon's Unix-socket HTTP client,
-where the llama.cpp reference build and the Python virtualenvs live, and the virtualenv re-exec.
+where the llama.cpp reference build and the Python virtualenvs live, the virtualenv re-exec, a daemon
+of a script's own, and the public SQuAD half written as Markdown articles.
 
 Every default is inside the repository or under the user's own directories, and each can be
 overridden by an environment variable (named in the functions below) or by the scripts' options.
@@ -8,8 +9,12 @@ Standard library only.
 import http.client
 import json
 import os
+import re
+import signal
 import socket
+import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EVAL_DATA = os.path.join(ROOT, "eval", "squad-public")
@@ -80,3 +85,52 @@ def proc_status_mb(pid, key):
             if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def start_daemon(binary, models, work, config_text, env=None):
+    """A sottod on a socket, database and configuration of its own in `work` (environment `env`, else this
+    process's), answering on its socket; returns (process, socket)."""
+    sock = os.path.join(work, "s.sock")
+    config = os.path.join(work, "sottod.toml")
+    open(config, "w").write(config_text)
+    daemon = subprocess.Popen([binary, "--config", config, "--socket", sock, "--database", os.path.join(work, "index.sqlite"),
+                               "--models", models], stderr=open(os.path.join(work, "sottod.log"), "w"), env=env)
+    for _ in range(1200):
+        try:
+            call(sock, "GET", "/status")
+            break
+        except OSError:
+            time.sleep(0.1)
+    return daemon, sock
+
+
+def stop_daemon(daemon):
+    if daemon:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=60)
+
+
+def build_corpus(data, folder, skip=frozenset()):
+    """Writes the articles (but those in `skip`); returns {passage_id: (file, byte_start)} and the file of each passage."""
+    articles = {}
+    for line in open(os.path.join(data, "passages.jsonl"), encoding="utf-8"):
+        p = json.loads(line)
+        article = p["_id"].split("_")[0]
+        if article in skip:
+            continue
+        articles.setdefault(article, {"title": p["title"], "paragraphs": []})["paragraphs"].append((p["_id"], p["text"]))
+    where = {}
+    for article, content in sorted(articles.items()):
+        name = re.sub(r"[^A-Za-z0-9]+", "_", content["title"]).strip("_") + ".md"
+        path = os.path.join(folder, f"{article}-{name}")
+        out = bytearray()
+        out += f"# {content['title']}\n\n".encode()
+        for index, (pid, text) in enumerate(content["paragraphs"]):
+            if index:
+                out += b"\n\n"
+            where[pid] = (path, len(out))
+            out += text.encode()
+        out += b"\n"
+        with open(path, "wb") as f:
+            f.write(out)
+    return where
