@@ -12,8 +12,8 @@ enum PorterStemmer {
         stemmer.step1a()
         stemmer.step1b()
         stemmer.step1c()
-        stemmer.replace(step2, when: { $0 > 0 })
-        stemmer.replace(step3, when: { $0 > 0 })
+        stemmer.replace(step2)
+        stemmer.replace(step3)
         stemmer.step4()
         stemmer.step5()
         return String(decoding: stemmer.letters, as: UTF8.self)
@@ -132,10 +132,10 @@ enum PorterStemmer {
             if ends(with: "y"), hasVowel(letters.count - 1) { letters[letters.count - 1] = UInt8(ascii: "i") }
         }
 
-        /// The first rule whose suffix the word ends with applies, if the stem left meets `condition`.
-        mutating func replace(_ rules: [([UInt8], [UInt8])], when condition: (Int) -> Bool) {
+        /// Steps 2 and 3: the first rule whose suffix the word ends with applies, if the stem left has m > 0.
+        mutating func replace(_ rules: [([UInt8], [UInt8])]) {
             guard let (suffix, replacement) = rules.first(where: { ends(with: $0.0) }) else { return }
-            if condition(measure(letters.count - suffix.count)) { set(suffix, to: replacement) }
+            if measure(letters.count - suffix.count) > 0 { set(suffix, to: replacement) }
         }
 
         mutating func step4() {

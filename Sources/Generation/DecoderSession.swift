@@ -258,10 +258,14 @@ public final class DecoderSession: @unchecked Sendable {
         } catch {
             throw .kernelFailed(error.message)
         }
-        guard let bias else { return }
+        if let bias { add(bias, to: output, rows: n) }
+    }
+
+    /// Each of `rows` rows of `output` (bias.count wide) += bias.
+    private func add(_ bias: [Float], to output: UnsafeMutablePointer<Float>, rows: Int) {
         bias.withUnsafeBufferPointer { b in
-            guard let b = b.baseAddress else { return }
-            for i in 0..<n { DecoderKernels.add(output + i * w.rows, b, count: w.rows) }
+            guard let base = b.baseAddress else { return }
+            for i in 0..<rows { DecoderKernels.add(output + i * b.count, base, count: b.count) }
         }
     }
 
@@ -274,12 +278,8 @@ public final class DecoderSession: @unchecked Sendable {
         } catch {
             throw .kernelFailed(error.message)
         }
-        for (w, output, bias) in products {
-            guard let bias else { continue }
-            bias.withUnsafeBufferPointer { b in
-                guard let b = b.baseAddress else { return }
-                DecoderKernels.add(output, b, count: w.rows)
-            }
+        for (_, output, bias) in products {
+            if let bias { add(bias, to: output, rows: 1) }
         }
     }
 
