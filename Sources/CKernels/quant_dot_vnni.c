@@ -130,13 +130,6 @@ ROWS32(rows_q4_1_vnni, T_Q4_1)
 ROWS32(rows_q5_0_vnni, T_Q5_0)
 ROWS32(rows_q8_0_vnni, T_Q8_0)
 
-// VPDPWSSD as written: the compiler otherwise splits a chain of them into VPMADDWD + VPADDD (for
-// latency, on its generic tuning), which costs the saved uop back.
-VNNI static inline __m256i dpwssd(__m256i acc, __m256i a, __m256i b) {
-    __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
-    return acc;
-}
-
 // Q4_K: maddubs (nibble × int8, pair sums ≤ 3,810 fit int16) then VPDPWSSD by the sub-block's scale,
 // which arrives in every word by one byte shuffle of the 8 decoded scales.
 VNNI static float dot_q4_K_vnni(const block_q4_K *w, const block_q8_K *x, long nb, long ahead) {

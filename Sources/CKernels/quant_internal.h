@@ -101,6 +101,13 @@ static inline float tiled_accumulate(float s, int sumi, float dw, float dx) {
     return fmaf(r, dx, s);
 }
 
+// VPDPWSSD as written: the compiler otherwise splits a chain of them into VPMADDWD + VPADDD (for
+// latency, on its generic tuning), which costs the saved uop back.
+VNNI static inline __m256i dpwssd(__m256i acc, __m256i a, __m256i b) {
+    __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
+    return acc;
+}
+
 VNNI static inline uint32_t load_u32(const void *p) {
     uint32_t v;
     memcpy(&v, p, 4);
@@ -172,5 +179,10 @@ VNNI float sq_dot_q4_K_per64_vnni(const block_q4_K *w, const block_q8_K *x, long
 VNNI float sq_dot_q6_K_vnni(const block_q6_K *w, const block_q8_K *x, long nb, long ahead, int tiled);
 // Returns SOTTO_QUANT_OK, or SOTTO_QUANT_NO_MEMORY when a very wide row's buffer cannot be allocated.
 int sq_matvec_vnni(int type, const char *w, long row_bytes, long rows, long columns, const void *xq, float *y);
+// n activation rows (Q8_K, xq_stride bytes apart) against `rows` Q4_K or Q6_K weight rows at the VNNI
+// level, each output exactly what sq_matvec_vnni gives for its activation row (the caller checks the
+// type). Returns SOTTO_QUANT_OK.
+int sq_matmul_kquant_vnni(int type, const char *w, long row_bytes, long rows, long columns, const void *xq,
+                          long xq_stride, long n, float *y, long ldy);
 
 #endif

@@ -92,6 +92,11 @@ int sotto_quant_matmul(int type, const void *w, long row_bytes, long rows, long 
         xd = nb <= STACK_SCALES ? stack : malloc((size_t)nb * sizeof(float));
         if (!xd) return SOTTO_QUANT_NO_MEMORY;
     }
+    // K-quant rows at the VNNI level take every activation row in one walk over the weights.
+    if (avx2 >= 2 && n > 1 && (type == T_Q4_K || type == T_Q6_K)) {
+        if (xd && xd != stack) free(xd);
+        return sq_matmul_kquant_vnni(type, w, row_bytes, rows, columns, xq, xq_stride, n, y, ldy);
+    }
     int status = SOTTO_QUANT_OK;
     // A chunk of weight rows (~32 KB) stays in L1/L2 while every activation row (in L1) meets it.
     long chunk = row_bytes > 0 ? (32 * 1024) / row_bytes : 1;

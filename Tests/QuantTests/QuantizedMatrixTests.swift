@@ -166,6 +166,38 @@ import Testing
         }
     }
 
+    /// A verification pass's products: every row of multiply(vectors:) is, bit for bit, what
+    /// multiply(vector:) gives that row alone, for batch sizes below, at and past the K-quant
+    /// kernels' 4- and 8-row groups (on a CPU with AVX-512 VNNI those kernels share each weight
+    /// super-block between the rows and reduce the rows' sums together).
+    @Test(arguments: GGMLType.weightTypes)
+    func vectorsAreSummedAsSingleVectors(type: GGMLType) throws {
+        let columns = type.blockSize == 256 ? 1536 : 896
+        let rows = 45
+        let bytes = TestData.weights(type: type, count: rows * columns, seed: 21)
+        for n in [1, 2, 3, 4, 5, 7, 8, 9, 13, 17] {
+            let x = TestData.activations(count: n * columns, seed: UInt64(30 + n))
+            var batched = [Float](repeating: .nan, count: n * rows)
+            var single = [Float](repeating: .nan, count: n * rows)
+            try bytes.withUnsafeBytes { raw in
+                let m = try QuantizedMatrix(type: type, rows: rows, columns: columns, data: raw)
+                try x.withUnsafeBufferPointer { xp in
+                    try batched.withUnsafeMutableBufferPointer {
+                        try m.multiply(vectors: xp.baseAddress!, count: n, into: $0.baseAddress!, pool: Self.pool)
+                    }
+                    try single.withUnsafeMutableBufferPointer { yp in
+                        for i in 0..<n {
+                            try m.multiply(vector: xp.baseAddress! + i * columns, into: yp.baseAddress! + i * rows, pool: Self.pool)
+                        }
+                    }
+                }
+            }
+            let differing = zip(batched, single).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(type), \(n) rows: \(differing) of \(n * rows) outputs differ from their one-row products")
+            #expect(batched.allSatisfy { !$0.isNaN })
+        }
+    }
+
     /// The integer GEMM against the exact product of the reference weights with the activations as
     /// quantized (only float rounding may differ), on row counts that are not whole 32-row tiles,
     /// batch sizes around the 4-row register block, and (n = 600) widths split into column blocks.
