@@ -218,35 +218,66 @@ AVX2 static float half_dot_avx2(const float *q, const float *k, long n) {
     return (float)sum;
 }
 
+// One key position of the online softmax for one query (its running maximum and sum, its half-
+// precision accumulator): the step attend_avx2 takes at each position, shared with attend_many_avx2.
+AVX2 static inline __attribute__((always_inline)) void attend_step_avx2(
+    const float *q, const float *k, const float *v, long dim, float scale, float *acc, float *maximum, float *sum) {
+    const long dv = dim & ~7L;
+    const float s = half_dot_avx2(q, k, dim) * scale;
+    float ms = 1, vs = 1;
+    if (s > *maximum) {
+        const float old = *maximum;
+        *maximum = s;
+        ms = expf(old - s);
+        const __m256 m = _mm256_set1_ps(ms);
+        long d = 0;
+        for (; d < dv; d += 8) _mm256_storeu_ps(acc + d, round_half8(_mm256_mul_ps(_mm256_loadu_ps(acc + d), m)));
+        for (; d < dim; d++) acc[d] = round_half(acc[d] * ms);
+    } else {
+        vs = expf(s - *maximum);
+    }
+    const __m256 f = _mm256_set1_ps(vs);
+    long d = 0;
+    for (; d < dv; d += 8)
+        _mm256_storeu_ps(acc + d, round_half8(_mm256_fmadd_ps(_mm256_loadu_ps(v + d), f, _mm256_loadu_ps(acc + d))));
+    for (; d < dim; d++) acc[d] = round_half(fmaf(v[d], vs, acc[d]));
+    *sum = fmaf(*sum, ms, vs);
+}
+
+static void attend_finish(const float *acc, float sum, long dim, float *out) {
+    const float inverse = sum == 0 ? 0 : 1 / sum;
+    for (long d = 0; d < dim; d++) out[d] = acc[d] * inverse;
+}
+
 AVX2 static void attend_avx2(const float *q, const float *keys, const float *values, long length, long dim,
                              float scale, float *acc, float *out) {
     memset(acc, 0, (size_t)dim * sizeof(float));
     float maximum = -INFINITY, sum = 0;
-    const long dv = dim & ~7L;
-    for (long t = 0; t < length; t++) {
-        const float s = half_dot_avx2(q, keys + t * dim, dim) * scale;
-        float ms = 1, vs = 1;
-        if (s > maximum) {
-            const float old = maximum;
-            maximum = s;
-            ms = expf(old - maximum);
-            const __m256 m = _mm256_set1_ps(ms);
-            long d = 0;
-            for (; d < dv; d += 8) _mm256_storeu_ps(acc + d, round_half8(_mm256_mul_ps(_mm256_loadu_ps(acc + d), m)));
-            for (; d < dim; d++) acc[d] = round_half(acc[d] * ms);
-        } else {
-            vs = expf(s - maximum);
-        }
-        const float *v = values + t * dim;
-        const __m256 f = _mm256_set1_ps(vs);
-        long d = 0;
-        for (; d < dv; d += 8)
-            _mm256_storeu_ps(acc + d, round_half8(_mm256_fmadd_ps(_mm256_loadu_ps(v + d), f, _mm256_loadu_ps(acc + d))));
-        for (; d < dim; d++) acc[d] = round_half(fmaf(v[d], vs, acc[d]));
-        sum = fmaf(sum, ms, vs);
+    for (long t = 0; t < length; t++) attend_step_avx2(q, keys + t * dim, values + t * dim, dim, scale, acc, &maximum, &sum);
+    attend_finish(acc, sum, dim, out);
+}
+
+// Several queries against one cache, position by position: each key and value row is read once
+// for all of them (from memory once, then from L1), where one query at a time read the whole
+// cache again for each (the query heads sharing a key-value head, and a verification pass's
+// tokens). Every query takes exactly attend_avx2's steps. `q` holds count rounded queries of dim;
+// `scratch` count·(dim + 2) floats.
+AVX2 static void attend_many_avx2(const float *q, float *const *outs, const long *lengths, long count, const float *keys,
+                                  const float *values, long dim, float scale, float *scratch) {
+    float *acc = scratch, *maximum = scratch + count * dim, *sum = maximum + count;
+    long longest = 0;
+    for (long j = 0; j < count; j++) {
+        maximum[j] = -INFINITY;
+        sum[j] = 0;
+        if (lengths[j] > longest) longest = lengths[j];
     }
-    const float inverse = sum == 0 ? 0 : 1 / sum;
-    for (long d = 0; d < dim; d++) out[d] = acc[d] * inverse;
+    memset(acc, 0, (size_t)(count * dim) * sizeof(float));
+    for (long t = 0; t < longest; t++) {
+        const float *k = keys + t * dim, *v = values + t * dim;
+        for (long j = 0; j < count; j++)
+            if (t < lengths[j]) attend_step_avx2(q + j * dim, k, v, dim, scale, acc + j * dim, maximum + j, sum + j);
+    }
+    for (long j = 0; j < count; j++) attend_finish(acc + j * dim, sum[j], dim, outs[j]);
 }
 
 // On a CPU with AVX512-FP16, ggml's -march=native build scales and accumulates the output in half
@@ -298,4 +329,19 @@ void sotto_decoder_attend_f16(const float *q, const float *keys, const float *va
     if (level >= 2 && head_dim >= 128 && sotto_decoder_half_arithmetic()) attend_fp16(q, keys, values, length, head_dim, scale, acc, out);
     else if (level >= 1) attend_avx2(q, keys, values, length, head_dim, scale, acc, out);
     else attend_c(q, keys, values, length, head_dim, scale, acc, out);
+}
+
+void sotto_decoder_attend_f16_many(const float *const *queries, float *const *outs, const long *lengths, long count,
+                                   const float *keys, const float *values, long head_dim, float scale, float *scratch,
+                                   int level) {
+    // The rounded queries first, then the kernels' own scratch.
+    float *q = scratch, *rest = scratch + count * head_dim;
+    for (long j = 0; j < count; j++)
+        for (long d = 0; d < head_dim; d++) q[j * head_dim + d] = round_half(queries[j][d]);
+    if (level >= 1 && !(level >= 2 && head_dim >= 128 && sotto_decoder_half_arithmetic())) {
+        attend_many_avx2(q, outs, lengths, count, keys, values, head_dim, scale, rest);
+        return;
+    }
+    for (long j = 0; j < count; j++)
+        sotto_decoder_attend_f16(q + j * head_dim, keys, values, lengths[j], head_dim, scale, rest, outs[j], level);
 }

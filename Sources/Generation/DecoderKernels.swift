@@ -82,6 +82,17 @@ enum DecoderKernels {
         sotto_decoder_attend_f16(query, keys, values, length, headDim, scale, acc, out, level)
     }
 
+    /// attendHalfPrecision for `count` queries against one cache (each as that function computes it
+    /// alone, the rows read once for all): query j, not yet rounded, attends to the first lengths[j]
+    /// rows into outs[j]. `scratch`: count·(2·headDim + 2) floats.
+    static func attendHalfPrecision(
+        queries: UnsafePointer<UnsafePointer<Float>?>, outs: UnsafePointer<UnsafeMutablePointer<Float>?>,
+        lengths: UnsafePointer<Int>, count: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>, headDim: Int,
+        scale: Float, scratch: UnsafeMutablePointer<Float>, level: Int32 = DecoderKernels.level
+    ) {
+        sotto_decoder_attend_f16_many(queries, outs, lengths, count, keys, values, headDim, scale, scratch, level)
+    }
+
     /// gate = silu(gate) · up, row by row (`rows` rows of `width`) as ggml's SWIGLU op, with its
     /// vectorised exp (the rounding of which the next layer's 8-bit activations see).
     static func swiGLU(

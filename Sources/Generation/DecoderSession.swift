@@ -24,7 +24,7 @@ public final class DecoderSession: @unchecked Sendable {
     let up: UnsafeMutablePointer<Float>       // (n, intermediate)
     let projected: UnsafeMutablePointer<Float>  // (n, hidden) output of attn_output / ffn_down
     let scores: UnsafeMutablePointer<Float>   // (threads, capacity) attention weights
-    let headScratch: UnsafeMutablePointer<Float>  // (threads, 2·headDim) query and accumulator of one head
+    let headScratch: UnsafeMutablePointer<Float>  // (threads, queriesPerCall·(2·headDim + 2)) half-precision attention
     let ropeCos: UnsafeMutablePointer<Float>  // (headDim/2)
     let ropeSin: UnsafeMutablePointer<Float>
     let logits: UnsafeMutablePointer<Float>   // (logitRows, vocabulary)
@@ -77,7 +77,7 @@ public final class DecoderSession: @unchecked Sendable {
         up = try buffer(n * c.intermediateSize)
         projected = try buffer(n * c.hiddenSize)
         scores = try buffer(threadCount * length)
-        headScratch = try buffer(threadCount * 2 * c.headDim)
+        headScratch = try buffer(threadCount * Self.queriesPerCall * (2 * c.headDim + 2))
         ropeCos = try buffer(c.headDim / 2)
         ropeSin = try buffer(c.headDim / 2)
         logits = try buffer(logitRows * c.vocabularySize)
@@ -307,7 +307,9 @@ public final class DecoderSession: @unchecked Sendable {
 
     /// attention (n, heads·headDim) = causal softmax(q·kᵀ·scale)·v, per head, against the cache.
     /// Work items are (head, token) in head-major order, so each thread gets whole heads and the
-    /// causal triangle's cost is shared evenly.
+    /// causal triangle's cost is shared evenly. In half precision (decoding, verification, short
+    /// batches) a thread's items of one key-value head go to the kernel together, which reads the
+    /// cache once for all of them.
     private func attend(layer l: Int, count n: Int, start p0: Int, rounding: BatchRounding) {
         let c = model.configuration
         let group = c.headCount / c.kvHeadCount
@@ -319,9 +321,11 @@ public final class DecoderSession: @unchecked Sendable {
         pool.parallelFor(parts) { partRange in
             for part in partRange {
                 let lower = items * part / parts, upper = items * (part + 1) / parts
+                if halfPrecision {
+                    self.attendHalfPrecision(layer: l, items: lower..<upper, count: n, start: p0, scale: scale, part: part)
+                    continue
+                }
                 let s = self.scores + part * self.cache.capacity
-                let query = self.headScratch + part * 2 * headDim
-                let accumulator = query + headDim
                 for item in lower..<upper {
                     let h = item / n, i = item % n
                     let kvHead = h / group
@@ -329,18 +333,44 @@ public final class DecoderSession: @unchecked Sendable {
                     let keys = self.cache.key(layer: l, head: kvHead, position: 0)
                     let values = self.cache.value(layer: l, head: kvHead, position: 0)
                     let out = self.attention + i * c.queryDim + h * headDim
-                    let q = self.q + i * c.queryDim + h * headDim
-                    if halfPrecision {
-                        for d in 0..<headDim { query[d] = LlamaCppRounding.halfPrecisionQuery(q[d]) }
-                        DecoderKernels.attendHalfPrecision(
-                            query: query, keys: keys, values: values, length: length, headDim: headDim, scale: scale,
-                            accumulator: accumulator, into: out)
-                        continue
-                    }
                     var rows = sotto_attention_rows(
-                        q: q, ldq: c.queryDim, k: keys, v: values, head_dim: headDim, count: 1, first: length - 1, scale: scale,
-                        scores: s, out: out, ldo: c.queryDim)
+                        q: self.q + i * c.queryDim + h * headDim, ldq: c.queryDim, k: keys, v: values, head_dim: headDim, count: 1,
+                        first: length - 1, scale: scale, scores: s, out: out, ldo: c.queryDim)
                     sotto_attention_f32(&rows, Self.attentionLevel)
+                }
+            }
+        }
+    }
+
+    /// Queries a half-precision attention call takes at most (its scratch is sized for them).
+    static let queriesPerCall = 64
+
+    /// The (head, token) items `items` (head-major), in runs that share a key-value head.
+    private func attendHalfPrecision(layer l: Int, items: Range<Int>, count n: Int, start p0: Int, scale: Float, part: Int) {
+        let c = model.configuration
+        let group = c.headCount / c.kvHeadCount
+        let scratch = headScratch + part * Self.queriesPerCall * (2 * c.headDim + 2)
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: Self.queriesPerCall) { queries in
+            withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>?.self, capacity: Self.queriesPerCall) { outs in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.queriesPerCall) { lengths in
+                    guard let queryBase = queries.baseAddress, let outBase = outs.baseAddress, let lengthBase = lengths.baseAddress
+                    else { return }
+                    var first = items.lowerBound
+                    while first < items.upperBound {
+                        let kvHead = first / n / group
+                        let end = min(items.upperBound, (kvHead + 1) * group * n, first + Self.queriesPerCall)
+                        for (j, item) in (first..<end).enumerated() {
+                            let h = item / n, i = item % n
+                            queries[j] = UnsafePointer(q + i * c.queryDim + h * c.headDim)
+                            outs[j] = attention + i * c.queryDim + h * c.headDim
+                            lengths[j] = p0 + i + 1
+                        }
+                        DecoderKernels.attendHalfPrecision(
+                            queries: queryBase, outs: outBase, lengths: lengthBase, count: end - first,
+                            keys: cache.key(layer: l, head: kvHead, position: 0), values: cache.value(layer: l, head: kvHead, position: 0),
+                            headDim: c.headDim, scale: scale, scratch: scratch)
+                        first = end
+                    }
                 }
             }
         }

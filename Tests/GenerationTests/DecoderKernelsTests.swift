@@ -64,6 +64,46 @@ struct DecoderKernelsTests {
         }
     }
 
+    /// Many queries against one cache in one call (a key-value head's query heads, a verification
+    /// pass's tokens, each with its own length): every output is, bit for bit, the one-query kernel's
+    /// for that query alone (rounded to half first, as the decoder rounds it), at every level.
+    @Test func manyQueriesAttendEachAsAlone() {
+        var random = SeededRandom(seed: 12)
+        for headDim in [64, 128, 80] {
+            let length = 57, count = 11
+            let keys = Self.halves(length * headDim, &random, scale: 2)
+            let values = Self.halves(length * headDim, &random)
+            // Queries not yet rounded (the decoder's q rows), lengths in any order, repeats allowed.
+            let queries = (0..<count).map { _ in (0..<headDim).map { _ in Float((random.nextUnit() * 2 - 1) * 2) } }
+            let lengths = [57, 1, 30, 57, 56, 2, 44, 57, 9, 31, 30]
+            let scale = 1 / Float(headDim).squareRoot()
+            for level in Self.levels {
+                var outputs = [[Float]](repeating: [Float](repeating: .nan, count: headDim), count: count)
+                var scratch = [Float](repeating: 0, count: count * (2 * headDim + 2))
+                let rows = queries.map { q in
+                    let p = UnsafeMutablePointer<Float>.allocate(capacity: headDim)
+                    p.initialize(from: q, count: headDim)
+                    return p
+                }
+                let outs = (0..<count).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: headDim) }
+                defer { (rows + outs).forEach { $0.deallocate() } }
+                let queryPointers: [UnsafePointer<Float>?] = rows.map { UnsafePointer($0) }
+                let outPointers: [UnsafeMutablePointer<Float>?] = outs
+                DecoderKernels.attendHalfPrecision(
+                    queries: queryPointers, outs: outPointers, lengths: lengths, count: count, keys: keys, values: values,
+                    headDim: headDim, scale: scale, scratch: &scratch, level: level)
+                for j in 0..<count { outputs[j] = Array(UnsafeBufferPointer(start: outs[j], count: headDim)) }
+                for j in 0..<count {
+                    var acc = [Float](repeating: 0, count: headDim), alone = [Float](repeating: 0, count: headDim)
+                    DecoderKernels.attendHalfPrecision(
+                        query: queries[j].map(DecoderKernels.roundToHalf), keys: keys, values: values, length: lengths[j],
+                        headDim: headDim, scale: scale, accumulator: &acc, into: &alone, level: level)
+                    #expect(outputs[j].map(\.bitPattern) == alone.map(\.bitPattern), "dim \(headDim) level \(level) query \(j)")
+                }
+            }
+        }
+    }
+
     @Test func swiGLUIsSiLUTimesUpAndLevelsZeroAndTwoAgreeExactly() {
         var random = SeededRandom(seed: 3)
         let width = 100  // six vectors of 16 (twelve of 8) and a scalar tail of 4

@@ -25,6 +25,15 @@ void sotto_decoder_rope(float *x, long heads, long head_dim, int halves, const f
 void sotto_decoder_attend_f16(const float *q, const float *keys, const float *values, long length, long head_dim,
                               float scale, float *acc, float *out, int level);
 
+/// sotto_decoder_attend_f16 for `count` queries against one cache (the query heads that share a
+/// key-value head, for one or more tokens), each result exactly what that function gives the query
+/// alone: query j (not yet rounded: it is rounded to half precision here) attends to the first
+/// lengths[j] rows and its output goes to outs[j]. The rows are read once for all the queries.
+/// `scratch` holds count·(2·head_dim + 2) floats.
+void sotto_decoder_attend_f16_many(const float *const *queries, float *const *outs, const long *lengths, long count,
+                                   const float *keys, const float *values, long head_dim, float scale, float *scratch,
+                                   int level);
+
 /// 1 when this CPU has AVX512-FP16 (the level-2 attention then computes in half precision), else 0.
 int sotto_decoder_half_arithmetic(void);
 
