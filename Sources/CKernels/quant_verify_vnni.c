@@ -157,8 +157,11 @@ int sq_matmul_kquant_vnni(int type, const char *w, long row_bytes, long rows, lo
         xd = nb <= STACK_BLOCKS ? stack : malloc((size_t)nb * VERIFY_ROWS * sizeof(float));
         if (!xd) return SOTTO_QUANT_NO_MEMORY;
     }
-    for (long i0 = 0; i0 < n; i0 += VERIFY_ROWS) {
-        const int m = (int)(n - i0 < VERIFY_ROWS ? n - i0 : VERIFY_ROWS);
+    // Rows in groups of at most 8, as even as can be (9 rows: 5 and 4, not 8 and 1: a lone row
+    // would pay the shared decoding alone).
+    for (long i0 = 0; i0 < n;) {
+        const long groups = (n - i0 + VERIFY_ROWS - 1) / VERIFY_ROWS;
+        const int m = (int)((n - i0 + groups - 1) / groups);
         const block_q8_K *xs[VERIFY_ROWS];
         for (int v = 0; v < m; v++) xs[v] = (const block_q8_K *)((const char *)xq + (i0 + v) * xq_stride);
         if (xd)
@@ -176,6 +179,7 @@ int sq_matmul_kquant_vnni(int type, const char *w, long row_bytes, long rows, lo
             else q6_K_rows((const block_q6_K *)row, xs, m, nb, 2 * row_bytes, out);
             for (int v = 0; v < m; v++) y[(i0 + v) * ldy + r] = out[v];
         }
+        i0 += m;
     }
     if (xd && xd != stack) free(xd);
     return SOTTO_QUANT_OK;
