@@ -1,16 +1,15 @@
 // K-quant products of a few activation rows at once (a speculative decoder's verification pass),
 // each output summed exactly as the one-row kernel sums it (sq_matvec_vnni), so every drafted token
 // gets the logits its own pass would give. What the rows share is done once per super-block: the
-// weight codes decoded, the scales unpacked. What each row needs is cheaper than in the one-row
-// kernel where the one-row kernel's order leaves room:
+// weight codes decoded, the scales unpacked and spread. Each row still does the one-row kernel's
+// maddubs + VPDPWSSD per 32 values; what it saves besides, where that kernel's order leaves room:
 // - Q4_K: that kernel reduces each super-block to two exact integers (Σ scale·codes·activations and
-//   Σ minimum·bsums) before any float work, so any integer route to them is exact. Here VPDPBUSD
-//   (one instruction per 32 values, against maddubs + VPDPWSSD) gives each sub-block's lanes; the
-//   8 sub-blocks' lane sums come out of one transposing reduction, then one multiply by the scales;
-//   the float steps (one FMA per super-block, for 8 rows at once in 8 lanes) are the one-row
-//   kernel's, lane for lane.
+//   Σ minimum·bsums) before any float work, so the rows' integer vectors are reduced together (one
+//   transposing reduction for up to 8 rows, in place of two horizontal sums a row) and the float
+//   steps (one FMA per super-block and term) run for 8 rows in 8 lanes, each lane the one-row
+//   kernel's scalar step.
 // - Q6_K: that kernel keeps 8 float lanes a row, each lane's integer a fixed mix of scales and
-//   products, so the per-row work stays maddubs + VPDPWSSD lane for lane; only the decoding is shared.
+//   products, so only the decoding is shared.
 
 #include "quant_internal.h"
 
