@@ -7,7 +7,8 @@ import Quant
 /// rest of the forward pass is the model as the paper writes it.
 enum LlamaCppRounding {
     /// Below this many tokens per pass llama.cpp's CPU flash attention runs row by row with the query
-    /// and the output accumulator in F16 (`DecoderKernels.attendHalfPrecision`); from it on, in F32
+    /// and the output accumulator in F16 (`DecoderKernels.attendHalfPrecision`, which rounds the
+    /// queries itself); from it on, in F32
     /// tiles (`sotto_attention_f32`). Its matrix products differ at the same boundary: shorter batches
     /// are multiplied row by row, in the order of `summationOrder`.
     static let halfPrecisionAttentionBelow = 64
@@ -15,10 +16,6 @@ enum LlamaCppRounding {
     /// Keys and values as llama.cpp's default cache stores them: F16.
     @inline(__always)
     static func cached(_ x: Float) -> Float { DecoderKernels.roundToHalf(x) }
-
-    /// The query as its half-precision attention reads it: F16.
-    @inline(__always)
-    static func halfPrecisionQuery(_ x: Float) -> Float { DecoderKernels.roundToHalf(x) }
 
     /// The order in which row `row` of an n-row product of a `type` matrix is summed: llama.cpp
     /// multiplies K-quant batches in other kernels than single tokens (Q6_K's tiled matmul from 8
