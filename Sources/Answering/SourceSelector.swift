@@ -2,17 +2,44 @@ public import Storage
 
 /// Chooses the passages an answer is built from: the best chunks while they fit the token budget,
 /// with adjacent chunks of one document merged into one source, numbered by relevance.
+///
+/// With a `tokenTarget` (an answer's default), the best `minimumChunks` are taken and further ones
+/// of the best `maximumChunks` only while the sources stay within the target: two long passages, or
+/// more short ones (notes, e-mails). The model reads every prompt token before its first answer
+/// token, so the target bounds that wait (docs/BENCHMARKS.md, "Answers through the daemon").
 public struct SourceSelector: Sendable {
     /// Most chunks taken (before merging).
     public var maximumChunks: Int
-    /// Tokens the sources may take in all, headers included.
+    /// Tokens the sources may take in all, headers included: what the context window leaves.
     public var tokenBudget: Int
+    /// Tokens the sources should keep within once `minimumChunks` are taken; nil: no target.
+    public var tokenTarget: Int?
+    /// Chunks taken whatever the target (when the budget has room).
+    public var minimumChunks: Int
     /// Tokens a source's header line (number, file, lines, section) and quoting add.
     public static let headerTokens = 24
+    /// An answer's default: up to 5 passages within 400 tokens, at least 2 (two chunks of the
+    /// chunker's target size, headers included, fill it).
+    public static let defaultMaximumChunks = 5
+    public static let defaultTokenTarget = 400
+    public static let defaultMinimumChunks = 2
 
-    public init(maximumChunks: Int, tokenBudget: Int) {
+    public init(maximumChunks: Int, tokenBudget: Int, tokenTarget: Int? = nil, minimumChunks: Int = 1) {
         self.maximumChunks = maximumChunks
         self.tokenBudget = tokenBudget
+        self.tokenTarget = tokenTarget
+        self.minimumChunks = minimumChunks
+    }
+
+    /// An answer's sources: `count` chunks when the request names a number, else the default
+    /// (`defaultMaximumChunks` within `defaultTokenTarget`).
+    public static func forAnswer(count: Int?, tokenBudget: Int) -> SourceSelector {
+        guard let count else {
+            return SourceSelector(
+                maximumChunks: defaultMaximumChunks, tokenBudget: tokenBudget, tokenTarget: defaultTokenTarget,
+                minimumChunks: defaultMinimumChunks)
+        }
+        return SourceSelector(maximumChunks: count, tokenBudget: tokenBudget)
     }
 
     /// `hits` best first. `countTokens` measures text in the answering model's tokens.
@@ -24,6 +51,10 @@ public struct SourceSelector: Sendable {
             let cost = countTokens(hit.text) + Self.headerTokens
             // A lower-ranked but shorter chunk may still fit after a long one did not.
             guard spent + cost <= tokenBudget else { continue }
+            if let tokenTarget, chosen.count >= minimumChunks {
+                // Past the minimum, only the best `maximumChunks`, and only while they stay short.
+                guard rank < maximumChunks, spent + cost <= tokenTarget else { continue }
+            }
             spent += cost
             chosen.append((rank, hit))
         }

@@ -27,6 +27,30 @@ import Testing
         #expect(SourceSelector(maximumChunks: 3, tokenBudget: 10_000).select(hits, countTokens: count).count == 3)
     }
 
+    @Test func theDefaultTakesTwoLongPassagesOrMoreShortOnes() {
+        // Costs are words + 24 header tokens; the default target is 400.
+        let long = (1...6).map { hit(Int64($0), document: Int64($0), ordinal: 0, words: 180, score: Double(10 - $0)) }
+        let byDefault = SourceSelector.forAnswer(count: nil, tokenBudget: 10_000)
+        // 204 + 204 is past the target already: the best two, no third.
+        #expect(byDefault.select(long, countTokens: count).map(\.chunkIds) == [[1], [2]])
+        // Even two that pass the target alone are both taken.
+        let huge = (1...3).map { hit(Int64($0), document: Int64($0), ordinal: 0, words: 300, score: Double(10 - $0)) }
+        #expect(byDefault.select(huge, countTokens: count).map(\.chunkIds) == [[1], [2]])
+        // Short passages (76 tokens each): five fit in 400, the sixth is past the maximum.
+        let short = (1...6).map { hit(Int64($0), document: Int64($0), ordinal: 0, words: 52, score: Double(10 - $0)) }
+        #expect(byDefault.select(short, countTokens: count).map(\.chunkIds) == [[1], [2], [3], [4], [5]])
+        // Past the minimum, a passage that would pass the target is left and a shorter one of the best five
+        // still taken; one ranked below the best five is not, however short.
+        let mixed = [hit(1, document: 1, ordinal: 0, words: 100, score: 9), hit(2, document: 2, ordinal: 0, words: 100, score: 8),
+                     hit(3, document: 3, ordinal: 0, words: 150, score: 7), hit(4, document: 4, ordinal: 0, words: 40, score: 6),
+                     hit(5, document: 5, ordinal: 0, words: 100, score: 5), hit(6, document: 6, ordinal: 0, words: 5, score: 4)]
+        #expect(byDefault.select(mixed, countTokens: count).map(\.chunkIds) == [[1], [2], [4]])
+        // A number asked for is the best that many, whatever their length.
+        #expect(SourceSelector.forAnswer(count: 4, tokenBudget: 10_000).select(long, countTokens: count).count == 4)
+        // The window's budget still rules the minimum.
+        #expect(SourceSelector.forAnswer(count: nil, tokenBudget: 300).select(long, countTokens: count).map(\.chunkIds) == [[1]])
+    }
+
     @Test func mergesAdjacentChunksOfOneDocumentRankedByTheBestOfThem() {
         let hits = [hit(10, document: 7, ordinal: 4, words: 5, score: 9), hit(20, document: 8, ordinal: 0, words: 5, score: 8),
                     hit(11, document: 7, ordinal: 3, words: 5, score: 7), hit(12, document: 7, ordinal: 9, words: 5, score: 6)]
