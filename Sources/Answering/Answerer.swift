@@ -63,7 +63,7 @@ public struct Answerer: Sendable {
             throw AnsweringError.emptyQuestion
         }
         let hits = found.hits
-        let sources = SourceSelector.forAnswer(count: request.sourceCount, tokenBudget: budget).select(hits, countTokens: countTokens)
+        let sources = SourceSelector.forAnswer(count: request.sourceCount, tokenBudget: budget, question: query).select(hits, countTokens: countTokens)
         // Both signals come from the search that just ran: one embedding and one scan per question.
         let relevance = Relevance(cosine: found.bestCosine, coverage: Relevance.coverage(of: query, by: hits.prefix(5).map(\.text)))
         let isAbstaining = request.allowsAbstention && (sources.isEmpty || abstention.shouldAbstain(relevance))

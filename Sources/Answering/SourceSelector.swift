@@ -6,7 +6,10 @@ public import Storage
 /// With a `tokenTarget` (an answer's default), the best `minimumChunks` are taken and further ones
 /// of the best `maximumChunks` only while the sources stay within the target: two long passages, or
 /// more short ones (notes, e-mails). The model reads every prompt token before its first answer
-/// token, so the target bounds that wait (docs/BENCHMARKS.md, "Answers through the daemon").
+/// token, so the target bounds that wait (docs/BENCHMARKS.md, "Answers through the daemon"). Past
+/// the target, a passage is still taken when it holds words of the question that no chosen one
+/// holds (`questionWords`): a question about two documents gets a passage of each
+/// (docs/EVALUATION.md, "Sources for two-document questions").
 public struct SourceSelector: Sendable {
     /// Most chunks taken (before merging).
     public var maximumChunks: Int
@@ -16,6 +19,13 @@ public struct SourceSelector: Sendable {
     public var tokenTarget: Int?
     /// Chunks taken whatever the target (when the budget has room).
     public var minimumChunks: Int
+    /// The question's content words (`Relevance.stem`s): past the target, a chunk among the best
+    /// `coverageCandidates` holding at least `coverageWords` of them that no chosen chunk holds is
+    /// taken, at most `coverageChunks` such, the best-ranked first. Empty: no such chunks.
+    public var questionWords: Set<String> = []
+    public var coverageCandidates = 10
+    public var coverageWords = 2
+    public var coverageChunks = 2
     /// Tokens a source's header line (number, file, lines, section) and quoting add.
     public static let headerTokens = 24
     /// An answer's default: up to 5 passages within 400 tokens, at least 2 (two chunks of the
@@ -32,12 +42,15 @@ public struct SourceSelector: Sendable {
     }
 
     /// An answer's sources: `count` chunks when the request names a number, else the default
-    /// (`defaultMaximumChunks` within `defaultTokenTarget`).
-    public static func forAnswer(count: Int?, tokenBudget: Int) -> SourceSelector {
+    /// (`defaultMaximumChunks` within `defaultTokenTarget`, and passages holding what the best ones
+    /// leave of `question`).
+    public static func forAnswer(count: Int?, tokenBudget: Int, question: String) -> SourceSelector {
         guard let count else {
-            return SourceSelector(
+            var selector = SourceSelector(
                 maximumChunks: defaultMaximumChunks, tokenBudget: tokenBudget, tokenTarget: defaultTokenTarget,
                 minimumChunks: defaultMinimumChunks)
+            selector.questionWords = Relevance.words(of: question)
+            return selector
         }
         return SourceSelector(maximumChunks: count, tokenBudget: tokenBudget)
     }
@@ -57,6 +70,20 @@ public struct SourceSelector: Sendable {
             }
             spent += cost
             chosen.append((rank, hit))
+        }
+        if tokenTarget != nil, !questionWords.isEmpty {
+            var covered = chosen.reduce(into: Set<String>()) { $0.formUnion(Relevance.words(of: $1.hit.text).intersection(questionWords)) }
+            var added = 0
+            for (rank, hit) in hits.prefix(coverageCandidates).enumerated()
+            where added < coverageChunks && chosen.count < maximumChunks && !chosen.contains(where: { $0.hit.chunkId == hit.chunkId }) {
+                let new = Relevance.words(of: hit.text).intersection(questionWords).subtracting(covered)
+                let cost = countTokens(hit.text) + Self.headerTokens
+                guard new.count >= coverageWords, spent + cost <= tokenBudget else { continue }
+                spent += cost
+                covered.formUnion(new)
+                chosen.append((rank, hit))
+                added += 1
+            }
         }
         return Self.merge(chosen)
     }

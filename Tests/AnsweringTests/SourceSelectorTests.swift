@@ -30,7 +30,7 @@ import Testing
     @Test func theDefaultTakesTwoLongPassagesOrMoreShortOnes() {
         // Costs are words + 24 header tokens; the default target is 400.
         let long = (1...6).map { hit(Int64($0), document: Int64($0), ordinal: 0, words: 180, score: Double(10 - $0)) }
-        let byDefault = SourceSelector.forAnswer(count: nil, tokenBudget: 10_000)
+        let byDefault = SourceSelector.forAnswer(count: nil, tokenBudget: 10_000, question: "")
         // 204 + 204 is past the target already: the best two, no third.
         #expect(byDefault.select(long, countTokens: count).map(\.chunkIds) == [[1], [2]])
         // Even two that pass the target alone are both taken.
@@ -46,9 +46,36 @@ import Testing
                      hit(5, document: 5, ordinal: 0, words: 100, score: 5), hit(6, document: 6, ordinal: 0, words: 5, score: 4)]
         #expect(byDefault.select(mixed, countTokens: count).map(\.chunkIds) == [[1], [2], [4]])
         // A number asked for is the best that many, whatever their length.
-        #expect(SourceSelector.forAnswer(count: 4, tokenBudget: 10_000).select(long, countTokens: count).count == 4)
+        #expect(SourceSelector.forAnswer(count: 4, tokenBudget: 10_000, question: "lease deposit").select(long, countTokens: count).count == 4)
         // The window's budget still rules the minimum.
-        #expect(SourceSelector.forAnswer(count: nil, tokenBudget: 300).select(long, countTokens: count).map(\.chunkIds) == [[1]])
+        #expect(SourceSelector.forAnswer(count: nil, tokenBudget: 300, question: "").select(long, countTokens: count).map(\.chunkIds) == [[1]])
+    }
+
+    @Test func aQuestionAboutTwoDocumentsGetsPassagesOfBoth() {
+        func passage(_ id: Int64, _ words: String) -> StoredHit {
+            var made = hit(id, document: id, ordinal: 0, words: 180, score: Double(20 - id))
+            made.text = words + " " + made.text
+            return made
+        }
+        let question = "When does the Berlin lease end, and what did the dentist say about the crown?"
+        // The best two are about the lease; the dentist's note is fourth, past the 400-token target.
+        let hits = [passage(1, "Berlin lease term ends"), passage(2, "lease Berlin rent"), passage(3, "Berlin office keys"),
+                    passage(4, "dentist crown appointment"), passage(5, "dentist invoice crown"), passage(6, "crown dentist again")]
+        let chosen = SourceSelector.forAnswer(count: nil, tokenBudget: 10_000, question: question).select(hits, countTokens: count)
+        // Passage 4 adds the question's "dentist" and "crown"; 3, 5 and 6 add none of its words.
+        #expect(chosen.map(\.chunkIds) == [[1], [2], [4]])
+        // One new word of the question is not enough.
+        var one = hits
+        one[3] = passage(4, "dentist appointment")
+        one[4] = passage(5, "dentist invoice")
+        one[5] = passage(6, "nothing new")
+        #expect(SourceSelector.forAnswer(count: nil, tokenBudget: 10_000, question: question).select(one, countTokens: count)
+            .map(\.chunkIds) == [[1], [2]])
+        // Not past the window's budget, and not when the request names a number.
+        #expect(SourceSelector.forAnswer(count: nil, tokenBudget: 600, question: question).select(hits, countTokens: count)
+            .map(\.chunkIds) == [[1], [2]])
+        #expect(SourceSelector.forAnswer(count: 2, tokenBudget: 10_000, question: question).select(hits, countTokens: count)
+            .map(\.chunkIds) == [[1], [2]])
     }
 
     @Test func mergesAdjacentChunksOfOneDocumentRankedByTheBestOfThem() {
