@@ -6,10 +6,10 @@ public import Storage
 /// With a `tokenTarget` (an answer's default), the best `minimumChunks` are taken and further ones
 /// of the best `maximumChunks` only while the sources stay within the target: two long passages, or
 /// more short ones (notes, e-mails). The model reads every prompt token before its first answer
-/// token, so the target bounds that wait (docs/BENCHMARKS.md, "Answers through the daemon"). Past
-/// the target, a passage is still taken when it holds words of the question that no chosen one
-/// holds (`questionWords`): a question about two documents gets a passage of each
-/// (docs/EVALUATION.md, "Sources for two-document questions").
+/// token, so the target bounds that wait (docs/BENCHMARKS.md, "Answers through the daemon"). A
+/// chosen passage that only repeats the question's words the others hold makes way for one that holds
+/// words of the question none holds (`questionWords`): a question about two documents more often
+/// gets a passage of each, in a prompt no longer (docs/EVALUATION.md, "Sources for two-document questions").
 public struct SourceSelector: Sendable {
     /// Most chunks taken (before merging).
     public var maximumChunks: Int
@@ -19,13 +19,11 @@ public struct SourceSelector: Sendable {
     public var tokenTarget: Int?
     /// Chunks taken whatever the target (when the budget has room).
     public var minimumChunks: Int
-    /// The question's content words (`Relevance.stem`s): past the target, a chunk among the best
-    /// `coverageCandidates` holding at least `coverageWords` of them that no chosen chunk holds is
-    /// taken, at most `coverageChunks` such, the best-ranked first. Empty: no such chunks.
+    /// The question's content words (`Relevance.stem`s), with a target: see `makeWayForMissingWords`.
+    /// Empty: the chunks are chosen by rank and length alone.
     public var questionWords: Set<String> = []
     public var coverageCandidates = 10
     public var coverageWords = 2
-    public var coverageChunks = 2
     /// Tokens a source's header line (number, file, lines, section) and quoting add.
     public static let headerTokens = 24
     /// An answer's default: up to 5 passages within 400 tokens, at least 2 (two chunks of the
@@ -42,8 +40,8 @@ public struct SourceSelector: Sendable {
     }
 
     /// An answer's sources: `count` chunks when the request names a number, else the default
-    /// (`defaultMaximumChunks` within `defaultTokenTarget`, and passages holding what the best ones
-    /// leave of `question`).
+    /// (`defaultMaximumChunks` within `defaultTokenTarget`, a passage holding what the best ones leave
+    /// of `question` in place of one that repeats them).
     public static func forAnswer(count: Int?, tokenBudget: Int, question: String) -> SourceSelector {
         guard let count else {
             var selector = SourceSelector(
@@ -71,21 +69,30 @@ public struct SourceSelector: Sendable {
             spent += cost
             chosen.append((rank, hit))
         }
-        if tokenTarget != nil, !questionWords.isEmpty {
-            var covered = chosen.reduce(into: Set<String>()) { $0.formUnion(Relevance.words(of: $1.hit.text).intersection(questionWords)) }
-            var added = 0
-            for (rank, hit) in hits.prefix(coverageCandidates).enumerated()
-            where added < coverageChunks && chosen.count < maximumChunks && !chosen.contains(where: { $0.hit.chunkId == hit.chunkId }) {
-                let new = Relevance.words(of: hit.text).intersection(questionWords).subtracting(covered)
-                let cost = countTokens(hit.text) + Self.headerTokens
-                guard new.count >= coverageWords, spent + cost <= tokenBudget else { continue }
-                spent += cost
-                covered.formUnion(new)
-                chosen.append((rank, hit))
-                added += 1
-            }
-        }
+        if tokenTarget != nil, !questionWords.isEmpty { makeWayForMissingWords(&chosen, hits: hits, spent: spent, countTokens: countTokens) }
         return Self.merge(chosen)
+    }
+
+    /// The first chunk among the best `coverageCandidates` that holds `coverageWords` or more of the
+    /// question's words no chosen chunk holds takes the place of the lowest-ranked chosen chunk past the
+    /// first whose question words the others hold too (none such: nothing changes). The sources stay
+    /// as many, so the prompt stays as long.
+    func makeWayForMissingWords(
+        _ chosen: inout [(rank: Int, hit: StoredHit)], hits: [StoredHit], spent: Int, countTokens: (String) -> Int
+    ) {
+        let held = chosen.map { Relevance.words(of: $0.hit.text).intersection(questionWords) }
+        let covered = held.reduce(into: Set<String>()) { $0.formUnion($1) }
+        for (rank, hit) in hits.prefix(coverageCandidates).enumerated() where !chosen.contains(where: { $0.hit.chunkId == hit.chunkId }) {
+            guard Relevance.words(of: hit.text).intersection(questionWords).subtracting(covered).count >= coverageWords else { continue }
+            let repeating = chosen.indices.dropFirst().reversed().first { index in
+                let others = held.indices.filter { $0 != index }.reduce(into: Set<String>()) { $0.formUnion(held[$1]) }
+                return held[index].isSubset(of: others)
+            }
+            guard let repeating else { return }
+            let cost = countTokens(hit.text) - countTokens(chosen[repeating].hit.text)
+            if spent + cost <= tokenBudget { chosen[repeating] = (rank, hit) }
+            return
+        }
     }
 
     /// Runs of consecutive chunks (by ordinal) of one document become one source, ranked where its

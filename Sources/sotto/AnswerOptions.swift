@@ -7,7 +7,7 @@ struct AnswerOptions: ParsableArguments {
     var model: String?
     @Option(name: .long, help: ArgumentHelp(
         "Passages to answer from (1–20; default: the best 2 to 5, as many as fit in about 400 tokens, "
-            + "and one for each part of the question they miss).", valueName: "n"))
+            + "and one for a part of the question they miss in place of one that repeats them).", valueName: "n"))
     var sources: Int?
     @Option(name: .long, help: "0 (the default) always gives the same answer; higher varies it (up to 2).") var temperature = 0.0
     @Option(name: .long, help: ArgumentHelp("Most tokens in the answer (1–4096).", valueName: "n")) var maxTokens: Int?

@@ -58,24 +58,32 @@ import Testing
             return made
         }
         let question = "When does the Berlin lease end, and what did the dentist say about the crown?"
-        // The best two are about the lease; the dentist's note is fourth, past the 400-token target.
+        func chosen(_ hits: [StoredHit], budget: Int = 10_000, count: Int? = nil) -> [[Int64]] {
+            SourceSelector.forAnswer(count: count, tokenBudget: budget, question: question).select(hits, countTokens: self.count)
+                .map(\.chunkIds)
+        }
+        // The best two are about the lease (the second holds none of the question's words the first does
+        // not); the dentist's note is fourth, past the 400-token target.
         let hits = [passage(1, "Berlin lease term ends"), passage(2, "lease Berlin rent"), passage(3, "Berlin office keys"),
-                    passage(4, "dentist crown appointment"), passage(5, "dentist invoice crown"), passage(6, "crown dentist again")]
-        let chosen = SourceSelector.forAnswer(count: nil, tokenBudget: 10_000, question: question).select(hits, countTokens: count)
-        // Passage 4 adds the question's "dentist" and "crown"; 3, 5 and 6 add none of its words.
-        #expect(chosen.map(\.chunkIds) == [[1], [2], [4]])
+                    passage(4, "dentist crown appointment"), passage(5, "dentist invoice crown")]
+        // Passage 4 holds the question's "dentist" and "crown": it takes the second's place.
+        #expect(chosen(hits) == [[1], [4]])
         // One new word of the question is not enough.
         var one = hits
         one[3] = passage(4, "dentist appointment")
         one[4] = passage(5, "dentist invoice")
-        one[5] = passage(6, "nothing new")
-        #expect(SourceSelector.forAnswer(count: nil, tokenBudget: 10_000, question: question).select(one, countTokens: count)
-            .map(\.chunkIds) == [[1], [2]])
-        // Not past the window's budget, and not when the request names a number.
-        #expect(SourceSelector.forAnswer(count: nil, tokenBudget: 600, question: question).select(hits, countTokens: count)
-            .map(\.chunkIds) == [[1], [2]])
-        #expect(SourceSelector.forAnswer(count: 2, tokenBudget: 10_000, question: question).select(hits, countTokens: count)
-            .map(\.chunkIds) == [[1], [2]])
+        #expect(chosen(one) == [[1], [2]])
+        // A second passage holding a word of the question the first does not ("say") stays.
+        var both = hits
+        both[1] = passage(2, "lease Berlin say")
+        #expect(chosen(both) == [[1], [2]])
+        // Not past the window's budget (the dentist's passage is two tokens longer), and not when the
+        // request names a number.
+        var longer = hits
+        longer[3] = passage(4, "dentist crown appointment today please")
+        #expect(chosen(longer, budget: (184 + 24) + (183 + 24)) == [[1], [2]])
+        #expect(chosen(longer, budget: (184 + 24) + (185 + 24)) == [[1], [4]])
+        #expect(chosen(hits, count: 2) == [[1], [2]])
     }
 
     @Test func mergesAdjacentChunksOfOneDocumentRankedByTheBestOfThem() {
