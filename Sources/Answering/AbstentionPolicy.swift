@@ -15,19 +15,14 @@ public struct Relevance: Sendable, Equatable {
     /// after a final "s" is dropped, a crude stem ("ends" finds "end"); Scripts/eval computes it the
     /// same way to calibrate.
     public static func coverage(of question: String, by passages: [String]) -> Double {
-        let wanted = words(of: question)
+        let wanted = Set(ContentWords.of(question).map(stem))
         guard !wanted.isEmpty else { return 0 }
         var best = 0.0
         for passage in passages {
-            let present = words(of: passage)
+            let present = Set(ContentWords.of(passage).map(stem))
             best = max(best, Double(wanted.intersection(present).count) / Double(wanted.count))
         }
         return best
-    }
-
-    /// A text's content words by that stem.
-    public static func words(of text: String) -> Set<String> {
-        Set(ContentWords.of(text).map(stem))
     }
 
     static func stem(_ word: String) -> String {

@@ -5,8 +5,8 @@ public struct AnswerRequest: Sendable {
     public var question: String
     /// Earlier turns of a chat, oldest first (user and assistant messages).
     public var history: [ChatMessage]
-    /// Most chunks to retrieve as sources; nil: the default choice (`SourceSelector.forAnswer`).
-    public var sourceCount: Int?
+    /// Most chunks to retrieve as sources.
+    public var sourceCount: Int
     public var temperature: Double
     public var maxTokens: Int
     public var pathPrefix: String?
@@ -17,7 +17,7 @@ public struct AnswerRequest: Sendable {
     public var allowsAbstention: Bool
 
     public init(
-        question: String, history: [ChatMessage] = [], sourceCount: Int? = nil, temperature: Double = 0,
+        question: String, history: [ChatMessage] = [], sourceCount: Int = 5, temperature: Double = 0,
         maxTokens: Int = 512, pathPrefix: String? = nil, style: AnswerStyle = .sentences,
         suppliedPassages: [SuppliedPassage]? = nil, allowsAbstention: Bool = true
     ) {

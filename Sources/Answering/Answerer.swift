@@ -58,12 +58,12 @@ public struct Answerer: Sendable {
         let query = QueryRewriter.standalone(question, history: request.history)
         let found: SearchResult
         do {
-            found = try await searcher.search(query, mode: .hybrid, limit: max(candidateCount, request.sourceCount ?? 0), pathPrefix: request.pathPrefix, visibility: visibility)
+            found = try await searcher.search(query, mode: .hybrid, limit: max(candidateCount, request.sourceCount), pathPrefix: request.pathPrefix, visibility: visibility)
         } catch StoreError.emptyQuery {
             throw AnsweringError.emptyQuestion
         }
         let hits = found.hits
-        let sources = SourceSelector.forAnswer(count: request.sourceCount, tokenBudget: budget, question: query).select(hits, countTokens: countTokens)
+        let sources = SourceSelector(maximumChunks: request.sourceCount, tokenBudget: budget).select(hits, countTokens: countTokens)
         // Both signals come from the search that just ran: one embedding and one scan per question.
         let relevance = Relevance(cosine: found.bestCosine, coverage: Relevance.coverage(of: query, by: hits.prefix(5).map(\.text)))
         let isAbstaining = request.allowsAbstention && (sources.isEmpty || abstention.shouldAbstain(relevance))

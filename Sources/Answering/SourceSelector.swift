@@ -2,55 +2,17 @@ public import Storage
 
 /// Chooses the passages an answer is built from: the best chunks while they fit the token budget,
 /// with adjacent chunks of one document merged into one source, numbered by relevance.
-///
-/// With a `tokenTarget` (an answer's default), the best `minimumChunks` are taken and further ones
-/// of the best `maximumChunks` only while the sources stay within the target: two long passages, or
-/// more short ones (notes, e-mails). The model reads every prompt token before its first answer
-/// token, so the target bounds that wait (docs/BENCHMARKS.md, "Answers through the daemon"). A
-/// chosen passage that only repeats the question's words the others hold makes way for one that holds
-/// words of the question none holds (`questionWords`): a question about two documents more often
-/// gets a passage of each, in a prompt no longer (docs/EVALUATION.md, "Sources for two-document questions").
 public struct SourceSelector: Sendable {
     /// Most chunks taken (before merging).
     public var maximumChunks: Int
-    /// Tokens the sources may take in all, headers included: what the context window leaves.
+    /// Tokens the sources may take in all, headers included.
     public var tokenBudget: Int
-    /// Tokens the sources should keep within once `minimumChunks` are taken; nil: no target.
-    public var tokenTarget: Int?
-    /// Chunks taken whatever the target (when the budget has room).
-    public var minimumChunks: Int
-    /// The question's content words (`Relevance.stem`s), with a target: see `makeWayForMissingWords`.
-    /// Empty: the chunks are chosen by rank and length alone.
-    public var questionWords: Set<String> = []
-    public var coverageCandidates = 10
-    public var coverageWords = 2
     /// Tokens a source's header line (number, file, lines, section) and quoting add.
     public static let headerTokens = 24
-    /// An answer's default: up to 5 passages within 400 tokens, at least 2 (two chunks of the
-    /// chunker's target size, headers included, fill it).
-    public static let defaultMaximumChunks = 5
-    public static let defaultTokenTarget = 400
-    public static let defaultMinimumChunks = 2
 
-    public init(maximumChunks: Int, tokenBudget: Int, tokenTarget: Int? = nil, minimumChunks: Int = 1) {
+    public init(maximumChunks: Int, tokenBudget: Int) {
         self.maximumChunks = maximumChunks
         self.tokenBudget = tokenBudget
-        self.tokenTarget = tokenTarget
-        self.minimumChunks = minimumChunks
-    }
-
-    /// An answer's sources: `count` chunks when the request names a number, else the default
-    /// (`defaultMaximumChunks` within `defaultTokenTarget`, a passage holding what the best ones leave
-    /// of `question` in place of one that repeats them).
-    public static func forAnswer(count: Int?, tokenBudget: Int, question: String) -> SourceSelector {
-        guard let count else {
-            var selector = SourceSelector(
-                maximumChunks: defaultMaximumChunks, tokenBudget: tokenBudget, tokenTarget: defaultTokenTarget,
-                minimumChunks: defaultMinimumChunks)
-            selector.questionWords = Relevance.words(of: question)
-            return selector
-        }
-        return SourceSelector(maximumChunks: count, tokenBudget: tokenBudget)
     }
 
     /// `hits` best first. `countTokens` measures text in the answering model's tokens.
@@ -62,37 +24,10 @@ public struct SourceSelector: Sendable {
             let cost = countTokens(hit.text) + Self.headerTokens
             // A lower-ranked but shorter chunk may still fit after a long one did not.
             guard spent + cost <= tokenBudget else { continue }
-            if let tokenTarget, chosen.count >= minimumChunks {
-                // Past the minimum, only the best `maximumChunks`, and only while they stay short.
-                guard rank < maximumChunks, spent + cost <= tokenTarget else { continue }
-            }
             spent += cost
             chosen.append((rank, hit))
         }
-        if tokenTarget != nil, !questionWords.isEmpty { makeWayForMissingWords(&chosen, hits: hits, spent: spent, countTokens: countTokens) }
         return Self.merge(chosen)
-    }
-
-    /// The first chunk among the best `coverageCandidates` that holds `coverageWords` or more of the
-    /// question's words no chosen chunk holds takes the place of the lowest-ranked chosen chunk past the
-    /// first whose question words the others hold too (none such: nothing changes). The sources stay
-    /// as many, so the prompt stays as long.
-    func makeWayForMissingWords(
-        _ chosen: inout [(rank: Int, hit: StoredHit)], hits: [StoredHit], spent: Int, countTokens: (String) -> Int
-    ) {
-        let held = chosen.map { Relevance.words(of: $0.hit.text).intersection(questionWords) }
-        let covered = held.reduce(into: Set<String>()) { $0.formUnion($1) }
-        for (rank, hit) in hits.prefix(coverageCandidates).enumerated() where !chosen.contains(where: { $0.hit.chunkId == hit.chunkId }) {
-            guard Relevance.words(of: hit.text).intersection(questionWords).subtracting(covered).count >= coverageWords else { continue }
-            let repeating = chosen.indices.dropFirst().reversed().first { index in
-                let others = held.indices.filter { $0 != index }.reduce(into: Set<String>()) { $0.formUnion(held[$1]) }
-                return held[index].isSubset(of: others)
-            }
-            guard let repeating else { return }
-            let cost = countTokens(hit.text) - countTokens(chosen[repeating].hit.text)
-            if spent + cost <= tokenBudget { chosen[repeating] = (rank, hit) }
-            return
-        }
     }
 
     /// Runs of consecutive chunks (by ordinal) of one document become one source, ranked where its

@@ -96,8 +96,8 @@ extension APIResponder {
             guard let value = AnswerStyle(rawValue: name) else { throw .badRequest("style must be sentences or short") }
             style = value
         }
-        let sources = wire.sources
-        if let sources, !(1...20).contains(sources) { throw .badRequest("sources must be between 1 and 20") }
+        let sources = wire.sources ?? 5
+        guard (1...20).contains(sources) else { throw .badRequest("sources must be between 1 and 20") }
         let temperature = wire.temperature ?? 0
         guard (0...2).contains(temperature) else { throw .badRequest("temperature must be between 0 and 2") }
         let maxTokens = wire.maxTokens ?? (style == .short ? 48 : 512)

@@ -5,10 +5,7 @@ import ArgumentParser
 struct AnswerOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A configured decoder (see `sotto status`); the default one otherwise.", valueName: "name"))
     var model: String?
-    @Option(name: .long, help: ArgumentHelp(
-        "Passages to answer from (1–20; default: the best 2 to 5, as many as fit in about 400 tokens, "
-            + "and one for a part of the question they miss in place of one that repeats them).", valueName: "n"))
-    var sources: Int?
+    @Option(name: .long, help: ArgumentHelp("Most passages to answer from (1–20).", valueName: "n")) var sources = 5
     @Option(name: .long, help: "0 (the default) always gives the same answer; higher varies it (up to 2).") var temperature = 0.0
     @Option(name: .long, help: ArgumentHelp("Most tokens in the answer (1–4096).", valueName: "n")) var maxTokens: Int?
     @Option(name: .long, help: ArgumentHelp("Only documents under this path.", valueName: "prefix")) var path: String?

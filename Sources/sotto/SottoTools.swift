@@ -47,7 +47,7 @@ struct SottoTools: Sendable {
                 [
                     "question": property("string", "The question, in full."),
                     "path_prefix": property("string", "Only answer from documents whose absolute path starts with this."),
-                    "sources": property("integer", "Passages to answer from (1-20; default: the best 2 to 5, as many as fit in about 400 tokens, and one for a part of the question they miss in place of one that repeats them)."),
+                    "sources": property("integer", "Most passages to answer from (1-20, default 5)."),
                 ], required: ["question"]),
             annotations: .init(readOnlyHint: true)),
         Tool(

@@ -27,65 +27,6 @@ import Testing
         #expect(SourceSelector(maximumChunks: 3, tokenBudget: 10_000).select(hits, countTokens: count).count == 3)
     }
 
-    @Test func theDefaultTakesTwoLongPassagesOrMoreShortOnes() {
-        // Costs are words + 24 header tokens; the default target is 400.
-        let long = (1...6).map { hit(Int64($0), document: Int64($0), ordinal: 0, words: 180, score: Double(10 - $0)) }
-        let byDefault = SourceSelector.forAnswer(count: nil, tokenBudget: 10_000, question: "")
-        // 204 + 204 is past the target already: the best two, no third.
-        #expect(byDefault.select(long, countTokens: count).map(\.chunkIds) == [[1], [2]])
-        // Even two that pass the target alone are both taken.
-        let huge = (1...3).map { hit(Int64($0), document: Int64($0), ordinal: 0, words: 300, score: Double(10 - $0)) }
-        #expect(byDefault.select(huge, countTokens: count).map(\.chunkIds) == [[1], [2]])
-        // Short passages (76 tokens each): five fit in 400, the sixth is past the maximum.
-        let short = (1...6).map { hit(Int64($0), document: Int64($0), ordinal: 0, words: 52, score: Double(10 - $0)) }
-        #expect(byDefault.select(short, countTokens: count).map(\.chunkIds) == [[1], [2], [3], [4], [5]])
-        // Past the minimum, a passage that would pass the target is left and a shorter one of the best five
-        // still taken; one ranked below the best five is not, however short.
-        let mixed = [hit(1, document: 1, ordinal: 0, words: 100, score: 9), hit(2, document: 2, ordinal: 0, words: 100, score: 8),
-                     hit(3, document: 3, ordinal: 0, words: 150, score: 7), hit(4, document: 4, ordinal: 0, words: 40, score: 6),
-                     hit(5, document: 5, ordinal: 0, words: 100, score: 5), hit(6, document: 6, ordinal: 0, words: 5, score: 4)]
-        #expect(byDefault.select(mixed, countTokens: count).map(\.chunkIds) == [[1], [2], [4]])
-        // A number asked for is the best that many, whatever their length.
-        #expect(SourceSelector.forAnswer(count: 4, tokenBudget: 10_000, question: "lease deposit").select(long, countTokens: count).count == 4)
-        // The window's budget still rules the minimum.
-        #expect(SourceSelector.forAnswer(count: nil, tokenBudget: 300, question: "").select(long, countTokens: count).map(\.chunkIds) == [[1]])
-    }
-
-    @Test func aQuestionAboutTwoDocumentsGetsPassagesOfBoth() {
-        func passage(_ id: Int64, _ words: String) -> StoredHit {
-            var made = hit(id, document: id, ordinal: 0, words: 180, score: Double(20 - id))
-            made.text = words + " " + made.text
-            return made
-        }
-        let question = "When does the Berlin lease end, and what did the dentist say about the crown?"
-        func chosen(_ hits: [StoredHit], budget: Int = 10_000, count: Int? = nil) -> [[Int64]] {
-            SourceSelector.forAnswer(count: count, tokenBudget: budget, question: question).select(hits, countTokens: self.count)
-                .map(\.chunkIds)
-        }
-        // The best two are about the lease (the second holds none of the question's words the first does
-        // not); the dentist's note is fourth, past the 400-token target.
-        let hits = [passage(1, "Berlin lease term ends"), passage(2, "lease Berlin rent"), passage(3, "Berlin office keys"),
-                    passage(4, "dentist crown appointment"), passage(5, "dentist invoice crown")]
-        // Passage 4 holds the question's "dentist" and "crown": it takes the second's place.
-        #expect(chosen(hits) == [[1], [4]])
-        // One new word of the question is not enough.
-        var one = hits
-        one[3] = passage(4, "dentist appointment")
-        one[4] = passage(5, "dentist invoice")
-        #expect(chosen(one) == [[1], [2]])
-        // A second passage holding a word of the question the first does not ("say") stays.
-        var both = hits
-        both[1] = passage(2, "lease Berlin say")
-        #expect(chosen(both) == [[1], [2]])
-        // Not past the window's budget (the dentist's passage is two tokens longer), and not when the
-        // request names a number.
-        var longer = hits
-        longer[3] = passage(4, "dentist crown appointment today please")
-        #expect(chosen(longer, budget: (184 + 24) + (183 + 24)) == [[1], [2]])
-        #expect(chosen(longer, budget: (184 + 24) + (185 + 24)) == [[1], [4]])
-        #expect(chosen(hits, count: 2) == [[1], [2]])
-    }
-
     @Test func mergesAdjacentChunksOfOneDocumentRankedByTheBestOfThem() {
         let hits = [hit(10, document: 7, ordinal: 4, words: 5, score: 9), hit(20, document: 8, ordinal: 0, words: 5, score: 8),
                     hit(11, document: 7, ordinal: 3, words: 5, score: 7), hit(12, document: 7, ordinal: 9, words: 5, score: 6)]
